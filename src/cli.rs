@@ -1,0 +1,54 @@
+//! The command line: global flags and one subcommand per job.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Flags;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "close-tui",
+    version,
+    about = "Browse your Close CRM account from the terminal",
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    /// The database file [env: CLOSE_TUI_DB] [default: the XDG data dir]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// The config file [env: CLOSE_TUI_CONFIG] [default: the XDG config dir]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+impl Cli {
+    pub fn flags(&self) -> Flags {
+        Flags {
+            config: self.config.clone(),
+            db: self.db.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a local Close emulator: OAuth, the REST API and generated data
+    Sandbox(crate::sandbox::SandboxArgs),
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}
