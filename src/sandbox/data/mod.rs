@@ -1,0 +1,3 @@
+//! Deterministic generated Close data (being built).
+
+pub struct Dataset {}

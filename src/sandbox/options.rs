@@ -1,0 +1,50 @@
+//! `close-tui sandbox` flags.
+
+use std::{net::IpAddr, path::PathBuf};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SandboxArgs {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Port to listen on; 0 picks any free port
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// How many leads to generate (spread over the two organizations)
+    #[arg(long, default_value_t = 500)]
+    pub leads: usize,
+    /// Seed for the generated data; the same seed gives the same records
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The OAuth client id the sandbox accepts
+    #[arg(long, default_value = "sandbox-client")]
+    pub client_id: String,
+    /// The OAuth client secret the sandbox accepts
+    #[arg(long, default_value = "sandbox-secret")]
+    pub client_secret: String,
+    /// An allowed redirect URI (repeatable). When none is given, any loopback
+    /// http or https redirect is accepted (RFC 8252)
+    #[arg(long = "redirect-uri", value_name = "URI")]
+    pub redirect_uris: Vec<String>,
+    /// Access-token lifetime in seconds
+    #[arg(long, default_value_t = 3600)]
+    pub access_ttl: u64,
+    /// Requests per second per endpoint group; 0 turns rate limiting off
+    #[arg(long, default_value_t = 0)]
+    pub rate_limit: u32,
+    /// Added latency for every API request, in milliseconds
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Fraction (0 to 1) of API requests answered 503
+    #[arg(long, default_value_t = 0.0)]
+    pub fail_rate: f64,
+    /// Fraction (0 to 1) of token-endpoint requests answered 503
+    #[arg(long, default_value_t = 0.0)]
+    pub token_fail_rate: f64,
+    /// List endpoints answer 400 when _skip is above N, as Close does; 0 = off
+    #[arg(long, default_value_t = 0)]
+    pub max_skip: usize,
+    /// Write one JSON line per request to FILE (never a secret)
+    #[arg(long, value_name = "FILE")]
+    pub log_requests: Option<PathBuf>,
+}

@@ -1,0 +1,12 @@
+//! The sandbox's shared state, held in an `Arc` by every handler.
+
+use std::sync::RwLock;
+
+use super::{SandboxArgs, data::Dataset};
+
+pub struct Sandbox {
+    pub options: SandboxArgs,
+    /// The generated records; API handlers read them, the admin hook changes
+    /// them.
+    pub data: RwLock<Dataset>,
+}
