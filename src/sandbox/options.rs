@@ -48,3 +48,15 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "FILE")]
     pub log_requests: Option<PathBuf>,
 }
+
+impl SandboxArgs {
+    /// The flags' defaults, as `close-tui sandbox` with no flags gets them.
+    pub fn defaults() -> Self {
+        #[derive(clap::Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            args: SandboxArgs,
+        }
+        <Wrapper as clap::Parser>::parse_from(["sandbox"]).args
+    }
+}

@@ -10,3 +10,14 @@ pub struct Sandbox {
     /// them.
     pub data: RwLock<Dataset>,
 }
+
+impl Sandbox {
+    /// Generates the data set the options describe.
+    pub fn new(options: SandboxArgs) -> Self {
+        let data = Dataset::generate(options.seed, options.leads);
+        Self {
+            options,
+            data: RwLock::new(data),
+        }
+    }
+}
