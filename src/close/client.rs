@@ -1,15 +1,24 @@
 //! The Close REST client: one `reqwest::Client`, credentials from a
-//! [`Credentials`] source, and typed errors.
+//! [`Credentials`] source, pacing per endpoint group, bounded retries, and
+//! typed errors.
 
-use std::time::Duration;
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use reqwest::{Response, StatusCode};
 use serde::de::DeserializeOwned;
+use tokio::sync::broadcast;
 use url::Url;
 
 use super::{
     credentials::{AuthHeader, Credentials},
     error::ApiError,
+    pacer::{Pacer, group_of},
+    ratelimit::{RateLimit, retry_after},
+    response::decode,
+    retry::Backoff,
     types::{Me, Organization},
 };
 
@@ -29,45 +38,166 @@ pub fn http_client() -> reqwest::Result<reqwest::Client> {
         .build()
 }
 
-#[derive(Debug, Clone)]
-pub struct CloseClient<C> {
+/// What the client tells whoever listens (the CLI's progress line, the TUI's
+/// status bar) while it waits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientEvent {
+    /// A 429 (or a spent budget) holds this endpoint group until `until`.
+    RateLimited { group: String, until: Instant },
+    /// A request failed in a way worth repeating; it is retried after `delay`.
+    Retrying {
+        path: String,
+        retry: u32,
+        reason: String,
+        delay: Duration,
+    },
+}
+
+#[derive(Debug)]
+struct Inner<C> {
     http: reqwest::Client,
     api_url: Url,
     credentials: C,
+    pacer: Pacer,
+    backoff: Backoff,
+    events: broadcast::Sender<ClientEvent>,
+}
+
+/// Cheap to clone: clones share the HTTP connection pool, the pacing state
+/// and the credentials.
+#[derive(Debug)]
+pub struct CloseClient<C> {
+    inner: Arc<Inner<C>>,
+}
+
+impl<C> Clone for CloseClient<C> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+        }
+    }
 }
 
 impl<C: Credentials> CloseClient<C> {
     /// `api_url` is the API root ending in `/`, like
     /// `https://api.close.com/api/v1/`.
     pub fn new(http: reqwest::Client, api_url: Url, credentials: C) -> Self {
+        Self::with_backoff(http, api_url, credentials, Backoff::default())
+    }
+
+    pub fn with_backoff(
+        http: reqwest::Client,
+        api_url: Url,
+        credentials: C,
+        backoff: Backoff,
+    ) -> Self {
+        let (events, _) = broadcast::channel(64);
         Self {
-            http,
-            api_url,
-            credentials,
+            inner: Arc::new(Inner {
+                http,
+                api_url,
+                credentials,
+                pacer: Pacer::default(),
+                backoff,
+                events,
+            }),
         }
     }
 
     pub fn credentials(&self) -> &C {
-        &self.credentials
+        &self.inner.credentials
     }
 
-    /// `GET api_url/path` with query parameters, decoded as `T`. A 401 gets
-    /// one refresh and one retry.
+    /// Rate-limit waits and retries, as they happen.
+    pub fn events(&self) -> broadcast::Receiver<ClientEvent> {
+        self.inner.events.subscribe()
+    }
+
+    /// `GET api_url/path` with query parameters, decoded as `T`.
+    ///
+    /// A 401 gets one credentials refresh and one retry. Connect errors,
+    /// timeouts, 502/503/504 and undecodable bodies are retried with backoff;
+    /// a 429 waits for the reset the headers give. Other errors return at once.
     pub async fn get<T: DeserializeOwned>(
         &self,
         path: &str,
         query: &[(&str, String)],
     ) -> Result<T, ApiError> {
-        let url = self.api_url.join(path).map_err(|err| ApiError::Decode {
+        let inner = &*self.inner;
+        let url = inner.api_url.join(path).map_err(|err| ApiError::Decode {
             path: path.to_owned(),
             message: err.to_string(),
         })?;
-        let auth = self.credentials.authorization().await?;
-        let mut response = self.send(&url, query, &auth).await?;
-        if response.status() == StatusCode::UNAUTHORIZED {
-            tracing::debug!(path, "401 from Close; refreshing once and retrying");
-            let auth = self.credentials.refresh_after_rejection(&auth).await?;
-            response = self.send(&url, query, &auth).await?;
+        let group = group_of(path);
+        let mut auth = inner.credentials.authorization().await?;
+        let mut refreshed = false;
+        let mut retry = 0;
+        loop {
+            inner.pacer.wait(group).await;
+            let outcome = match self.send(&url, query, &auth).await {
+                Ok(response) => self.judge(path, group, response).await,
+                Err(err) => Err(err),
+            };
+            let err = match outcome {
+                Ok(value) => return Ok(value),
+                Err(err) => err,
+            };
+            let delay = match &err {
+                ApiError::Unauthorized if !refreshed => {
+                    tracing::debug!(path, "401 from Close; refreshing once");
+                    auth = inner.credentials.refresh_after_rejection(&auth).await?;
+                    refreshed = true;
+                    continue;
+                }
+                ApiError::RateLimited { retry_after } => *retry_after,
+                ApiError::Network(_) | ApiError::Decode { .. } => inner.backoff.delay(retry),
+                ApiError::Server {
+                    status: 502..=504, ..
+                } => inner.backoff.delay(retry),
+                _ => return Err(err),
+            };
+            // A page that cannot be decoded is tried once more, then reported.
+            let limit = match err {
+                ApiError::Decode { .. } => 1,
+                _ => inner.backoff.max_retries,
+            };
+            if retry >= limit {
+                return Err(err);
+            }
+            let _ = inner.events.send(ClientEvent::Retrying {
+                path: path.to_owned(),
+                retry: retry + 1,
+                reason: err.to_string(),
+                delay,
+            });
+            tracing::info!(path, retry = retry + 1, ?delay, error = %err, "retrying");
+            tokio::time::sleep(delay).await;
+            retry += 1;
+        }
+    }
+
+    /// Reads a response's rate-limit headers, then decodes it. A 429 also
+    /// holds the endpoint group and tells listeners how long.
+    async fn judge<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        group: &str,
+        response: Response,
+    ) -> Result<T, ApiError> {
+        let inner = &*self.inner;
+        let now = Instant::now();
+        if let Some(limit) = RateLimit::from_headers(response.headers()) {
+            inner.pacer.observe(group, limit, now);
+        }
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            let wait = retry_after(response.headers()).unwrap_or(Duration::from_secs(1));
+            let until = now + wait;
+            inner.pacer.block_until(group, until);
+            let _ = inner.events.send(ClientEvent::RateLimited {
+                group: group.to_owned(),
+                until,
+            });
+            return Err(ApiError::RateLimited { retry_after: wait });
         }
         decode(path, response).await
     }
@@ -78,8 +208,8 @@ impl<C: Credentials> CloseClient<C> {
         query: &[(&str, String)],
         auth: &AuthHeader,
     ) -> Result<Response, ApiError> {
-        let request = auth.apply(self.http.get(url.clone()).query(query));
-        let started = std::time::Instant::now();
+        let request = auth.apply(self.inner.http.get(url.clone()).query(query));
+        let started = Instant::now();
         let response = request
             .send()
             .await
@@ -104,7 +234,7 @@ impl<C: Credentials> CloseClient<C> {
 }
 
 /// A one-line description of a transport failure. reqwest's own message can
-/// contain the full URL; ours names only what went wrong.
+/// contain the full URL; ours names only what went wrong and where.
 pub fn network_message(err: &reqwest::Error) -> String {
     let what = if err.is_timeout() {
         "timed out"
@@ -119,70 +249,4 @@ pub fn network_message(err: &reqwest::Error) -> String {
         Some(host) => format!("{what} ({host})"),
         None => what.to_owned(),
     }
-}
-
-async fn decode<T: DeserializeOwned>(path: &str, response: Response) -> Result<T, ApiError> {
-    let status = response.status();
-    let path = path.to_owned();
-    match status.as_u16() {
-        200..=299 => {
-            let bytes = response
-                .bytes()
-                .await
-                .map_err(|err| ApiError::Network(network_message(&err)))?;
-            serde_json::from_slice(&bytes).map_err(|err| ApiError::Decode {
-                path,
-                message: err.to_string(),
-            })
-        }
-        400 => Err(bad_request(response).await),
-        401 => Err(ApiError::Unauthorized),
-        402 => Err(ApiError::PaymentRequired),
-        403 => Err(ApiError::Forbidden),
-        404 => Err(ApiError::NotFound { path }),
-        429 => Err(ApiError::RateLimited {
-            retry_after: super::retry_after(response.headers()).unwrap_or(Duration::from_secs(1)),
-        }),
-        500..=599 => Err(ApiError::Server {
-            status: status.as_u16(),
-            path,
-        }),
-        other => Err(ApiError::Unexpected {
-            status: other,
-            path,
-        }),
-    }
-}
-
-/// Close's 400 bodies: `{"errors": [...], "field-errors": {...}}`, or
-/// `{"error": "..."}`.
-async fn bad_request(response: Response) -> ApiError {
-    let body: serde_json::Value = response.json().await.unwrap_or_default();
-    let mut errors: Vec<String> = body["errors"]
-        .as_array()
-        .map(|list| list.iter().map(text_of).collect())
-        .unwrap_or_default();
-    if let Some(error) = body.get("error") {
-        errors.push(text_of(error));
-    }
-    let field_errors = body["field-errors"]
-        .as_object()
-        .map(|fields| {
-            fields
-                .iter()
-                .map(|(field, message)| (field.clone(), text_of(message)))
-                .collect()
-        })
-        .unwrap_or_default();
-    ApiError::BadRequest {
-        errors,
-        field_errors,
-    }
-}
-
-fn text_of(value: &serde_json::Value) -> String {
-    value
-        .as_str()
-        .map(str::to_owned)
-        .unwrap_or_else(|| value.to_string())
 }

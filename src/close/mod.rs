@@ -4,10 +4,15 @@
 mod client;
 mod credentials;
 mod error;
+mod pacer;
 mod ratelimit;
+mod response;
+mod retry;
 pub mod types;
 
-pub use client::{CloseClient, USER_AGENT, http_client, network_message};
+pub use client::{ClientEvent, CloseClient, USER_AGENT, http_client, network_message};
 pub use credentials::{AuthHeader, Credentials, CredentialsError, StaticCredentials};
 pub use error::ApiError;
-pub use ratelimit::retry_after;
+pub use pacer::group_of;
+pub use ratelimit::{RateLimit, parse_ratelimit, retry_after};
+pub use retry::Backoff;
