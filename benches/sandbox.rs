@@ -1,0 +1,158 @@
+//! Sandbox benchmark: start-up time and memory with 100,000 leads, and lead
+//! pages served per second to one keep-alive client.
+//!
+//! Runs the release binary as a separate process, the way people run it:
+//! `cargo bench --bench sandbox`. Set `SANDBOX_BENCH_LEADS`,
+//! `SANDBOX_BENCH_RUNS` or `SANDBOX_BENCH_SECS` to change the defaults
+//! (100000, 5, 5).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+struct Started {
+    child: Child,
+    info: serde_json::Value,
+    ready: Duration,
+}
+
+fn start(leads: u64) -> Started {
+    let began = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_close-tui"))
+        .args(["sandbox", "--port", "0", "--leads", &leads.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the sandbox");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let ready = began.elapsed();
+    let info = serde_json::from_str(&line).expect("the sandbox's JSON line");
+    Started { child, info, ready }
+}
+
+/// (VmRSS, VmHWM) in MiB, from /proc.
+fn memory_mib(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map(|kb| kb / 1024.0)
+            .unwrap_or(f64::NAN)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn pages_per_second(info: &serde_json::Value, secs: u64) -> f64 {
+    let api = info["api_url"].as_str().unwrap().to_owned();
+    let key = info["api_key"].as_str().unwrap().to_owned();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(1)
+            .build()
+            .unwrap();
+        let url = format!("{api}lead/");
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        let began = Instant::now();
+        let mut pages = 0u64;
+        let mut skip = 0u64;
+        while Instant::now() < deadline {
+            let response = client
+                .get(&url)
+                .basic_auth(&key, Some(""))
+                .query(&[("_limit", "100"), ("_skip", &skip.to_string())])
+                .send()
+                .await
+                .unwrap();
+            assert!(response.status().is_success(), "{}", response.status());
+            // Decoding 100 leads would cost the client more than the server;
+            // find has_more in the bytes instead.
+            let body = response.bytes().await.unwrap();
+            let has_more = has_more(&body);
+            skip = if has_more { skip + 100 } else { 0 };
+            pages += 1;
+        }
+        pages as f64 / began.elapsed().as_secs_f64()
+    })
+}
+
+fn has_more(body: &[u8]) -> bool {
+    let key = b"\"has_more\"";
+    body.windows(key.len())
+        .position(|w| w == key)
+        .map(|at| {
+            body[at + key.len()..]
+                .iter()
+                .find(|b| !matches!(b, b' ' | b':'))
+                == Some(&b't')
+        })
+        .unwrap_or(false)
+}
+
+fn stop(mut started: Started) {
+    let _ = Command::new("kill")
+        .arg(started.child.id().to_string())
+        .status();
+    let _ = started.child.wait();
+}
+
+fn summary(name: &str, unit: &str, mut values: Vec<f64>) {
+    values.sort_by(f64::total_cmp);
+    let median = values[values.len() / 2];
+    println!(
+        "{name}: median {median:.1} {unit} (min {:.1}, max {:.1}, {} runs)",
+        values[0],
+        values[values.len() - 1],
+        values.len()
+    );
+}
+
+fn main() {
+    // `cargo test --benches` runs benches with `--bench` absent; stay quick then.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("sandbox bench: skipped (run with cargo bench --bench sandbox)");
+        return;
+    }
+    let leads = env_or("SANDBOX_BENCH_LEADS", 100_000);
+    let runs = env_or("SANDBOX_BENCH_RUNS", 5);
+    let secs = env_or("SANDBOX_BENCH_SECS", 5);
+    let (mut ready, mut rss, mut hwm, mut pages) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..runs {
+        let started = start(leads);
+        let (now_rss, _) = memory_mib(started.child.id());
+        ready.push(started.ready.as_secs_f64() * 1000.0);
+        rss.push(now_rss);
+        pages.push(pages_per_second(&started.info, secs));
+        hwm.push(memory_mib(started.child.id()).1);
+        stop(started);
+    }
+    println!("sandbox with {leads} leads:");
+    summary("  ready (spawn to JSON line)", "ms", ready);
+    summary("  resident after start", "MiB", rss);
+    summary("  peak resident after paging", "MiB", hwm);
+    summary(
+        "  GET /lead/?_limit=100, one keep-alive client",
+        "pages/s",
+        pages,
+    );
+}
