@@ -6,6 +6,7 @@ mod credentials;
 mod error;
 mod pacer;
 mod ratelimit;
+pub mod records;
 mod response;
 mod retry;
 pub mod types;
