@@ -25,7 +25,7 @@ impl fmt::Display for KeyringFailure {
         match self {
             Self::NoEntry => f.write_str("no key in the keyring"),
             Self::TimedOut => f.write_str("the keyring did not answer in time"),
-            Self::Failed(reason) => write!(f, "keyring: {reason}"),
+            Self::Failed(reason) => f.write_str(reason),
         }
     }
 }

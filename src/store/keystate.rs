@@ -154,7 +154,8 @@ pub(crate) fn rekey(
     let cipher = Cipher::new(key);
     write_check(tx, &cipher)?;
     tx.execute(
-        "UPDATE accounts SET access_token = NULL, refresh_token = NULL, api_key = NULL, \
+        "UPDATE accounts SET access_token = NULL, access_token_expires_at = NULL, \
+         refresh_token = NULL, api_key = NULL, \
          state = 'needs_login', needs_login_reason = ?1, updated_at = ?2",
         (
             "the encryption key was replaced after it was lost; log in again",
