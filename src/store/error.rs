@@ -60,7 +60,10 @@ impl StoreError {
     pub fn means_signed_out(&self) -> bool {
         matches!(
             self,
-            Self::Decrypt { .. } | Self::KeyMissing { .. } | Self::Corrupt { .. }
+            Self::Decrypt { .. }
+                | Self::KeyMissing { .. }
+                | Self::KeyStore { .. }
+                | Self::Corrupt { .. }
         )
     }
 

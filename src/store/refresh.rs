@@ -22,6 +22,12 @@ use super::{
 /// An open write transaction on one account. `Send`, so it can move into
 /// `spawn_blocking` and be held across the `.await` of the HTTP refresh.
 /// Dropping it without committing rolls back and releases the lock.
+///
+/// While it is open, every other write to the database (from any `Store`,
+/// in this process too) waits for it: hold it for one token request only,
+/// not across retries or backoff sleeps, and record a dead grant with
+/// `commit_needs_login`, not `Store::mark_needs_login`, which would wait
+/// for this very lock.
 pub struct RefreshTxn {
     lock: WriteLock,
     id: AccountId,
