@@ -117,3 +117,35 @@ fn keyring_mode_stores_the_key_in_the_os_keyring() {
     store.delete_all().unwrap();
     keys.forget_key().unwrap();
 }
+
+#[test]
+fn a_silent_keyring_with_no_key_file_is_reported_as_unavailable() {
+    let root = tempfile::tempdir().unwrap();
+    let db = root.path().join("close.db");
+    let file_keys = KeyConfig::new(KeyMode::File, &root.path().join("config"));
+    let store = Store::open(&db, file_keys.clone()).unwrap();
+    store
+        .save_login(&profile("orga_1"), &api_key("api_one"))
+        .unwrap();
+    drop(store);
+    std::fs::remove_file(&file_keys.file).unwrap();
+
+    let mut auto = KeyConfig {
+        mode: KeyMode::Auto,
+        ..file_keys.clone()
+    };
+    auto.keyring_timeout = Duration::ZERO;
+    auto.keyring_service = "close-tui-test-never-written".into();
+    let store = Store::open(&db, auto).unwrap();
+    let err = store.credentials(&profile("orga_1").id).unwrap_err();
+    assert!(err.means_signed_out());
+    assert_eq!(
+        err.to_string(),
+        "keyring error: the keyring did not answer in time, and there is no key file"
+    );
+    assert_eq!(store.key_store(), KeyStoreKind::Keyring);
+    assert!(
+        !file_keys.file.exists(),
+        "no key is made over stored secrets"
+    );
+}

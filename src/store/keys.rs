@@ -138,6 +138,8 @@ pub(crate) struct Lookup {
     pub keyring_answered: bool,
     /// A reason why the configured store could not be read at all.
     pub unavailable: Option<String>,
+    /// In `Auto` mode, why the keyring was skipped (the key may be there).
+    pub keyring_failure: Option<String>,
 }
 
 impl Lookup {
@@ -157,6 +159,7 @@ pub(crate) fn lookup(config: &KeyConfig) -> Lookup {
         candidates: Vec::new(),
         keyring_answered: false,
         unavailable: None,
+        keyring_failure: None,
     };
     if config.mode != KeyMode::File {
         match keyring_io::get(config) {
@@ -171,6 +174,7 @@ pub(crate) fn lookup(config: &KeyConfig) -> Lookup {
             Err(failure) => {
                 if config.mode == KeyMode::Auto {
                     tracing::warn!(%failure, "keyring unavailable; using the key file");
+                    found.keyring_failure = Some(failure.to_string());
                 } else {
                     found.unavailable = Some(failure.to_string());
                 }

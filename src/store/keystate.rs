@@ -100,10 +100,20 @@ pub(crate) fn resolve(conn: &mut Connection, config: &KeyConfig) -> Result<KeySt
             }
         }
         if has_secrets {
-            let (problem, kind) = match (found.candidates.first(), &found.unavailable) {
-                (Some(candidate), _) => (KeyProblem::Wrong, candidate.kind),
-                (None, Some(reason)) => (KeyProblem::Unavailable(reason.clone()), home),
-                (None, None) => (KeyProblem::Missing, home),
+            let (problem, kind) = match (
+                found.candidates.first(),
+                &found.unavailable,
+                &found.keyring_failure,
+            ) {
+                (Some(candidate), _, _) => (KeyProblem::Wrong, candidate.kind),
+                (None, Some(reason), _) => (KeyProblem::Unavailable(reason.clone()), home),
+                // Auto mode: the key may well be in the keyring that did not
+                // answer; say so rather than "missing".
+                (None, None, Some(failure)) => (
+                    KeyProblem::Unavailable(format!("{failure}, and there is no key file")),
+                    KeyStoreKind::Keyring,
+                ),
+                (None, None, None) => (KeyProblem::Missing, home),
             };
             return Ok(KeyState::Unusable { problem, kind });
         }
