@@ -1,0 +1,135 @@
+//! Schema versions, applied in order through `PRAGMA user_version`.
+//!
+//! Each step runs in its own IMMEDIATE transaction that re-reads the
+//! version first, so two processes opening a fresh database at once apply
+//! every step exactly once. Steps are append-only: never edit a released
+//! one, add the next (the offline cache tables come as version 2).
+
+use std::path::Path;
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::error::{StoreError, classify};
+
+/// Step `i` takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // v1: accounts and their sealed secrets, plus a small key/value table.
+    r"
+    CREATE TABLE accounts (
+        organization_id          TEXT NOT NULL,
+        user_id                  TEXT NOT NULL,
+        organization_name        TEXT NOT NULL,
+        user_email               TEXT NOT NULL,
+        user_name                TEXT NOT NULL,
+        auth_kind                TEXT NOT NULL CHECK (auth_kind IN ('oauth', 'api_key')),
+        -- Sealed blobs (see store/cipher.rs), bound to row and column.
+        access_token             BLOB,
+        access_token_expires_at  INTEGER,  -- unix seconds, UTC
+        refresh_token            BLOB,
+        api_key                  BLOB,
+        last_refresh_at          INTEGER,
+        state                    TEXT NOT NULL DEFAULT 'connected'
+                                 CHECK (state IN ('connected', 'needs_login')),
+        needs_login_reason       TEXT,
+        created_at               INTEGER NOT NULL,
+        updated_at               INTEGER NOT NULL,
+        PRIMARY KEY (organization_id, user_id)
+    ) STRICT;
+    -- Keys used: active_organization_id, active_user_id, key_check,
+    -- created_by (the close-tui version that made the file).
+    CREATE TABLE meta (
+        key    TEXT PRIMARY KEY NOT NULL,
+        value  ANY NOT NULL
+    ) STRICT;
+    ",
+];
+
+/// The schema version this code writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the database up to `SCHEMA_VERSION`; refuses a newer one.
+pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let sql = |err| classify(path, err);
+    loop {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        let version: i64 = tx
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(sql)?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                path: path.to_path_buf(),
+                found: version,
+                known: SCHEMA_VERSION,
+            });
+        }
+        let Some(step) = usize::try_from(version)
+            .ok()
+            .and_then(|index| MIGRATIONS.get(index))
+        else {
+            // At the current version (a negative one is rejected below).
+            if version < 0 {
+                return Err(StoreError::Corrupt {
+                    path: path.to_path_buf(),
+                    reason: format!("negative schema version {version}"),
+                });
+            }
+            return Ok(());
+        };
+        tx.execute_batch(step).map_err(sql)?;
+        if version == 0 {
+            tx.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('created_by', ?1)",
+                [concat!("close-tui ", env!("CARGO_PKG_VERSION"))],
+            )
+            .map_err(sql)?;
+        }
+        // PRAGMA takes no bound parameters; the value is our own integer.
+        tx.execute_batch(&format!("PRAGMA user_version = {}", version + 1))
+            .map_err(sql)?;
+        tx.commit().map_err(sql)?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(conn: &Connection) -> i64 {
+        conn.query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn migrates_once_and_is_idempotent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrate(&mut conn, &path).unwrap();
+        assert_eq!(version(&conn), SCHEMA_VERSION);
+        migrate(&mut conn, &path).unwrap();
+        assert_eq!(version(&conn), SCHEMA_VERSION);
+        let rows: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM meta WHERE key = 'created_by'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(rows, 1);
+    }
+
+    #[test]
+    fn a_newer_database_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut conn = Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA user_version = 99").unwrap();
+        let err = migrate(&mut conn, &path).unwrap_err();
+        assert!(
+            matches!(err, StoreError::NewerSchema { found: 99, .. }),
+            "{err}"
+        );
+    }
+}
