@@ -68,7 +68,7 @@ pub struct IdCodec {
 
 impl IdCodec {
     pub fn new(seed: u64) -> Self {
-        let mut s = seed ^ 0x5EED_1D5;
+        let mut s = seed ^ 0x05EE_D1D5;
         let mut next = || {
             s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
             mix(s)

@@ -134,7 +134,7 @@ impl Dataset {
         &self.activities
     }
 
-    pub fn index(&self, org: usize) -> &OrgIndex {
+    pub fn org_index(&self, org: usize) -> &OrgIndex {
         &self.index[org]
     }
 

@@ -50,6 +50,8 @@ pub struct OpportunityStatus {
 #[derive(Debug, Clone)]
 pub struct CustomField {
     pub id: String,
+    /// `custom.cf_…`, the top-level key Close gives the field's value.
+    pub key: String,
     pub name: &'static str,
     /// Close's field type: `choices` or `number`.
     pub field_type: &'static str,
@@ -62,17 +64,13 @@ pub struct User {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
+    /// "First Last", kept ready because every record names its users.
+    pub display_name: String,
     pub organization_id: String,
     pub membership_id: String,
     /// `admin` for the first member of each organization, else `user`.
     pub role_id: &'static str,
     pub date_created: Ts,
-}
-
-impl User {
-    pub fn full_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
-    }
 }
 
 const ORG_NAMES: &[&str] = &[
@@ -156,6 +154,7 @@ pub fn generate(rng: &mut ChaCha8Rng, codec: &IdCodec, users: &mut Vec<User>) ->
                 users.push(User {
                     id: codec.string(Kind::User, index),
                     email,
+                    display_name: format!("{first_name} {last_name}"),
                     first_name: first_name.to_owned(),
                     last_name: last_name.to_owned(),
                     organization_id: codec.string(Kind::Organization, n),
@@ -204,11 +203,15 @@ pub fn generate(rng: &mut ChaCha8Rng, codec: &IdCodec, users: &mut Vec<User>) ->
                 custom_fields: CUSTOM_FIELDS
                     .iter()
                     .enumerate()
-                    .map(|(c, (name, field_type, choices))| CustomField {
-                        id: codec.string(Kind::CustomField, n * 64 + c as u32),
-                        name,
-                        field_type,
-                        choices,
+                    .map(|(c, (name, field_type, choices))| {
+                        let id = codec.string(Kind::CustomField, n * 64 + c as u32);
+                        CustomField {
+                            key: format!("custom.{id}"),
+                            id,
+                            name,
+                            field_type,
+                            choices,
+                        }
                     })
                     .collect(),
                 members: start..users.len(),

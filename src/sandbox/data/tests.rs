@@ -25,8 +25,8 @@ fn counts_and_org_split() {
     assert_eq!(d.organizations().len(), 2);
     assert_ne!(d.organizations()[0].name, d.organizations()[1].name);
     assert_eq!(d.leads().len(), 1000);
-    assert_eq!(d.index(0).leads_by_created.len(), 600);
-    assert_eq!(d.index(1).leads_by_created.len(), 400);
+    assert_eq!(d.org_index(0).leads_by_created.len(), 600);
+    assert_eq!(d.org_index(1).leads_by_created.len(), 400);
     for org in d.organizations() {
         let members = d.members(&org.id);
         assert!((3..=6).contains(&members.len()));
@@ -61,7 +61,7 @@ fn ids_resolve_to_their_rows() {
 fn indexes_are_sorted() {
     let d = Dataset::generate(5, 500);
     for org in 0..2 {
-        let ix = d.index(org);
+        let ix = d.org_index(org);
         let created: Vec<_> = ix
             .leads_by_created
             .iter()
@@ -92,7 +92,7 @@ fn touch_restamps_and_reorders() {
     assert_eq!(out.created.len(), 2);
     assert_eq!(d.leads().len(), before + 2);
     let since = out.since.unwrap();
-    let ix = d.index(1);
+    let ix = d.org_index(1);
     let tail: Vec<_> = ix.leads_by_updated[ix.leads_by_updated.len() - 7..].to_vec();
     assert!(tail.iter().all(|&i| d.leads()[i as usize].updated >= since));
     let updated: Vec<_> = ix
