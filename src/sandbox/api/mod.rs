@@ -104,3 +104,6 @@ async fn activity(
 ) -> Result<Response, ApiError> {
     lists::one(Kind::Activity, sb, p, id, q).await
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,7 +2,7 @@
 
 use serde::{Serialize, Serializer};
 
-use super::{Id, Obj, lead::lead_id, phone_strings, user_id, user_name};
+use super::{Id, Obj, PhoneDigits, lead::lead_id, user_id, user_name};
 use crate::sandbox::{
     api::params::Fields,
     data::{Dataset, Kind, records::ActivityKind},
@@ -42,7 +42,7 @@ impl Serialize for ActivityView<'_> {
             ActivityKind::Call => {
                 let phone = contact
                     .and_then(|c| c.phones.first())
-                    .map(|p| phone_strings(p.national).0);
+                    .map(|p| PhoneDigits::new(p.national));
                 o.e("direction", if a.outgoing { "outbound" } else { "inbound" })?;
                 o.e("status", "completed")?;
                 o.e(
@@ -54,7 +54,7 @@ impl Serialize for ActivityView<'_> {
                     },
                 )?;
                 o.e("duration", &a.duration)?;
-                o.e("phone", &phone)?;
+                o.e("phone", &phone.as_ref().map(PhoneDigits::e164))?;
                 o.e("note", a.text)?;
                 o.e("source", "Close.io")?;
                 o.e("recording_url", &None::<&str>)?;

@@ -3,7 +3,7 @@
 
 use serde::{Serialize, Serializer};
 
-use super::{Id, Obj, lead::lead_id, phone_strings, user_id, user_name};
+use super::{Id, Obj, PhoneDigits, lead::lead_id, user_id, user_name};
 use crate::sandbox::{
     api::params::Fields,
     data::{Dataset, Kind},
@@ -23,12 +23,19 @@ impl Serialize for ContactView<'_> {
             #[serde(rename = "type")]
             kind: &'a str,
         }
-        #[derive(Serialize)]
         struct Phone<'a> {
-            phone: String,
-            phone_formatted: String,
-            #[serde(rename = "type")]
+            digits: PhoneDigits,
             kind: &'a str,
+        }
+        impl Serialize for Phone<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeStruct;
+                let mut st = s.serialize_struct("Phone", 3)?;
+                st.serialize_field("phone", self.digits.e164())?;
+                st.serialize_field("phone_formatted", self.digits.formatted())?;
+                st.serialize_field("type", self.kind)?;
+                st.end()
+            }
         }
         #[derive(Serialize)]
         struct Url<'a> {
@@ -51,13 +58,9 @@ impl Serialize for ContactView<'_> {
             kind: e.kind,
         });
         o.e("emails", &Seq(emails))?;
-        let phones = c.phones.iter().map(|p| {
-            let (phone, phone_formatted) = phone_strings(p.national);
-            Phone {
-                phone,
-                phone_formatted,
-                kind: p.kind,
-            }
+        let phones = c.phones.iter().map(|p| Phone {
+            digits: PhoneDigits::new(p.national),
+            kind: p.kind,
         });
         o.e("phones", &Seq(phones))?;
         let urls = c.urls.iter().map(|u| Url {

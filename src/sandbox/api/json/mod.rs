@@ -83,10 +83,36 @@ impl<V: Serialize> Serialize for Many<'_, V> {
     }
 }
 
-/// Formats a North American number as Close does: `+14155550123` and
-/// `+1 415-555-0123`.
-pub fn phone_strings(national: u64) -> (String, String) {
-    let digits = format!("{national:010}");
-    let formatted = format!("+1 {}-{}-{}", &digits[..3], &digits[3..6], &digits[6..]);
-    (format!("+1{digits}"), formatted)
+/// A North American number written as Close does, `+14155550123` and
+/// `+1 415-555-0123`, from stack buffers (contacts carry several).
+pub struct PhoneDigits {
+    e164: [u8; 12],
+    formatted: [u8; 15],
+}
+
+impl PhoneDigits {
+    pub fn new(national: u64) -> Self {
+        let mut digits = [b'0'; 10];
+        let mut v = national;
+        for slot in digits.iter_mut().rev() {
+            *slot = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        let mut e164 = *b"+1__________";
+        e164[2..].copy_from_slice(&digits);
+        let mut formatted = *b"+1 ___-___-____";
+        formatted[3..6].copy_from_slice(&digits[..3]);
+        formatted[7..10].copy_from_slice(&digits[3..6]);
+        formatted[11..].copy_from_slice(&digits[6..]);
+        Self { e164, formatted }
+    }
+
+    /// Both buffers hold only ASCII digits and punctuation.
+    pub fn e164(&self) -> &str {
+        std::str::from_utf8(&self.e164).unwrap_or_default()
+    }
+
+    pub fn formatted(&self) -> &str {
+        std::str::from_utf8(&self.formatted).unwrap_or_default()
+    }
 }
