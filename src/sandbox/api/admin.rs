@@ -1,0 +1,118 @@
+//! Unauthenticated test hooks under `/_sandbox`: change records so an
+//! incremental sync has something to find, and count records so a sync or
+//! export can be checked against the truth.
+
+use std::sync::{Arc, PoisonError};
+
+use axum::{
+    body::Bytes,
+    extract::{RawQuery, State},
+    response::Response,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{page, params::Params, read};
+use crate::sandbox::{
+    data::{Dataset, Kind},
+    error::ApiError,
+    state::Sandbox,
+};
+
+/// Creating more than this many leads in one call is refused, so a typo
+/// cannot exhaust memory.
+const MAX_CREATE: usize = 10_000;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TouchRequest {
+    organization_id: Option<String>,
+    #[serde(default = "one")]
+    count: usize,
+    resource: Option<String>,
+    #[serde(default)]
+    create: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+/// `POST /_sandbox/touch`.
+pub async fn touch(State(sb): State<Arc<Sandbox>>, body: Bytes) -> Result<Response, ApiError> {
+    let req: TouchRequest = serde_json::from_slice(if body.is_empty() { b"{}" } else { &body })
+        .map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}")))?;
+    let resource = req.resource.as_deref().unwrap_or("lead");
+    let kind = match resource {
+        "lead" => Kind::Lead,
+        "contact" => Kind::Contact,
+        "opportunity" => Kind::Opportunity,
+        "task" => Kind::Task,
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "Unknown resource '{other}'; use lead, contact, opportunity or task."
+            )));
+        }
+    };
+    if req.create > MAX_CREATE {
+        return Err(ApiError::bad_request(format!(
+            "create is at most {MAX_CREATE}."
+        )));
+    }
+    let mut ds = sb.data.write().unwrap_or_else(PoisonError::into_inner);
+    let org = match &req.organization_id {
+        None => 0,
+        Some(id) => ds
+            .org_position(id)
+            .ok_or_else(|| ApiError::bad_request(format!("Unknown organization '{id}'.")))?,
+    };
+    let out = ds.touch(org, kind, req.count, req.create);
+    let body = json!({
+        "organization_id": ds.organizations()[org].id,
+        "resource": resource,
+        "changed": out.changed,
+        "created": out.created,
+        "date_updated": out.since,
+    });
+    drop(ds);
+    page::one(body)
+}
+
+/// `GET /_sandbox/totals[?organization_id=…]`: one organization's counts,
+/// or `{"organizations": [...]}` with each organization's.
+pub async fn totals(
+    State(sb): State<Arc<Sandbox>>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(raw.as_deref())?;
+    let ds = read(&sb);
+    let body = match params.get("organization_id") {
+        Some(id) => {
+            let org = ds.org_position(id).ok_or_else(ApiError::not_found)?;
+            counts(&ds, org)
+        }
+        None => json!({
+            "organizations": (0..ds.organizations().len()).map(|o| counts(&ds, o)).collect::<Vec<_>>()
+        }),
+    };
+    page::one(body)
+}
+
+fn counts(ds: &Dataset, org: usize) -> Value {
+    let ix = ds.org_index(org);
+    let lead_tasks = ix
+        .tasks
+        .iter()
+        .filter(|&&t| ds.tasks()[t as usize].kind == "lead")
+        .count();
+    json!({
+        "organization_id": ds.organizations()[org].id,
+        "leads": ix.leads_by_created.len(),
+        "contacts": ix.contacts.len(),
+        "opportunities": ix.opportunities.len(),
+        "tasks": ix.tasks.len(),
+        "lead_tasks": lead_tasks,
+        "activities": ix.activities.len(),
+        "users": ds.organizations()[org].members.len(),
+    })
+}
