@@ -68,3 +68,17 @@ impl Credentials for StaticCredentials {
         ))
     }
 }
+
+/// Shared credentials, e.g. one token manager behind several clients.
+impl<T: Credentials> Credentials for std::sync::Arc<T> {
+    fn authorization(&self) -> impl Future<Output = Result<AuthHeader, CredentialsError>> + Send {
+        (**self).authorization()
+    }
+
+    fn refresh_after_rejection(
+        &self,
+        rejected: &AuthHeader,
+    ) -> impl Future<Output = Result<AuthHeader, CredentialsError>> + Send {
+        (**self).refresh_after_rejection(rejected)
+    }
+}
