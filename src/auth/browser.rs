@@ -59,7 +59,9 @@ impl BrowserEnv {
         }
         let own_gui = matches!(self.os.as_str(), "macos" | "windows" | "ios" | "android");
         if !own_gui && self.display.is_none() && self.wayland_display.is_none() {
-            return Some("there is no graphical display (DISPLAY and WAYLAND_DISPLAY are unset)".into());
+            return Some(
+                "there is no graphical display (DISPLAY and WAYLAND_DISPLAY are unset)".into(),
+            );
         }
         None
     }

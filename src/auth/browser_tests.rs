@@ -79,7 +79,11 @@ fn browser_command_runs_even_without_display() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("seen");
     let command = format!("sh -c 'echo \"$0\" > {}'", out.display());
-    let launch = open("https://x.test/?a=1", Some(&command), &env("linux", false, false, true));
+    let launch = open(
+        "https://x.test/?a=1",
+        Some(&command),
+        &env("linux", false, false, true),
+    );
     assert!(matches!(launch, Launch::Started { .. }), "{launch:?}");
     for _ in 0..100 {
         if std::fs::read_to_string(&out).is_ok_and(|s| !s.is_empty()) {
