@@ -237,6 +237,14 @@ impl CallbackServer {
     }
 }
 
+impl std::fmt::Debug for CallbackServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallbackServer")
+            .field("addr", &self.local_addr())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Drop for CallbackServer {
     fn drop(&mut self) {
         self.stop.send_replace(true);

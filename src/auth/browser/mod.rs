@@ -219,5 +219,4 @@ pub fn ssh_tunnel_hint(port: u16) -> String {
 }
 
 #[cfg(test)]
-#[path = "browser_tests.rs"]
 mod tests;
