@@ -210,6 +210,28 @@ async fn stray_requests_are_answered_and_the_flow_still_completes() {
             < 200
     );
     assert!(status_of(&raw(addr, b"GET /\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n").await) >= 400);
+    let host = format!("Host: 127.0.0.1:{}\r\n", addr.port());
+    for target in [
+        "/x/../callback?code=x&state=S".to_owned(),
+        "/callback%00?code=x".to_owned(),
+        "/CALLBACK?code=x".to_owned(),
+        "//callback?code=x".to_owned(),
+    ] {
+        let request = format!("GET {target} HTTP/1.1\r\n{host}\r\n");
+        assert_eq!(
+            status_of(&raw(addr, request.as_bytes()).await),
+            404,
+            "{target}"
+        );
+    }
+    // Pipelined requests: the connection closes after the first answer, so
+    // a callback smuggled behind a favicon request is never seen.
+    let pipelined = format!(
+        "GET /favicon.ico HTTP/1.1\r\n{host}\r\nGET /callback?code=x&state={STATE} HTTP/1.1\r\n{host}\r\n"
+    );
+    let answer = raw(addr, pipelined.as_bytes()).await;
+    assert_eq!(answer.matches("HTTP/1.1 ").count(), 1, "{answer}");
+    assert_eq!(status_of(&answer), 404);
     let body = complete(&mut server).await;
     assert!(body.contains("Connected to"));
 }
