@@ -26,6 +26,7 @@ const STATE: &str = "expected-state-123";
 async fn start(timeout: Duration) -> CallbackServer {
     CallbackServer::bind(CallbackOptions {
         port: 0,
+        ipv6: false,
         path: "/callback".into(),
         expected_state: Secret::new(STATE),
         timeout,
@@ -423,6 +424,7 @@ async fn busy_port_error_names_the_port() {
     let port = holder.local_addr().unwrap().port();
     let err = CallbackServer::bind(CallbackOptions {
         port,
+        ipv6: false,
         path: "/callback".into(),
         expected_state: Secret::new(STATE),
         timeout: Duration::from_secs(1),
@@ -451,6 +453,7 @@ async fn https_with_the_kept_certificate() {
     let cert = LoopbackCert::load_or_create(dir.path()).unwrap();
     let mut server = CallbackServer::bind(CallbackOptions {
         port: 0,
+        ipv6: false,
         path: "/cb".into(),
         expected_state: Secret::new(STATE),
         timeout: Duration::from_secs(30),
@@ -506,4 +509,34 @@ async fn https_with_the_kept_certificate() {
             0o600
         );
     }
+}
+
+#[tokio::test]
+async fn an_ipv6_loopback_redirect_binds_ipv6_loopback() {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("no IPv6 loopback here; skipped");
+        return;
+    }
+    let mut server = CallbackServer::bind(CallbackOptions {
+        port: 0,
+        ipv6: true,
+        path: "/callback".into(),
+        expected_state: Secret::new(STATE),
+        timeout: Duration::from_secs(30),
+        tls: None,
+    })
+    .await
+    .unwrap();
+    assert_eq!(server.local_addr().ip(), std::net::Ipv6Addr::LOCALHOST);
+    let url = format!(
+        "http://[::1]:{}/callback?code=v6&state={STATE}",
+        server.port()
+    );
+    let tab = tokio::spawn(async move { http().get(url).send().await.unwrap() });
+    let (code, responder) = server.next().await.unwrap().into_parts();
+    assert_eq!(code.expose(), "v6");
+    responder.respond(Outcome::Failure {
+        reason: "test".into(),
+    });
+    assert_eq!(tab.await.unwrap().status(), 400);
 }

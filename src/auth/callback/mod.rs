@@ -1,5 +1,6 @@
 //! The loopback callback server: catches the browser's redirect on
-//! 127.0.0.1 (never 0.0.0.0), over http or https.
+//! 127.0.0.1 (or [::1] when the redirect URI names it; never a wildcard
+//! address), over http or https.
 //!
 //! [`CallbackServer::bind`] starts it; [`CallbackServer::next`] waits for the
 //! first authorization response, the timeout, or a cancel. A good response
@@ -14,7 +15,7 @@ mod serve;
 
 use std::{
     io,
-    net::{Ipv4Addr, SocketAddr},
+    net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
     sync::{Arc, Mutex},
     time::Duration,
 };
@@ -38,6 +39,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 pub struct CallbackOptions {
     /// 0 picks a free port (tests); the bound one is in `local_addr`.
     pub port: u16,
+    /// Bind `[::1]` instead of 127.0.0.1, for a redirect URI that names
+    /// `[::1]` (the browser will connect there). Never a wildcard address.
+    pub ipv6: bool,
     /// The redirect URI's path, matched exactly.
     pub path: String,
     pub expected_state: Secret,
@@ -86,8 +90,12 @@ impl PendingCallback {
 pub enum CallbackError {
     #[error("port {port} is in use: close the other login, or set REDIRECT_URI to another port")]
     PortBusy { port: u16 },
-    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
-    Bind { port: u16, source: io::Error },
+    #[error("cannot listen on {}: {source}", SocketAddr::new(*ip, *port))]
+    Bind {
+        ip: IpAddr,
+        port: u16,
+        source: io::Error,
+    },
     #[error(transparent)]
     Rejected(#[from] RedirectError),
     #[error("no answer from the browser within {} s: start the login again", .0.as_secs())]
@@ -142,15 +150,21 @@ impl CallbackServer {
     /// starts now.
     pub async fn bind(options: CallbackOptions) -> Result<Self, CallbackError> {
         let port = options.port;
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
-            .await
-            .map_err(|source| match source.kind() {
-                io::ErrorKind::AddrInUse => CallbackError::PortBusy { port },
-                _ => CallbackError::Bind { port, source },
-            })?;
+        let ip = if options.ipv6 {
+            IpAddr::V6(Ipv6Addr::LOCALHOST)
+        } else {
+            IpAddr::V4(Ipv4Addr::LOCALHOST)
+        };
+        let listener =
+            TcpListener::bind((ip, port))
+                .await
+                .map_err(|source| match source.kind() {
+                    io::ErrorKind::AddrInUse => CallbackError::PortBusy { port },
+                    _ => CallbackError::Bind { ip, port, source },
+                })?;
         let addr = listener
             .local_addr()
-            .map_err(|source| CallbackError::Bind { port, source })?;
+            .map_err(|source| CallbackError::Bind { ip, port, source })?;
         let (first_tx, first_rx) = oneshot::channel();
         let stop = Arc::new(watch::Sender::new(false));
         let shared = Arc::new(handler::Shared {

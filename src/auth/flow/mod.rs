@@ -161,8 +161,10 @@ impl Login {
                     }
                     _ => None,
                 };
+                let ipv6 = matches!(options.redirect_uri.host(), Some(url::Host::Ipv6(_)));
                 let server = CallbackServer::bind(CallbackOptions {
                     port: *port,
+                    ipv6,
                     path: path.clone(),
                     expected_state: state.clone(),
                     timeout: options.timeout,
