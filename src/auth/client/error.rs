@@ -1,0 +1,175 @@
+//! Token-endpoint failures, sorted into the two kinds the TokenManager acts
+//! on: `Rejected` (the grant is dead: sign in again) and `Transient` (keep
+//! the credentials and retry later).
+//!
+//! Messages never contain a response body, since a body may hold a token;
+//! only the RFC 6749 `error` code and `error_description` are shown, made
+//! printable.
+
+use std::time::Duration;
+
+/// Why a transient failure happened, for backoff decisions and wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransientKind {
+    /// No connection could be made (DNS, refused, TLS).
+    Connect,
+    /// No complete answer in time.
+    Timeout,
+    /// HTTP 429.
+    RateLimited,
+    /// HTTP 5xx.
+    Server,
+    /// A 2xx (or error) answer that is not the expected JSON: HTML from a
+    /// proxy, a cut-off body, and the like.
+    InvalidBody,
+    /// Anything else on the way: a redirect, an unexpected status, a
+    /// connection dropped mid-answer.
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// The server refused the grant or the client: an RFC 6749 error, or
+    /// any 400/401. Only this means "needs login".
+    #[error("the token endpoint refused the request{}{} (HTTP {status})",
+        error.as_deref().map(|e| format!(": {e}")).unwrap_or_default(),
+        description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    Rejected {
+        error: Option<String>,
+        description: Option<String>,
+        status: u16,
+    },
+    /// Worth retrying; the credentials stay.
+    #[error("{message}")]
+    Transient {
+        kind: TransientKind,
+        status: Option<u16>,
+        retry_after: Option<Duration>,
+        message: String,
+    },
+    /// The client itself cannot be set up (e.g. no client id configured).
+    #[error("{0}")]
+    Setup(String),
+}
+
+impl TokenError {
+    /// True for `invalid_grant`: the code or refresh token is spent,
+    /// expired or revoked.
+    pub fn is_invalid_grant(&self) -> bool {
+        matches!(self, Self::Rejected { error: Some(e), .. } if e == "invalid_grant")
+    }
+
+    /// True when the account needs a new login; false for anything that
+    /// may work when tried again.
+    pub fn needs_login(&self) -> bool {
+        matches!(self, Self::Rejected { .. })
+    }
+
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Transient { .. })
+    }
+
+    /// The server's `Retry-After`, when it sent one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Transient { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    pub(super) fn transient(kind: TransientKind, status: Option<u16>, message: String) -> Self {
+        Self::Transient {
+            kind,
+            status,
+            retry_after: None,
+            message,
+        }
+    }
+
+    /// A reqwest failure, worded without the request (whose body holds
+    /// secrets) and without reqwest's own message chain.
+    pub(super) fn from_reqwest(err: &reqwest::Error, timeout: Duration) -> Self {
+        let (kind, message) = if err.is_timeout() {
+            (
+                TransientKind::Timeout,
+                format!(
+                    "the token endpoint did not answer within {} s",
+                    timeout.as_secs()
+                ),
+            )
+        } else if err.is_connect() {
+            (
+                TransientKind::Connect,
+                format!(
+                    "cannot connect to the token endpoint{}",
+                    err.url()
+                        .and_then(|u| u.host_str())
+                        .map(|h| format!(" at {h}"))
+                        .unwrap_or_default()
+                ),
+            )
+        } else if err.is_body() || err.is_decode() {
+            (
+                TransientKind::InvalidBody,
+                "the token endpoint's answer was cut off".to_owned(),
+            )
+        } else {
+            (
+                TransientKind::Other,
+                "the request to the token endpoint failed on the way".to_owned(),
+            )
+        };
+        Self::transient(kind, err.status().map(|s| s.as_u16()), message)
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = when.signed_duration_since(chrono::Utc::now());
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after(" 0 "), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert!(parse_retry_after("soon").is_none());
+    }
+
+    #[test]
+    fn rejected_wording_and_helpers() {
+        let err = TokenError::Rejected {
+            error: Some("invalid_grant".into()),
+            description: Some("expired".into()),
+            status: 400,
+        };
+        assert_eq!(
+            err.to_string(),
+            "the token endpoint refused the request: invalid_grant (expired) (HTTP 400)"
+        );
+        assert!(err.is_invalid_grant() && err.needs_login() && !err.is_transient());
+        let bare = TokenError::Rejected {
+            error: None,
+            description: None,
+            status: 401,
+        };
+        assert_eq!(
+            bare.to_string(),
+            "the token endpoint refused the request (HTTP 401)"
+        );
+        assert!(!bare.is_invalid_grant() && bare.needs_login());
+    }
+}
