@@ -50,7 +50,13 @@ async fn consent_code_token_api_refresh_revoke() {
     assert!(me.headers().contains_key("ratelimit"));
     let me: Value = me.json().await.unwrap();
     assert_eq!(me["id"], body["user_id"]);
-    assert_eq!(me["organization_id"], body["organization_id"]);
+    let orgs: Vec<&Value> = me["organizations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|org| &org["id"])
+        .collect();
+    assert!(orgs.contains(&&body["organization_id"]), "{me}");
 
     let (status, rotated) = h.refresh(refresh).await;
     assert_eq!(status, StatusCode::OK, "{rotated}");

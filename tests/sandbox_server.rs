@@ -27,7 +27,9 @@ async fn the_api_key_works_over_basic_auth_and_others_do_not() {
     let ok = get_me_with_key(&h, &key, None).await;
     assert_eq!(ok.status(), StatusCode::OK);
     let me: Value = ok.json().await.unwrap();
-    assert!(me["organization_id"].is_string());
+    // The key acts as the first organization's admin.
+    let first_org = &h.sandbox.state.read_data().organizations()[0].id.clone();
+    assert_eq!(me["organizations"][0]["id"], first_org.as_str());
 
     let wrong = get_me_with_key(&h, "api_wrong", None).await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
