@@ -269,19 +269,24 @@ impl Home {
     /// Settings as the binary resolves them in this home, for in-process
     /// token managers.
     pub fn settings(&self) -> close_tui::config::Settings {
-        let dirs = close_tui::paths::Dirs {
-            config: self.path().join("config/close-tui"),
-            data: self.path().join("data/close-tui"),
-            state: self.path().join("state/close-tui"),
-        };
-        close_tui::config::Settings::resolve(
-            dirs,
-            &close_tui::config::Flags::default(),
-            &[],
-            &self.vars,
-        )
-        .unwrap()
+        settings_in(self.path(), &self.vars)
     }
+
+    /// The variables every command gets, to hand to a worker process.
+    pub fn vars(&self) -> &[(String, String)] {
+        &self.vars
+    }
+}
+
+/// Settings as the binary resolves them for a home at `root` with `vars`.
+pub fn settings_in(root: &Path, vars: &[(String, String)]) -> close_tui::config::Settings {
+    let dirs = close_tui::paths::Dirs {
+        config: root.join("config/close-tui"),
+        data: root.join("data/close-tui"),
+        state: root.join("state/close-tui"),
+    };
+    close_tui::config::Settings::resolve(dirs, &close_tui::config::Flags::default(), &[], vars)
+        .unwrap()
 }
 
 /// Reads `reader` line by line until one satisfies `pick`, returning it and
@@ -368,4 +373,34 @@ where
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// A refresh-token grant sent straight to the sandbox, as another client
+/// holding `refresh_token` would: (status, body).
+pub async fn refresh_at(sandbox: &RunningSandbox, refresh_token: &str) -> (u16, Value) {
+    let info = &sandbox.info;
+    let response = reqwest::Client::new()
+        .post(&info.token_url)
+        .form(&[
+            ("client_id", info.client_id.as_str()),
+            ("client_secret", info.client_secret.as_str()),
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+/// `GET /me/` with a bearer token; the status.
+pub async fn me_status(sandbox: &RunningSandbox, access_token: &str) -> u16 {
+    reqwest::Client::new()
+        .get(format!("{}me/", sandbox.info.api_url))
+        .bearer_auth(access_token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
 }
