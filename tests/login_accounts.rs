@@ -230,8 +230,10 @@ async fn no_secret_reaches_the_database_the_log_or_the_terminal() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(home.db()).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600, "database mode {mode:o}");
+        for file in [home.db(), home.key_file(), home.log()] {
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{} has mode {mode:o}", file.display());
+        }
     }
     let log = std::fs::read(home.log()).unwrap();
     assert!(
@@ -248,12 +250,7 @@ async fn no_secret_reaches_the_database_the_log_or_the_terminal() {
         places.push(("wal", bytes));
     }
     for (place, bytes) in &places {
-        for needle in ["sbx_at_", "sbx_rt_", sandbox.info.api_key.as_str()] {
-            assert!(
-                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
-                "`{needle}` found in the {place}"
-            );
-        }
+        cli_support::assert_free_of(place, bytes, &["sbx_at_", "sbx_rt_", &sandbox.info.api_key]);
     }
     sandbox.stop().await;
 }

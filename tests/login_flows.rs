@@ -24,7 +24,22 @@ async fn login_over_loopback_http_connects_and_tells_the_browser() {
     let out = home.login().await;
     out.assert_ok();
     assert_eq!(out.stdout.trim(), connected_line(&org, &email));
-    assert!(out.stderr.contains("/oauth2/authorize/?"), "{out:#?}");
+    // The URL is shown even though $BROWSER ran it (with no display).
+    let shown = out
+        .stderr
+        .lines()
+        .find(|l| l.contains("/oauth2/authorize/?"))
+        .expect("the authorize URL on stderr");
+    assert!(out.stderr.contains("Opened it with"), "{out:#?}");
+    let url = url::Url::parse(shown.trim()).unwrap();
+    let query: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+    assert_eq!(query["response_type"], "code");
+    assert_eq!(query["client_id"], sandbox.info.client_id);
+    assert_eq!(query["code_challenge_method"], "S256");
+    assert_eq!(query["code_challenge"].len(), 43);
+    assert!(query["state"].len() >= 22, "state under 128 bits");
+    let redirect = url::Url::parse(&query["redirect_uri"]).unwrap();
+    assert_ne!(redirect.port(), Some(0), "the bound port is sent");
     let tab = home.consent_lines();
     assert_eq!(tab.len(), 1, "{tab:?}");
     assert!(tab[0].starts_with("200 "), "{tab:?}");

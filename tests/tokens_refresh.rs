@@ -62,6 +62,16 @@ async fn the_refresher_renews_a_short_token_and_persists_the_rotation() {
     })
     .await;
     refresher.abort();
+    // The store is still open here, so its write-ahead log is still on
+    // disk, holding the rotations: sealed, like the database.
+    let wal = std::fs::read(home.db().with_extension("db-wal")).unwrap();
+    assert!(!wal.is_empty());
+    for (place, bytes) in [
+        ("wal", wal),
+        ("database", std::fs::read(home.db()).unwrap()),
+    ] {
+        cli_support::assert_free_of(place, &bytes, &["sbx_at_", "sbx_rt_"]);
+    }
 
     // What is on disk is what the sandbox holds as current: a fresh store
     // (another process) reads a working access token and refresh token.

@@ -404,3 +404,13 @@ pub async fn me_status(sandbox: &RunningSandbox, access_token: &str) -> u16 {
         .status()
         .as_u16()
 }
+
+/// Fails when `bytes` (from `place`) contain any of `needles`.
+pub fn assert_free_of(place: &str, bytes: &[u8], needles: &[&str]) {
+    for needle in needles {
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+            "`{needle}` found in the {place}"
+        );
+    }
+}
