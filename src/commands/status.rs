@@ -214,7 +214,10 @@ fn print_text(settings: &Settings, store: &Store, accounts: &[Account], check: &
             match check {
                 Check::Ok => println!("  - checked with Close just now: working"),
                 Check::NeedsLogin(reason) => println!("  - Close refused it: {reason}"),
-                Check::Unreachable(reason) => println!("  - could not check with Close: {reason}"),
+                // Say that nothing was lost: only a refused grant signs out.
+                Check::Unreachable(reason) => println!(
+                    "  - offline: could not check with Close ({reason}); the credentials are kept, try again later"
+                ),
                 Check::Skipped => {}
             }
         }
@@ -232,10 +235,36 @@ fn span(secs: i64) -> String {
 
 /// "expires in 41 min" / "expired 3 min ago".
 fn relative(future: &str, past: &str, at: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let secs = (at - now).num_seconds();
-    if secs >= 0 {
+    // Compare the instants, not the whole seconds: a token that expired
+    // half a second ago has already expired.
+    let secs = (at - now).num_seconds().abs();
+    if at > now {
         format!("{future} in {}", span(secs))
     } else {
-        format!("{past} {} ago", span(-secs))
+        format!("{past} {} ago", span(secs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_that_just_expired_reads_as_expired() {
+        let now = Utc::now();
+        let half = chrono::Duration::milliseconds(500);
+        assert_eq!(
+            relative("expires", "expired", now - half, now),
+            "expired 0 s ago"
+        );
+        assert_eq!(
+            relative("expires", "expired", now + half, now),
+            "expires in 0 s"
+        );
+        let later = now + chrono::Duration::seconds(41 * 60);
+        assert_eq!(
+            relative("expires", "expired", later, now),
+            "expires in 41 min"
+        );
     }
 }
