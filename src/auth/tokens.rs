@@ -246,9 +246,14 @@ impl TokenManager {
             let lifetime = stored
                 .access_token_expires_at
                 .map(|at| Lifetime::new(account.last_refresh_at.unwrap_or(account.updated_at), at));
+            let now = Utc::now();
             let fresh = match rejected {
-                Some(AuthHeader::Bearer(old)) => old != token,
-                _ => lifetime.is_some_and(|life| !life.is_due(Utc::now())),
+                // A different token than the one refused: someone else
+                // refreshed. Use it unless it has run out too.
+                Some(AuthHeader::Bearer(old)) => {
+                    old != token && lifetime.is_none_or(|life| now < life.expires_at)
+                }
+                _ => lifetime.is_some_and(|life| !life.is_due(now)),
             };
             if fresh {
                 drop(txn);
