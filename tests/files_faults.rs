@@ -308,3 +308,84 @@ mkdir -p "$OUT/data" && cp -a "$DATA/." "$OUT/data/"
     assert!(leftovers(&home.path().join("config/close-tui")).is_empty());
     sandbox.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disk_that_fills_mid_login_never_leaves_half_an_account() {
+    if !can_mount().await {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = sandbox(dir.path(), |_| {}).await;
+    let mut home = Home::new(&sandbox);
+    let (_, first, _) = org_and_email(&sandbox, 0);
+    let (_, second, _) = org_and_email(&sandbox, 1);
+    home.set("CONSENT_ORG", "0");
+    // Leave a little more room each time (a reserve file is kept while
+    // the disk is filled, then removed), so the second login runs out of
+    // space at a different write each time: opening, the WAL, the account.
+    let reserves = [4, 8, 12, 16, 24, 32, 40, 48, 64, 96, 128, 256];
+    let script = format!(
+        r#"
+mkdir -p "$DATA"
+mount -t tmpfs -o size=8m tmpfs "$DATA" || exit 99
+step first login
+for kb in {}; do
+    dd if=/dev/zero of="$DATA/reserve" bs=1024 count=$kb 2>/dev/null
+    dd if=/dev/zero of="$DATA/filler" bs=4096 2>/dev/null
+    rm "$DATA/reserve"
+    CONSENT_ORG=1 step "try$kb" login
+    rm "$DATA/filler"
+    step "after$kb" status --json
+done
+mkdir -p "$OUT/data" && cp -a "$DATA/." "$OUT/data/"
+"#,
+        reserves.map(|kb| kb.to_string()).join(" ")
+    );
+    run_namespaced(&home, &script).await;
+    step(&home, "first").assert_ok();
+    let mut connected_second = false;
+    let mut reached_browser = 0;
+    for kb in reserves {
+        let attempt = step(&home, &format!("try{kb}"));
+        if attempt.ok() {
+            connected_second = true;
+        } else {
+            assert_clean_failure(&attempt, &[]);
+        }
+        // A failure after the browser step is the write that matters most.
+        reached_browser = home.consent_lines().len().saturating_sub(1);
+        let after = step(&home, &format!("after{kb}"));
+        after.assert_ok();
+        let json = after.json();
+        let mut names: Vec<&str> = json["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|a| a["organization_name"].as_str())
+            .collect();
+        names.sort();
+        let mut expected = vec![first.as_str()];
+        if connected_second {
+            expected.push(second.as_str());
+        }
+        expected.sort();
+        assert_eq!(names, expected, "after {kb} KiB: {json}");
+        eprintln!(
+            "{kb:>4} KiB free: {}",
+            if attempt.ok() {
+                "connected".to_owned()
+            } else {
+                attempt.stderr.lines().last().unwrap_or_default().to_owned()
+            }
+        );
+    }
+    eprintln!(
+        "{reached_browser} of {} attempts reached the browser",
+        reserves.len()
+    );
+    let copy = home.path().join("out/data/close-tui/close-tui.db");
+    assert_eq!(integrity(&copy), "ok");
+    assert!(leftovers(&home.path().join("out/data/close-tui")).is_empty());
+    assert!(leftovers(&home.path().join("config/close-tui")).is_empty());
+    sandbox.stop().await;
+}
