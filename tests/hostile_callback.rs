@@ -839,7 +839,7 @@ async fn hostile_callback_table() {
             .contains("Connected to")
     );
     assert!(
-        quick.elapsed() < Duration::from_secs(2),
+        quick.elapsed() < Duration::from_secs(3),
         "{:?}",
         quick.elapsed()
     );
@@ -854,7 +854,7 @@ async fn hostile_callback_table() {
             .unwrap_or_else(|| panic!("{}: still connected after {LORIS_PATIENCE:?}", loris.name));
         assert!(
             after >= HEADER_TIMEOUT - Duration::from_millis(500)
-                && after < HEADER_TIMEOUT + Duration::from_secs(3),
+                && after < HEADER_TIMEOUT + Duration::from_secs(5),
             "{}: closed after {after:?}",
             loris.name
         );
