@@ -142,7 +142,7 @@ fn summary(name: &str, unit: &str, mut values: Vec<f64>) {
     values.sort_by(f64::total_cmp);
     let median = values[values.len() / 2];
     println!(
-        "{name}: median {median:.1} {unit} (min {:.1}, max {:.1}, {} runs)",
+        "{name}: median {median:.2} {unit} (min {:.2}, max {:.2}, {} runs)",
         values[0],
         values[values.len() - 1],
         values.len()
@@ -159,17 +159,20 @@ fn main() {
     let runs = env_or("SANDBOX_BENCH_RUNS", 5);
     let secs = env_or("SANDBOX_BENCH_SECS", 5);
     let (mut ready, mut rss, mut hwm, mut pages) = (vec![], vec![], vec![], vec![]);
-    let mut per_cpu_second = vec![];
+    let (mut per_cpu_second, mut client_ms) = (vec![], vec![]);
     for _ in 0..runs {
         let started = start(leads);
         let (now_rss, _) = memory_mib(started.child.id());
         ready.push(started.ready.as_secs_f64() * 1000.0);
         rss.push(now_rss);
         let cpu_before = cpu_seconds(started.child.id());
+        let client_before = cpu_seconds(std::process::id());
         let (rate, count) = pages_per_second(&started.info, secs);
         let cpu = cpu_seconds(started.child.id()) - cpu_before;
+        let client = cpu_seconds(std::process::id()) - client_before;
         pages.push(rate);
         per_cpu_second.push(count as f64 / cpu.max(0.01));
+        client_ms.push(client * 1000.0 / count.max(1) as f64);
         hwm.push(memory_mib(started.child.id()).1);
         stop(started);
     }
@@ -187,4 +190,7 @@ fn main() {
         "pages/s",
         per_cpu_second,
     );
+    // Server and client take turns on one connection, so on an idle
+    // machine a page takes about the server's CPU time plus this.
+    summary("  client CPU time per page", "ms", client_ms);
 }
