@@ -1,0 +1,115 @@
+//! The Account screen's two requests, and disconnecting.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::{ServiceError, Shared, session};
+use crate::{
+    close::records::{list, text},
+    session::token_client,
+    store::{AccountId, AuthKind},
+    tui::{
+        model::{Generation, Member, OrgInfo, PipelineInfo, UserInfo},
+        msg::Msg,
+    },
+};
+
+pub async fn profile(shared: Arc<Shared>, generation: Generation) {
+    let result = async {
+        let (_, client) = session::client(&shared).await?;
+        let me = client.me().await?;
+        Ok::<_, ServiceError>(UserInfo {
+            name: me.full_name().unwrap_or_default(),
+            email: me.email.clone().unwrap_or_default(),
+            id: me.id,
+        })
+    }
+    .await;
+    shared.send(Msg::Profile {
+        generation,
+        result: result.map_err(|e| e.to_string()),
+    });
+}
+
+pub async fn organization(shared: Arc<Shared>, generation: Generation, organization_id: String) {
+    let result = async {
+        let (_, client) = session::client(&shared).await?;
+        let org: Value = client
+            .get(&format!("organization/{organization_id}/"), &[])
+            .await?;
+        Ok::<_, ServiceError>(org_info(&org))
+    }
+    .await;
+    shared.send(Msg::Organization {
+        generation,
+        result: result.map_err(|e| e.to_string()),
+    });
+}
+
+fn org_info(org: &Value) -> OrgInfo {
+    let s = |v: &Value, k: &str| text(v, k).map(|t| t.into_owned()).unwrap_or_default();
+    let labels = |items: &[Value]| items.iter().map(|i| s(i, "label")).collect::<Vec<_>>();
+    OrgInfo {
+        id: s(org, "id"),
+        name: s(org, "name"),
+        members: list(org, "memberships")
+            .iter()
+            .map(|m| Member {
+                name: s(m, "user_full_name"),
+                email: s(m, "user_email"),
+                role: s(m, "role_id"),
+            })
+            .collect(),
+        lead_statuses: labels(list(org, "lead_statuses")),
+        pipelines: list(org, "pipelines")
+            .iter()
+            .map(|p| PipelineInfo {
+                name: s(p, "name"),
+                statuses: labels(list(p, "statuses")),
+            })
+            .collect(),
+    }
+}
+
+/// Revokes the account's tokens at Close (best effort), then forgets it.
+pub async fn disconnect(shared: Arc<Shared>, id: AccountId) {
+    let result = async {
+        let store = shared.store()?;
+        let account = store
+            .account(&id)?
+            .ok_or_else(|| ServiceError::Other("that account is gone already".into()))?;
+        let name = account.profile.organization_name.clone();
+        let note = match (account.profile.auth, token_client(&shared.settings)) {
+            (AuthKind::ApiKey, _) => "; the API key stays valid until deleted in Close".to_owned(),
+            (AuthKind::OAuth, None) => "; not revoked (no OAuth client configured)".to_owned(),
+            (AuthKind::OAuth, Some(client)) => {
+                let credentials = store.credentials(&id);
+                let mut failures = Vec::new();
+                if let Ok(credentials) = credentials {
+                    for token in [&credentials.refresh_token, &credentials.access_token]
+                        .into_iter()
+                        .flatten()
+                    {
+                        if let Err(err) = client.revoke(token).await {
+                            failures.push(err.to_string());
+                        }
+                    }
+                }
+                if failures.is_empty() {
+                    "; the token is revoked".to_owned()
+                } else {
+                    format!(
+                        "; revoke failed ({}), local secrets deleted",
+                        failures.join("; ")
+                    )
+                }
+            }
+        };
+        shared.session.clear();
+        store.delete_account(&id)?;
+        Ok::<_, ServiceError>(format!("disconnected from {name}{note}"))
+    }
+    .await;
+    shared.send(Msg::Disconnected(result.map_err(|e| e.to_string())));
+}

@@ -1,0 +1,183 @@
+//! The effects `update` asks for. Each `Cmd` runs on its own task with
+//! owned inputs and answers with a `Msg`; nothing here touches the model.
+
+mod account;
+mod login;
+mod records;
+mod rows;
+mod session;
+
+use std::{collections::HashMap, sync::Arc};
+
+use tokio::sync::{mpsc, oneshot};
+
+use self::session::SessionSlot;
+use super::{
+    model::Generation,
+    msg::{Cmd, Msg},
+};
+use crate::{
+    config::Settings,
+    store::{KeyConfig, Store},
+};
+
+/// Why a service failed; shown to the user as a toast or inline.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("no account is connected")]
+    NoAccount,
+    #[error("{0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("{0}")]
+    Api(#[from] crate::close::ApiError),
+    #[error("{0}")]
+    Session(#[from] crate::session::SessionError),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// What every task may need, shared read-only.
+pub struct Shared {
+    pub settings: Settings,
+    /// `Err` when the database cannot be opened: the app still runs and
+    /// shows why.
+    pub store: Result<Arc<Store>, String>,
+    /// The demo sandbox approves consent by itself, so the app fetches the
+    /// authorize URL itself instead of opening a browser.
+    pub auto_approve: bool,
+    pub tx: mpsc::UnboundedSender<Msg>,
+    pub session: SessionSlot,
+}
+
+impl Shared {
+    pub fn send(&self, msg: Msg) {
+        // The receiver lives as long as the app loop; after it has gone
+        // there is nobody to tell.
+        let _ = self.tx.send(msg);
+    }
+
+    pub fn store(&self) -> Result<Arc<Store>, ServiceError> {
+        self.store.clone().map_err(ServiceError::Other)
+    }
+}
+
+/// A login in flight: where pasted URLs go and how to stop it.
+struct LoginHandle {
+    paste: mpsc::Sender<String>,
+    cancel: Option<oneshot::Sender<()>>,
+}
+
+pub struct Services {
+    shared: Arc<Shared>,
+    logins: HashMap<Generation, LoginHandle>,
+}
+
+impl Services {
+    /// `keys` overrides where the store's key lives (the demo keeps its own
+    /// key file); `None` follows `CLOSE_TUI_KEY_STORE`.
+    pub fn new(
+        settings: Settings,
+        auto_approve: bool,
+        keys: Option<KeyConfig>,
+        tx: mpsc::UnboundedSender<Msg>,
+    ) -> Self {
+        let store = match keys {
+            Some(keys) => Store::open(&settings.db_path, keys).map(Arc::new),
+            None => crate::session::open_store(&settings),
+        }
+        .map_err(|err| err.to_string());
+        Self {
+            shared: Arc::new(Shared {
+                settings,
+                store,
+                auto_approve,
+                tx,
+                session: SessionSlot::default(),
+            }),
+            logins: HashMap::new(),
+        }
+    }
+
+    /// Starts one command. Returns at once; the answer comes as a `Msg`.
+    /// `Quit` and `Copy` belong to the app loop and are ignored here.
+    pub fn run(&mut self, cmd: Cmd) {
+        let shared = Arc::clone(&self.shared);
+        match cmd {
+            Cmd::Quit | Cmd::Copy { .. } => {}
+            Cmd::LoadAccounts => {
+                tokio::spawn(async move { session::load_accounts(&shared).await });
+            }
+            Cmd::Activate(id) => {
+                tokio::spawn(async move { session::activate(&shared, id).await });
+            }
+            Cmd::StartLogin { attempt } => {
+                self.logins.retain(|_, h| !h.paste.is_closed());
+                let (paste, pasted) = mpsc::channel(4);
+                let (cancel, cancelled) = oneshot::channel();
+                self.logins.insert(
+                    attempt,
+                    LoginHandle {
+                        paste,
+                        cancel: Some(cancel),
+                    },
+                );
+                tokio::spawn(login::oauth(shared, attempt, pasted, cancelled));
+            }
+            Cmd::PasteRedirect { attempt, text } => {
+                if let Some(handle) = self.logins.get(&attempt) {
+                    let paste = handle.paste.clone();
+                    tokio::spawn(async move { paste.send(text).await });
+                }
+            }
+            Cmd::CancelLogin { attempt } => {
+                if let Some(mut handle) = self.logins.remove(&attempt)
+                    && let Some(cancel) = handle.cancel.take()
+                {
+                    let _ = cancel.send(());
+                }
+            }
+            Cmd::OpenBrowser { url } => {
+                let env = crate::auth::browser::BrowserEnv::from_process(false);
+                let launch =
+                    crate::auth::browser::open(&url, shared.settings.browser.as_deref(), &env);
+                if let crate::auth::browser::Launch::Failed { reason }
+                | crate::auth::browser::Launch::Skipped { reason } = launch
+                {
+                    shared.send(Msg::Error(format!("no browser opened: {reason}")));
+                }
+            }
+            Cmd::ApiKeyLogin { attempt, key } => {
+                tokio::spawn(login::api_key(shared, attempt, key));
+            }
+            Cmd::Disconnect(id) => {
+                tokio::spawn(account::disconnect(shared, id));
+            }
+            Cmd::LoadProfile { generation } => {
+                tokio::spawn(account::profile(shared, generation));
+            }
+            Cmd::LoadOrganization {
+                generation,
+                organization_id,
+            } => {
+                tokio::spawn(account::organization(shared, generation, organization_id));
+            }
+            Cmd::FetchPage(request) => {
+                tokio::spawn(records::page(shared, request));
+            }
+            Cmd::LoadDetail {
+                resource,
+                generation,
+                id,
+            } => {
+                tokio::spawn(records::detail(shared, resource, generation, id));
+            }
+            Cmd::LoadActivities {
+                resource,
+                generation,
+                lead_id,
+            } => {
+                tokio::spawn(records::activities(shared, resource, generation, lead_id));
+            }
+        }
+    }
+}
