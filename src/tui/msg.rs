@@ -82,7 +82,7 @@ pub enum LoginEvent {
 }
 
 /// An effect `update` asks for. Each carries owned inputs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cmd {
     Quit,
     LoadAccounts,

@@ -62,6 +62,15 @@ impl Total {
             Self::Exact(n) | Self::AtLeast(n) => n,
         }
     }
+
+    /// Rows the selection may reach: with `AtLeast`, one past the known
+    /// rows, so moving there asks for the next page.
+    pub fn navigable(self) -> usize {
+        match self {
+            Self::AtLeast(n) => n + 1,
+            other => other.known(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,7 +136,7 @@ impl TableModel {
 
     /// Moves the selection to `index` (clamped) and scrolls it into view.
     pub fn select(&mut self, index: isize) -> Option<PageRequest> {
-        let last = self.total.known().saturating_sub(1);
+        let last = self.total.navigable().saturating_sub(1);
         self.selected = index.clamp(0, last as isize) as usize;
         self.scroll_to_selected();
         self.ensure()
@@ -140,12 +149,12 @@ impl TableModel {
     /// Scrolls the view by `delta` rows (the mouse wheel), dragging the
     /// selection along only when it would leave the view.
     pub fn scroll_by(&mut self, delta: isize) -> Option<PageRequest> {
-        let max_top = self.total.known().saturating_sub(self.height);
+        let max_top = self.total.navigable().saturating_sub(self.height);
         self.top = (self.top as isize + delta).clamp(0, max_top as isize) as usize;
         self.selected = self
             .selected
             .clamp(self.top, self.top + self.height.saturating_sub(1));
-        self.selected = self.selected.min(self.total.known().saturating_sub(1));
+        self.selected = self.selected.min(self.total.navigable().saturating_sub(1));
         self.ensure()
     }
 
@@ -222,7 +231,7 @@ impl TableModel {
                 self.rows = page.rows;
                 self.freshness = page.freshness;
                 self.error = None;
-                let last = self.total.known().saturating_sub(1);
+                let last = self.total.navigable().saturating_sub(1);
                 self.selected = self.selected.min(last);
                 self.top = self.top.min(self.selected);
             }

@@ -152,7 +152,7 @@ pub fn click(model: &mut Model, row: u16) -> Vec<Cmd> {
     }
     let table = &mut model.tables[i];
     let index = table.top + usize::from(row - first);
-    if index >= table.top + table.height || index >= table.total.known() {
+    if index >= table.top + table.height || index >= table.total.navigable() {
         return Vec::new();
     }
     fetch(table.select(index as isize))

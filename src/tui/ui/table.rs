@@ -83,7 +83,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, table: &TableModel, 
     }
     let columns = columns(table.resource);
     let visible = usize::from(rest.height.saturating_sub(1));
-    let end = (table.top + visible).min(table.total.known());
+    let end = (table.top + visible).min(table.total.navigable());
     let rows = (table.top..end).map(|index| {
         let style = if index == table.selected {
             theme.selected()
