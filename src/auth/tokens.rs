@@ -126,28 +126,29 @@ impl TokenManager {
         }
         let mut failures = 0;
         loop {
-            let wait = {
-                let mut current = self.current.lock().await;
-                if let Err(err) = self.load(&mut current).await {
-                    tracing::info!(account = %self.id, error = %err, "refresher stopped");
-                    return;
+            let result = match self.until_due().await {
+                Ok(wait) => {
+                    tokio::time::sleep(wait).await;
+                    let mut current = self.current.lock().await;
+                    match current.lifetime {
+                        // No known expiry: refreshing on a timer would only
+                        // burn rotations; a 401 triggers the refresh instead.
+                        None => Ok(()),
+                        Some(life) if !life.is_due(Utc::now()) => Ok(()),
+                        Some(_) => self.refresh_locked(&mut current, None).await.map(drop),
+                    }
                 }
-                current
-                    .lifetime
-                    .map(|life| life.until_due(Utc::now()).saturating_sub(jitter(life)))
-                    .unwrap_or(Duration::from_secs(60))
-            };
-            tokio::time::sleep(wait).await;
-            let result = {
-                let mut current = self.current.lock().await;
-                match current.lifetime {
-                    Some(life) if !life.is_due(Utc::now()) => Ok(()),
-                    _ => self.refresh_locked(&mut current, None).await.map(drop),
-                }
+                Err(err) => Err(err),
             };
             match result {
                 Ok(()) => failures = 0,
-                Err(CredentialsError::NeedsLogin(_)) => return,
+                Err(CredentialsError::NeedsLogin(reason)) => {
+                    tracing::info!(account = %self.id, %reason, "refresher stopped");
+                    return;
+                }
+                // A store that failed to answer (say, busy past its timeout)
+                // is retried like a token endpoint that did: stopping here
+                // would leave the token to expire with nobody refreshing it.
                 Err(CredentialsError::Unavailable(error)) => {
                     let delay = self.backoff.delay(failures).max(Duration::from_millis(200));
                     failures = failures.saturating_add(1);
@@ -160,6 +161,16 @@ impl TokenManager {
                 }
             }
         }
+    }
+
+    /// How long until the current token is due for refresh, less jitter.
+    async fn until_due(&self) -> Result<Duration, CredentialsError> {
+        let mut current = self.current.lock().await;
+        self.load(&mut current).await?;
+        Ok(current
+            .lifetime
+            .map(|life| life.until_due(Utc::now()).saturating_sub(jitter(life)))
+            .unwrap_or(Duration::from_secs(60)))
     }
 
     /// Fills `current` from the store the first time it is needed.
@@ -235,9 +246,14 @@ impl TokenManager {
             let lifetime = stored
                 .access_token_expires_at
                 .map(|at| Lifetime::new(account.last_refresh_at.unwrap_or(account.updated_at), at));
+            let now = Utc::now();
             let fresh = match rejected {
-                Some(AuthHeader::Bearer(old)) => old != token,
-                _ => lifetime.is_some_and(|life| !life.is_due(Utc::now())),
+                // A different token than the one refused: someone else
+                // refreshed. Use it unless it has run out too.
+                Some(AuthHeader::Bearer(old)) => {
+                    old != token && lifetime.is_none_or(|life| now < life.expires_at)
+                }
+                _ => lifetime.is_some_and(|life| !life.is_due(now)),
             };
             if fresh {
                 drop(txn);
@@ -343,7 +359,14 @@ impl TokenManager {
             });
             CredentialsError::NeedsLogin(reason)
         } else {
-            CredentialsError::Unavailable(format!("the local store failed: {err}"))
+            // Replaces the `Refreshing` a failed refresh transaction would
+            // otherwise leave on show.
+            let error = format!("the local store failed: {err}");
+            self.state.send_replace(TokenState::Offline {
+                error: error.clone(),
+                retry_at: None,
+            });
+            CredentialsError::Unavailable(error)
         }
     }
 }
