@@ -163,6 +163,20 @@ fn states() -> Vec<(&'static str, State)> {
             key(&mut m, KeyCode::Enter);
             m
         }),
+        ("leads_offline", |w, h| {
+            let mut m = table(w, h, '3', 2000);
+            let error = "cannot reach Close: connection failed (api.close.com)";
+            send(&mut m, Msg::Offline(error.into()));
+            let cmds = keys(&mut m, "G");
+            for cmd in cmds {
+                if let close_tui::tui::msg::Cmd::FetchPage(request) = cmd {
+                    let resource = request.resource;
+                    let generation = request.generation;
+                    send(&mut m, Msg::Page { resource, generation, result: Err(error.into()) });
+                }
+            }
+            m
+        }),
         ("lead_detail_loading", |w, h| {
             let mut m = table(w, h, '3', 2000);
             keys(&mut m, "j");

@@ -65,6 +65,8 @@ pub enum Msg {
     },
     /// Background sync moved on (`None`: finished).
     Sync(Option<SyncProgress>),
+    /// Close could not be reached (after the client's own retries).
+    Offline(String),
     /// Something the user should see, from anywhere.
     Error(String),
     Info(String),

@@ -129,9 +129,22 @@ pub struct Model {
     pub details: [Option<DetailModel>; 4],
     pub toasts: Toasts,
     pub rate_limited_until: Option<DateTime<Utc>>,
+    /// Close was unreachable on the last request; cleared by any success.
+    pub offline: Option<Unreachable>,
     pub sync: Option<SyncProgress>,
     pub quit: bool,
 }
+
+/// Requests fail for want of a network; what is shown stays, and the
+/// screen's requests are retried at `retry_at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreachable {
+    pub error: String,
+    pub retry_at: DateTime<Utc>,
+}
+
+/// Seconds between retries while Close is unreachable.
+pub const OFFLINE_RETRY_SECS: i64 = 5;
 
 impl Model {
     pub fn new(now: DateTime<Utc>, keymap: Keymap, options: ModelOptions) -> Self {
@@ -154,6 +167,7 @@ impl Model {
             details: [None, None, None, None],
             toasts: Toasts::default(),
             rate_limited_until: None,
+            offline: None,
             sync: None,
             quit: false,
         }
@@ -205,6 +219,7 @@ impl Model {
             _ => false,
         };
         countdown
+            || self.offline.is_some()
             || !self.toasts.is_empty()
             || self
                 .rate_limited_until

@@ -29,6 +29,18 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             if model.rate_limited_until.is_some_and(|t| t <= model.now) {
                 model.rate_limited_until = None;
             }
+            match &mut model.offline {
+                Some(offline) if offline.retry_at <= model.now => {
+                    offline.retry_at =
+                        model.now + chrono::Duration::seconds(super::OFFLINE_RETRY_SECS);
+                    data::retry(model)
+                }
+                _ => Vec::new(),
+            }
+        }
+        Msg::Offline(error) => {
+            let retry_at = model.now + chrono::Duration::seconds(super::OFFLINE_RETRY_SECS);
+            model.offline = Some(super::Unreachable { error, retry_at });
             Vec::new()
         }
         Msg::Accounts(result) => conn::on_accounts(model, result),
@@ -36,12 +48,18 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
         Msg::Login { attempt, event } => conn::on_login(model, attempt, event),
         Msg::Disconnected(result) => conn::on_disconnected(model, result),
         Msg::Profile { generation, result } => {
+            if result.is_ok() {
+                model.offline = None;
+            }
             if model.account.generation.is_current(generation) {
                 model.account.user.finish(result);
             }
             Vec::new()
         }
         Msg::Organization { generation, result } => {
+            if result.is_ok() {
+                model.offline = None;
+            }
             if model.account.generation.is_current(generation) {
                 model.account.org.finish(result);
             }

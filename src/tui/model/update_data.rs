@@ -212,12 +212,43 @@ fn index_of(resource: Resource) -> Option<usize> {
     }
 }
 
+/// Close is unreachable: ask again for what the current screen lacks.
+pub fn retry(model: &mut Model) -> Vec<Cmd> {
+    match model.screen {
+        Screen::Account => {
+            if model.account.user.error().is_some() || model.account.org.error().is_some() {
+                load_account(model)
+            } else {
+                Vec::new()
+            }
+        }
+        Screen::Connection => Vec::new(),
+        screen => match Model::data_index(screen) {
+            Some(i)
+                if model.details[i]
+                    .as_ref()
+                    .is_some_and(|d| d.body.error().is_some()) =>
+            {
+                reopen_detail(model, i)
+            }
+            Some(i) if model.tables[i].error.is_some() => {
+                model.tables[i].pending = None;
+                fetch(model.tables[i].ensure())
+            }
+            _ => Vec::new(),
+        },
+    }
+}
+
 pub fn on_page(
     model: &mut Model,
     resource: Resource,
     generation: Generation,
     result: Result<PageReply, String>,
 ) -> Vec<Cmd> {
+    if result.is_ok() {
+        model.offline = None;
+    }
     if let Some(i) = index_of(resource) {
         model.tables[i].apply(generation, result);
     }
@@ -238,6 +269,12 @@ pub fn on_detail(
     }
     let loaded = result.is_ok();
     detail.body.finish(result);
+    if loaded {
+        model.offline = None;
+    }
+    let Some(detail) = index_of(resource).and_then(|i| model.details[i].as_mut()) else {
+        return Vec::new();
+    };
     // The timeline is the slow part of a lead; it comes after the rest.
     if loaded && resource == Resource::Leads {
         detail.activities.start();

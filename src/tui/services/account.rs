@@ -26,10 +26,7 @@ pub async fn profile(shared: Arc<Shared>, generation: Generation) {
         })
     }
     .await;
-    shared.send(Msg::Profile {
-        generation,
-        result: result.map_err(|e| e.to_string()),
-    });
+    shared.reply(result, |result| Msg::Profile { generation, result });
 }
 
 pub async fn organization(shared: Arc<Shared>, generation: Generation, organization_id: String) {
@@ -41,10 +38,7 @@ pub async fn organization(shared: Arc<Shared>, generation: Generation, organizat
         Ok::<_, ServiceError>(org_info(&org))
     }
     .await;
-    shared.send(Msg::Organization {
-        generation,
-        result: result.map_err(|e| e.to_string()),
-    });
+    shared.reply(result, |result| Msg::Organization { generation, result });
 }
 
 fn org_info(org: &Value) -> OrgInfo {

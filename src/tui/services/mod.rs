@@ -56,6 +56,23 @@ impl Shared {
         let _ = self.tx.send(msg);
     }
 
+    /// Sends `result` as a message, telling the app first when it failed
+    /// because Close could not be reached (so the badge says offline and
+    /// the screen retries).
+    pub fn reply<T>(
+        &self,
+        result: Result<T, ServiceError>,
+        msg: impl FnOnce(Result<T, String>) -> Msg,
+    ) {
+        if let Err(ServiceError::Api(
+            err @ (crate::close::ApiError::Network(_) | crate::close::ApiError::Server { .. }),
+        )) = &result
+        {
+            self.send(Msg::Offline(err.to_string()));
+        }
+        self.send(msg(result.map_err(|e| e.to_string())));
+    }
+
     pub fn store(&self) -> Result<Arc<Store>, ServiceError> {
         self.store.clone().map_err(ServiceError::Other)
     }

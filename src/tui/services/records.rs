@@ -28,10 +28,10 @@ pub async fn page(shared: Arc<Shared>, request: PageRequest) {
         ..
     } = request;
     let result = fetch_page(&shared, &request).await;
-    shared.send(Msg::Page {
+    shared.reply(result, |result| Msg::Page {
         resource,
         generation,
-        result: result.map_err(|e| e.to_string()),
+        result,
     });
 }
 
@@ -77,10 +77,10 @@ pub async fn detail(shared: Arc<Shared>, resource: Resource, generation: Generat
         Ok::<_, ServiceError>(rows::detail(resource, &record))
     }
     .await;
-    shared.send(Msg::Detail {
+    shared.reply(result, |result| Msg::Detail {
         resource,
         generation,
-        result: result.map_err(|e| e.to_string()),
+        result,
     });
 }
 
@@ -106,9 +106,9 @@ pub async fn activities(
         )
     }
     .await;
-    shared.send(Msg::Activities {
+    shared.reply(result, |result| Msg::Activities {
         resource,
         generation,
-        result: result.map_err(|e| e.to_string()),
+        result,
     });
 }

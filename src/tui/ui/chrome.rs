@@ -47,7 +47,7 @@ pub fn header(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         }
         _ => (status, None),
     };
-    let mut line = vec![badge(&model.connection.state, theme), Span::raw(" ")];
+    let mut line = vec![badge(model, theme), Span::raw(" ")];
     if let Some(active) = model.connection.active() {
         line.push(Span::styled(
             active.profile.organization_name.clone(),

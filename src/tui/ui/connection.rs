@@ -41,8 +41,17 @@ fn status_lines(model: &Model, theme: Theme) -> Vec<Line<'static>> {
     let state = &model.connection.state;
     let mut lines = vec![Line::from(vec![
         Span::styled(format!("{:<LABEL$} ", "Status"), theme.label()),
-        badge(state, theme),
+        badge(model, theme),
     ])];
+    if let Some(offline) = &model.offline
+        && state.is_usable()
+    {
+        lines.push(error(format!("Offline: {}", offline.error), theme));
+        lines.push(Line::raw(format!(
+            "Retrying in {}. What is on screen stays.",
+            format::countdown(format::secs_until(now, offline.retry_at))
+        )));
+    }
     match state {
         ConnectionState::Starting => lines.push(dim("reading the stored accounts…", theme)),
         ConnectionState::SignedOut { reason } => {

@@ -3,10 +3,15 @@
 use ratatui::text::{Line, Span};
 
 use super::Theme;
-use crate::tui::model::ConnectionState;
+use crate::tui::model::{ConnectionState, Model};
 
-/// `● connected`, coloured by how usable the connection is.
-pub fn badge(state: &ConnectionState, theme: Theme) -> Span<'static> {
+/// `● connected`, coloured by how usable the connection is. A connection
+/// whose requests cannot reach Close shows as offline.
+pub fn badge(model: &Model, theme: Theme) -> Span<'static> {
+    let state = &model.connection.state;
+    if model.offline.is_some() && state.is_usable() {
+        return Span::styled("● offline", theme.warn());
+    }
     let style = match state {
         ConnectionState::Connected { .. } => theme.ok(),
         ConnectionState::Refreshing

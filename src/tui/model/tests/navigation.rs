@@ -284,3 +284,30 @@ fn a_rate_limit_shows_until_it_passes() {
     update(&mut m, Msg::Tick);
     assert_eq!(m.rate_limited_until, None);
 }
+
+#[test]
+fn network_loss_keeps_the_rows_and_retries() {
+    let mut m = on_leads();
+    let request = fetches(&char(&mut m, 'G'))[0].clone();
+    update(
+        &mut m,
+        Msg::Offline("cannot reach Close: connection failed".into()),
+    );
+    update(
+        &mut m,
+        Msg::Page {
+            resource: Resource::Leads,
+            generation: request.generation,
+            result: Err("cannot reach Close: connection failed".into()),
+        },
+    );
+    assert!(!m.tables[0].rows.is_empty(), "the last rows stay");
+    assert!(m.wants_tick());
+    assert!(update(&mut m, Msg::Tick).is_empty(), "not yet");
+    m.now = now() + chrono::Duration::seconds(OFFLINE_RETRY_SECS);
+    let retry = fetches(&update(&mut m, Msg::Tick))[0].clone();
+    assert_eq!(retry.offset, request.offset);
+    update(&mut m, page(&retry, 1000));
+    assert_eq!(m.offline, None);
+    assert!(!m.wants_tick());
+}
