@@ -4,11 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use super::Generation;
+use crate::auth::schedule::Lifetime;
 use crate::store::{Account, AccountState};
-
-/// How far ahead of expiry the token manager refreshes; the Connection
-/// screen shows "next refresh" from it.
-pub const REFRESH_MARGIN_SECS: i64 = 5 * 60;
 
 /// What the header badge and the Connection screen show.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -159,5 +156,21 @@ impl ConnectionModel {
 
     pub fn is_current(&self, attempt: Generation) -> bool {
         self.login == Some(attempt)
+    }
+
+    /// When the token manager will refresh, by its own schedule. The token
+    /// was issued at the last refresh, or at the login (the account row's
+    /// last update).
+    pub fn next_refresh_at(
+        &self,
+        expires_at: DateTime<Utc>,
+        last_refresh_at: Option<DateTime<Utc>>,
+    ) -> DateTime<Utc> {
+        let issued_at = last_refresh_at
+            .into_iter()
+            .chain(self.active().map(|a| a.updated_at))
+            .max()
+            .unwrap_or(expires_at);
+        Lifetime::new(issued_at, expires_at).due_at()
     }
 }

@@ -21,7 +21,7 @@ mod update_data;
 use chrono::{DateTime, Utc};
 
 pub use account::{AccountScreen, Member, OrgInfo, PipelineInfo, UserInfo};
-pub use connection::{ConnectionModel, ConnectionState, REFRESH_MARGIN_SECS, TokenView};
+pub use connection::{ConnectionModel, ConnectionState, TokenView};
 pub use detail::{DetailModel, DetailSection, RecordDetail};
 pub use dialog::{ConnectDialog, LoginPhase, LoginWait, Overlay};
 pub use input::{MAX_INPUT, TextInput};

@@ -17,7 +17,7 @@ use crate::{
     tui::{
         format,
         keymap::{Action, Context},
-        model::{ConnectionState, Model, REFRESH_MARGIN_SECS},
+        model::{ConnectionState, Model},
     },
 };
 
@@ -148,7 +148,9 @@ fn token_lines(model: &Model, theme: Theme) -> Vec<Line<'static>> {
         return vec![field("Access token", text, LABEL, theme)];
     };
     let left = format::secs_until(now, expires_at);
-    let next = expires_at - chrono::Duration::seconds(REFRESH_MARGIN_SECS);
+    let next = model
+        .connection
+        .next_refresh_at(expires_at, last_refresh_at);
     vec![
         field(
             "Access token",
