@@ -172,7 +172,14 @@ fn states() -> Vec<(&'static str, State)> {
                 if let close_tui::tui::msg::Cmd::FetchPage(request) = cmd {
                     let resource = request.resource;
                     let generation = request.generation;
-                    send(&mut m, Msg::Page { resource, generation, result: Err(error.into()) });
+                    send(
+                        &mut m,
+                        Msg::Page {
+                            resource,
+                            generation,
+                            result: Err(error.into()),
+                        },
+                    );
                 }
             }
             m

@@ -92,3 +92,17 @@ fn hints_come_from_the_table() {
     let modal = keymap.hints(Context::Confirm);
     assert!(!modal.iter().any(|(_, label)| *label == "help"));
 }
+
+/// Every action the README lists is a real action name.
+#[test]
+fn the_readme_names_real_actions() {
+    let readme = include_str!("../../../README.md");
+    let start = readme.find("them. Actions: ").unwrap();
+    let end = start + readme[start..].find("A bad entry").unwrap();
+    let names: Vec<&str> = readme[start..end].split('`').skip(1).step_by(2).collect();
+    assert_eq!(names.len(), 30);
+    for name in names {
+        let parsed = Action::deserialize(toml::Value::String(name.to_owned()));
+        assert!(parsed.is_ok(), "`{name}` is not an action");
+    }
+}
