@@ -70,15 +70,18 @@ fn org_info(org: &Value) -> OrgInfo {
 pub async fn disconnect(shared: Arc<Shared>, id: AccountId) {
     let result = async {
         let store = shared.store()?;
-        let account = store
-            .account(&id)?
-            .ok_or_else(|| ServiceError::Other("that account is gone already".into()))?;
+        let (account, credentials) = blocking({
+            let (store, id) = (Arc::clone(&store), id.clone());
+            move || Ok((store.account(&id)?, store.credentials(&id)))
+        })
+        .await?;
+        let account =
+            account.ok_or_else(|| ServiceError::Other("that account is gone already".into()))?;
         let name = account.profile.organization_name.clone();
         let note = match (account.profile.auth, token_client(&shared.settings)) {
             (AuthKind::ApiKey, _) => "; the API key stays valid until deleted in Close".to_owned(),
             (AuthKind::OAuth, None) => "; not revoked (no OAuth client configured)".to_owned(),
             (AuthKind::OAuth, Some(client)) => {
-                let credentials = store.credentials(&id);
                 let mut failures = Vec::new();
                 if let Ok(credentials) = credentials {
                     for token in [&credentials.refresh_token, &credentials.access_token]
@@ -101,9 +104,18 @@ pub async fn disconnect(shared: Arc<Shared>, id: AccountId) {
             }
         };
         shared.session.clear();
-        store.delete_account(&id)?;
+        blocking(move || Ok(store.delete_account(&id)?)).await?;
         Ok::<_, ServiceError>(format!("disconnected from {name}{note}"))
     }
     .await;
     shared.send(Msg::Disconnected(result.map_err(|e| e.to_string())));
+}
+
+/// Runs a store call off the async threads (SQLite waits on locks).
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ServiceError> + Send + 'static,
+) -> Result<T, ServiceError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|err| ServiceError::Other(err.to_string()))?
 }
