@@ -101,6 +101,12 @@ pub fn on_login(model: &mut Model, attempt: Generation, event: LoginEvent) -> Ve
         LoginEvent::Connected(account) => {
             model.connection.login = None;
             model.overlay = None;
+            // Shown at once; the account read that follows confirms it.
+            let mut accounts = model.connection.accounts.clone();
+            accounts.retain(|a| a.id() != account.id());
+            accounts.iter_mut().for_each(|a| a.active = false);
+            accounts.push(account.clone());
+            model.connection.set_accounts(accounts);
             model.connection.state = ConnectionState::of_account(Some(&account));
             let text = format!(
                 "connected to {} as {}",
