@@ -25,6 +25,7 @@ pub struct DemoArgs {
 }
 
 pub async fn run(flags: &Flags, args: DemoArgs, screen: Option<Screen>) -> CommandResult {
+    super::tui::require_terminal()?;
     let root = demo_dir();
     paths::create_private_dir(&root)
         .map_err(|e| fail(format!("cannot create {}: {e}", root.display())))?;

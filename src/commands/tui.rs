@@ -16,7 +16,20 @@ pub fn parse_screen(name: &str) -> Result<Screen, String> {
     })
 }
 
+/// The app draws on a terminal and reads keys from it; refuse early and
+/// in one line when there is none (a pipe, a cron job).
+pub fn require_terminal() -> color_eyre::Result<()> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    Err(super::fail(
+        "the terminal app needs a terminal; for scripts use `close-tui login`, `status` or `logout`",
+    ))
+}
+
 pub async fn run(settings: Settings, screen: Option<Screen>) -> CommandResult {
+    require_terminal()?;
     let target = (settings.api_url.as_str() != crate::config::DEFAULT_API_URL)
         .then(|| format!("Close at {}", settings.api_url));
     let options = AppOptions {

@@ -55,7 +55,9 @@ pub async fn run(settings: Settings, options: AppOptions) -> color_eyre::Result<
         target: options.target.clone(),
     };
     let mut model = Model::new(Utc::now(), keymap, model_options);
-    let mut terminal = ratatui::init();
+    // `try_init`, not `init`: with no terminal (a pipe), say so instead of
+    // panicking. It also installs the panic hook that restores the screen.
+    let mut terminal = ratatui::try_init()?;
     let result = match enable_extras() {
         Ok(()) => {
             let app = App {
