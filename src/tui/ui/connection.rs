@@ -29,7 +29,10 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     let [top, bottom] =
         Layout::vertical([Constraint::Length(height), Constraint::Min(0)]).areas(area);
     frame.render_widget(Paragraph::new(status).wrap(Wrap { trim: false }), top);
-    frame.render_widget(Paragraph::new(account_lines(model, theme)), bottom);
+    frame.render_widget(
+        Paragraph::new(account_lines(model, theme, usize::from(area.width))),
+        bottom,
+    );
 }
 
 fn key(model: &Model, action: Action) -> String {
@@ -180,7 +183,10 @@ fn token_lines(model: &Model, theme: Theme) -> Vec<Line<'static>> {
     ]
 }
 
-fn account_lines(model: &Model, theme: Theme) -> Vec<Line<'static>> {
+/// One row per stored account; the name and email columns share what the
+/// width leaves after the marker, auth kind and state.
+fn account_lines(model: &Model, theme: Theme, width: usize) -> Vec<Line<'static>> {
+    let column = (width.saturating_sub(34) / 2).clamp(8, 30);
     let accounts = &model.connection.accounts;
     let mut lines = vec![heading(
         format!(
@@ -199,10 +205,11 @@ fn account_lines(model: &Model, theme: Theme) -> Vec<Line<'static>> {
             AccountState::Connected => "connected".to_owned(),
             AccountState::NeedsLogin { .. } => "needs login".to_owned(),
         };
+        let clip = |text: &str| text.chars().take(column).collect::<String>();
         let text = format!(
-            "{marker}{:<24} {:<28} {:<8} {}{}",
-            account.profile.organization_name,
-            account.profile.user_email,
+            "{marker}{:<column$} {:<column$} {:<8} {}{}",
+            clip(&account.profile.organization_name),
+            clip(&account.profile.user_email),
             account.profile.auth.as_str(),
             state,
             if account.active { "  (active)" } else { "" }
