@@ -14,6 +14,7 @@ pub mod paths;
 pub mod sandbox;
 pub mod secret;
 pub mod store;
+pub mod sync;
 
 use cli::{Cli, Command};
 
