@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::Flags;
+use crate::{commands, config::Flags};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -37,6 +37,15 @@ impl Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Connect a Close account (OAuth in the browser, a pasted redirect, or
+    /// an API key)
+    Login(commands::login::LoginArgs),
+    /// Show the stored accounts, the active one, and whether it works
+    Status(commands::status::StatusArgs),
+    /// Make another stored account active (by organization id or name)
+    Switch(commands::switch::SwitchArgs),
+    /// Revoke the tokens at Close and delete the local secrets
+    Logout(commands::logout::LogoutArgs),
     /// Run a local Close emulator: OAuth, the REST API and generated data
     Sandbox(crate::sandbox::SandboxArgs),
 }

@@ -8,20 +8,44 @@
 pub mod auth;
 pub mod cli;
 pub mod close;
+pub mod commands;
 pub mod config;
 pub mod logging;
 pub mod paths;
 pub mod sandbox;
 pub mod secret;
+pub mod session;
 pub mod store;
 pub mod sync;
 
+use std::process::ExitCode;
+
 use cli::{Cli, Command};
+use commands::fail;
+use config::Settings;
 
 /// Runs one command line to completion.
-pub async fn run(cli: Cli) -> color_eyre::Result<()> {
-    match cli.command {
-        Some(Command::Sandbox(args)) => sandbox::run(args).await,
-        None => Ok(()),
+pub async fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
+    let flags = cli.flags();
+    let Some(command) = cli.command else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    if let Command::Sandbox(args) = command {
+        let _log = paths::Dirs::discover()
+            .ok()
+            .and_then(|dirs| logging::init(&dirs.state).ok());
+        sandbox::run(args).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let settings = Settings::load(&flags).map_err(fail)?;
+    let _log = logging::init(&settings.dirs.state)
+        .map_err(|err| fail(format!("cannot open the log file: {err}")))?;
+    tracing::debug!(version = env!("CARGO_PKG_VERSION"), "start");
+    match command {
+        Command::Login(args) => commands::login::run(&settings, args).await,
+        Command::Status(args) => commands::status::run(&settings, args).await,
+        Command::Switch(args) => commands::switch::run(&settings, args).await,
+        Command::Logout(args) => commands::logout::run(&settings, args).await,
+        Command::Sandbox(_) => Ok(ExitCode::SUCCESS),
     }
 }

@@ -50,6 +50,15 @@ async fn set_faults(sandbox: &RunningSandbox, faults: serde_json::Value) {
     assert!(response.status().is_success(), "{}", response.status());
 }
 
+async fn stats(sandbox: &RunningSandbox) -> serde_json::Value {
+    reqwest::get(format!("{}/_sandbox/stats", sandbox.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// Starts with a token the sandbox never issued; the refresh hands over the
 /// API key. Counts refreshes.
 struct StaleThenKey {
@@ -123,12 +132,7 @@ async fn rate_limits_are_waited_out_and_reported() {
             waits += 1;
         }
     }
-    let stats: serde_json::Value = reqwest::get(format!("{}/_sandbox/stats", sandbox.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats = stats(&sandbox).await;
     // Pacing from the RateLimit header keeps 429s rare; every one is reported.
     assert_eq!(waits, stats["status_429"].as_u64().unwrap() as usize);
     assert!(waits <= 3, "{waits} waits");
@@ -143,12 +147,7 @@ async fn server_errors_are_retried_until_they_pass() {
     for _ in 0..20 {
         client.me().await.unwrap();
     }
-    let stats: serde_json::Value = reqwest::get(format!("{}/_sandbox/stats", sandbox.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats = stats(&sandbox).await;
     assert!(stats["status_503"].as_u64().unwrap() > 0);
     sandbox.stop().await;
 }
@@ -163,12 +162,7 @@ async fn retries_are_bounded() {
         matches!(err, ApiError::Server { status: 503, .. }),
         "{err:?}"
     );
-    let stats: serde_json::Value = reqwest::get(format!("{}/_sandbox/stats", sandbox.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats = stats(&sandbox).await;
     assert_eq!(
         stats["status_503"].as_u64(),
         Some(9),

@@ -11,6 +11,8 @@
 //! - [`client`]: the token endpoint (code exchange, refresh, revoke) with
 //!   failures classified into "needs login" and "try again later".
 //! - [`flow`]: one login attempt, driven by the CLI or the TUI.
+//! - [`tokens`]: the token manager, the only code that refreshes; [`schedule`]
+//!   decides when.
 
 pub mod authorize;
 pub mod browser;
@@ -21,4 +23,6 @@ pub mod pages;
 pub mod pkce;
 pub mod redirect;
 pub mod response;
+pub mod schedule;
 pub mod tls;
+pub mod tokens;

@@ -13,7 +13,7 @@ use reqwest::{StatusCode, header};
 use serde::Deserialize;
 use url::Url;
 
-pub use error::{TokenError, TransientKind, parse_retry_after};
+pub use error::{TokenError, TransientKind};
 
 use super::response::printable;
 use crate::{config::Settings, secret::Secret};
@@ -169,11 +169,7 @@ impl TokenClient {
             .map_err(fail)?;
         let status = response.status();
         if status == StatusCode::TOO_MANY_REQUESTS {
-            let retry_after = response
-                .headers()
-                .get(header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(parse_retry_after);
+            let retry_after = crate::close::retry_after(response.headers());
             return Err(TokenError::Transient {
                 kind: TransientKind::RateLimited,
                 status: Some(429),

@@ -1,0 +1,162 @@
+//! `close-tui login`: connect a Close account by OAuth (browser or pasted
+//! redirect) or by API key, without the TUI.
+
+use std::{
+    io::{BufRead, IsTerminal},
+    process::ExitCode,
+    time::Duration,
+};
+
+use tokio::sync::mpsc;
+
+use super::{CommandResult, fail};
+use crate::{
+    auth::{
+        browser::{BrowserEnv, Launch},
+        callback::Outcome,
+        client::{TokenClient, TokenClientConfig},
+        flow::{Login, LoginOptions, Progress},
+        redirect::Transport,
+    },
+    config::Settings,
+    secret::Secret,
+    session::{NewLogin, complete_login, open_store},
+};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct LoginArgs {
+    /// Don't open a browser: print the URL, then read the redirected URL
+    /// from stdin
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Log in with an API key read from stdin (or CLOSE_API_KEY)
+    #[arg(long, conflicts_with = "no_browser")]
+    pub api_key: bool,
+    /// Give up waiting for the browser after this many seconds
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub timeout: u64,
+}
+
+pub async fn run(settings: &Settings, args: LoginArgs) -> CommandResult {
+    let store = open_store(settings).map_err(fail)?;
+    let account = if args.api_key {
+        let key = api_key(settings)?;
+        complete_login(settings, &store, NewLogin::ApiKey(key))
+            .await
+            .map_err(fail)?
+    } else {
+        let client = TokenClientConfig::from_settings(settings)
+            .and_then(TokenClient::new)
+            .map_err(fail)?;
+        let mut options =
+            LoginOptions::from_settings(settings, args.no_browser, BrowserEnv::from_process(true))
+                .map_err(fail)?;
+        options.timeout = Duration::from_secs(args.timeout);
+        let login = Login::start(options).await.map_err(fail)?;
+        let pasted = matches!(login.transport(), Transport::Paste).then(read_stdin_lines);
+        let connected = login.finish(&client, pasted, report).await.map_err(fail)?;
+        match complete_login(settings, &store, NewLogin::OAuth(connected.tokens)).await {
+            Ok(account) => {
+                connected
+                    .browser
+                    .finish(Outcome::Success {
+                        organization: account.profile.organization_name.clone(),
+                        email: account.profile.user_email.clone(),
+                    })
+                    .await;
+                account
+            }
+            Err(err) => {
+                connected
+                    .browser
+                    .finish(Outcome::Failure {
+                        reason: err.to_string(),
+                    })
+                    .await;
+                return Err(fail(err));
+            }
+        }
+    };
+    println!(
+        "Connected to {} as {}",
+        account.profile.organization_name, account.profile.user_email
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The key from stdin, else `CLOSE_API_KEY`.
+fn api_key(settings: &Settings) -> color_eyre::Result<Secret> {
+    if let Some(key) = &settings.api_key {
+        return Ok(key.clone());
+    }
+    if std::io::stdin().is_terminal() {
+        eprintln!("Paste your Close API key and press Enter:");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|err| fail(format!("cannot read the API key from stdin: {err}")))?;
+    let key = line.trim();
+    if key.is_empty() {
+        return Err(fail(
+            "no API key given: pipe it on stdin or set CLOSE_API_KEY",
+        ));
+    }
+    Ok(Secret::new(key))
+}
+
+/// Lines typed or piped on stdin, for the paste transport. A thread, because
+/// stdin reads block.
+fn read_stdin_lines() -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel(4);
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            if line.trim().is_empty() {
+                continue;
+            }
+            if tx.blocking_send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Progress on stderr; the URL is always shown, whatever the browser did.
+fn report(progress: Progress) {
+    match progress {
+        Progress::AwaitingBrowser {
+            authorize_url,
+            transport,
+            launch,
+            ssh_hint,
+            ..
+        } => {
+            eprintln!("Open this URL in a browser to connect Close:\n\n  {authorize_url}\n");
+            match launch {
+                Launch::Started { how } => eprintln!("Opened it with {how}."),
+                Launch::Skipped { reason } | Launch::Failed { reason } => {
+                    eprintln!("No browser was opened: {reason}.")
+                }
+            }
+            if let Some(hint) = ssh_hint {
+                eprintln!("{hint}");
+            }
+            match transport {
+                Transport::Paste => eprintln!(
+                    "After approving, paste the URL your browser was sent to, then press Enter:"
+                ),
+                Transport::LoopbackHttps { .. } => eprintln!(
+                    "Your browser will warn once about the local certificate; that is expected. Waiting…"
+                ),
+                Transport::LoopbackHttp { .. } => eprintln!("Waiting for the browser…"),
+            }
+        }
+        Progress::PasteRejected { reason } => {
+            eprintln!("That is not the redirect URL ({reason}); paste it again:")
+        }
+        Progress::Exchanging => eprintln!("Exchanging the code for tokens…"),
+    }
+}

@@ -1,0 +1,34 @@
+//! One module per subcommand. Each returns the process exit code, or a
+//! [`Failure`]: an expected error, printed as one line without a backtrace.
+
+pub mod login;
+pub mod logout;
+pub mod status;
+pub mod switch;
+
+use std::process::ExitCode;
+
+/// An error meant for the user: `main` prints `close-tui: MESSAGE` and exits
+/// with `code`.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Failure {
+    pub message: String,
+    pub code: u8,
+}
+
+impl Failure {
+    pub fn new(message: impl std::fmt::Display) -> Self {
+        Self {
+            message: message.to_string(),
+            code: 1,
+        }
+    }
+}
+
+/// Shorthand for commands: fail with a one-line message.
+pub fn fail(message: impl std::fmt::Display) -> color_eyre::Report {
+    Failure::new(message).into()
+}
+
+pub type CommandResult = color_eyre::Result<ExitCode>;

@@ -1,0 +1,187 @@
+//! The pieces every command needs to talk to Close as the active account:
+//! the store, the account, its token manager and an API client. Also the
+//! last step of every login: ask Close who we are, then store the account.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+
+use crate::{
+    auth::{
+        client::{TokenClient, TokenClientConfig, TokenResponse},
+        tokens::TokenManager,
+    },
+    close::{ApiError, AuthHeader, CloseClient, StaticCredentials, http_client},
+    config::Settings,
+    secret::Secret,
+    store::{Account, AccountId, AuthKind, Credentials, KeyConfig, Profile, Store, StoreError},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("not logged in: run `close-tui login` first")]
+    NotLoggedIn,
+    #[error("{organization} needs login: {reason}. Run `close-tui login`")]
+    NeedsLogin {
+        organization: String,
+        reason: String,
+    },
+    #[error("cannot set up the HTTP client: {0}")]
+    Http(String),
+}
+
+/// Opens the database named by the settings, with the key store chosen by
+/// `CLOSE_TUI_KEY_STORE` (default: keyring if one answers, else a key file).
+pub fn open_store(settings: &Settings) -> Result<Arc<Store>, StoreError> {
+    let keys = KeyConfig::from_env(&settings.dirs.config)?;
+    Store::open(&settings.db_path, keys).map(Arc::new)
+}
+
+/// The token endpoint client, when an OAuth app is configured.
+pub fn token_client(settings: &Settings) -> Option<TokenClient> {
+    let config = TokenClientConfig::from_settings(settings).ok()?;
+    TokenClient::new(config).ok()
+}
+
+/// The active account, ready to call Close.
+#[derive(Clone)]
+pub struct Session {
+    pub store: Arc<Store>,
+    pub account: Account,
+    pub tokens: Arc<TokenManager>,
+    pub client: CloseClient<Arc<TokenManager>>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("account", self.account.id())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// Opens the store and the active account.
+    pub async fn active(settings: &Settings) -> Result<Self, SessionError> {
+        let settings_for_store = settings.clone();
+        let (store, account) = tokio::task::spawn_blocking(move || {
+            let store = open_store(&settings_for_store)?;
+            let account = store.active_account()?;
+            Ok::<_, StoreError>((store, account))
+        })
+        .await
+        .map_err(|err| SessionError::Http(err.to_string()))??;
+        let account = account.ok_or(SessionError::NotLoggedIn)?;
+        Self::for_account(settings, store, account)
+    }
+
+    /// A session for one stored account.
+    pub fn for_account(
+        settings: &Settings,
+        store: Arc<Store>,
+        account: Account,
+    ) -> Result<Self, SessionError> {
+        let tokens = TokenManager::new(Arc::clone(&store), token_client(settings), &account);
+        let http = http_client().map_err(|err| SessionError::Http(err.to_string()))?;
+        let client = CloseClient::new(http, settings.api_url.clone(), Arc::clone(&tokens));
+        Ok(Self {
+            store,
+            account,
+            tokens,
+            client,
+        })
+    }
+}
+
+/// What a successful login produced.
+#[derive(Debug, Clone)]
+pub enum NewLogin {
+    OAuth(TokenResponse),
+    ApiKey(Secret),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CompleteLoginError {
+    #[error("Close did not accept the new credentials: {0}")]
+    Profile(ApiError),
+    #[error("the token response has no organization_id")]
+    NoOrganization,
+    #[error("cannot save the account: {0}")]
+    Store(#[from] StoreError),
+    #[error("cannot set up the HTTP client: {0}")]
+    Http(String),
+}
+
+/// Asks Close who the new credentials belong to (`GET /me/`), then stores
+/// the account, encrypted, as the active one.
+pub async fn complete_login(
+    settings: &Settings,
+    store: &Arc<Store>,
+    login: NewLogin,
+) -> Result<Account, CompleteLoginError> {
+    let header = match &login {
+        NewLogin::OAuth(tokens) => AuthHeader::Bearer(tokens.access_token.clone()),
+        NewLogin::ApiKey(key) => AuthHeader::ApiKey(key.clone()),
+    };
+    let http = http_client().map_err(|err| CompleteLoginError::Http(err.to_string()))?;
+    let client = CloseClient::new(http, settings.api_url.clone(), StaticCredentials(header));
+    let me = client.me().await.map_err(CompleteLoginError::Profile)?;
+    let organization_id = match &login {
+        NewLogin::OAuth(tokens) => tokens
+            .organization_id
+            .clone()
+            .ok_or(CompleteLoginError::NoOrganization)?,
+        // An API key belongs to one organization; /me/ lists the user's.
+        NewLogin::ApiKey(_) => me
+            .organizations
+            .first()
+            .map(|org| org.id.clone())
+            .ok_or(CompleteLoginError::NoOrganization)?,
+    };
+    let organization_name = match me.organization_name(&organization_id) {
+        Some(name) => name.to_owned(),
+        None => client
+            .organization(&organization_id)
+            .await
+            .ok()
+            .and_then(|org| org.name)
+            .unwrap_or_else(|| organization_id.clone()),
+    };
+    let user_id = match &login {
+        NewLogin::OAuth(tokens) => tokens.user_id.clone().unwrap_or_else(|| me.id.clone()),
+        NewLogin::ApiKey(_) => me.id.clone(),
+    };
+    let profile = Profile {
+        id: AccountId::new(organization_id, user_id),
+        organization_name,
+        user_email: me.email.clone().unwrap_or_default(),
+        user_name: me.full_name().unwrap_or_default(),
+        auth: match login {
+            NewLogin::OAuth(_) => AuthKind::OAuth,
+            NewLogin::ApiKey(_) => AuthKind::ApiKey,
+        },
+    };
+    let credentials = match login {
+        NewLogin::OAuth(tokens) => Credentials {
+            access_token_expires_at: tokens
+                .expires_in
+                .and_then(|secs| i64::try_from(secs).ok())
+                .map(|secs| Utc::now() + chrono::Duration::seconds(secs)),
+            access_token: Some(tokens.access_token),
+            refresh_token: tokens.refresh_token,
+            api_key: None,
+        },
+        NewLogin::ApiKey(key) => Credentials {
+            api_key: Some(key),
+            ..Credentials::default()
+        },
+    };
+    let store = Arc::clone(store);
+    let account = tokio::task::spawn_blocking(move || store.save_login(&profile, &credentials))
+        .await
+        .map_err(|err| CompleteLoginError::Http(err.to_string()))??;
+    tracing::info!(account = %account.id(), auth = account.profile.auth.as_str(), "logged in");
+    Ok(account)
+}
