@@ -46,6 +46,8 @@ pub async fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
         Command::Status(args) => commands::status::run(&settings, args).await,
         Command::Switch(args) => commands::switch::run(&settings, args).await,
         Command::Logout(args) => commands::logout::run(&settings, args).await,
+        Command::Sync(args) => commands::sync::run(&settings, args).await,
+        Command::Export(args) => commands::export::run(&settings, args).await,
         Command::Sandbox(_) => Ok(ExitCode::SUCCESS),
     }
 }

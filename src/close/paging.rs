@@ -52,7 +52,9 @@ mod tests {
 
     #[test]
     fn the_cap_is_read_from_closes_message() {
-        let err = bad("The skip you set is larger than the maximum skip for this resource (max_skip = 1000). Please refine your search query.");
+        let err = bad(
+            "The skip you set is larger than the maximum skip for this resource (max_skip = 1000). Please refine your search query.",
+        );
         assert_eq!(max_skip_of(&err), Some(1000));
         assert_eq!(max_skip_of(&bad("max_skip=250")), Some(250));
         assert_eq!(max_skip_of(&bad("something else")), None);

@@ -1,10 +1,12 @@
 //! One module per subcommand. Each returns the process exit code, or a
 //! [`Failure`]: an expected error, printed as one line without a backtrace.
 
+pub mod export;
 pub mod login;
 pub mod logout;
 pub mod status;
 pub mod switch;
+pub mod sync;
 
 use std::process::ExitCode;
 

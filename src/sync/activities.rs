@@ -67,7 +67,8 @@ impl<C: Credentials + 'static> Syncer<C> {
                 }
             }
             // One second of overlap: `__lt` is exclusive, bounds are whole seconds.
-            let next = oldest.and_then(|t| plan::floor(t + TimeDelta::seconds(1), Precision::Second));
+            let next =
+                oldest.and_then(|t| plan::floor(t + TimeDelta::seconds(1), Precision::Second));
             if next.is_none() || next >= before && before.is_some() {
                 return Err(SyncError::Stuck {
                     resource: "activities",

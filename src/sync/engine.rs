@@ -13,7 +13,9 @@ use tokio::sync::mpsc;
 use super::{
     SyncError, SyncOptions,
     event::{Events, SyncEvent},
-    leads, plan::Plan, ranges,
+    leads,
+    plan::Plan,
+    ranges,
     writer::{PageMsg, Writer},
 };
 use crate::{
@@ -233,26 +235,28 @@ impl<C: Credentials + 'static> Syncer<C> {
         .spawn(rx);
         let max_skip = AtomicUsize::new(0);
         let fetched = {
-            let workers: Vec<_> = (0..self.options.concurrency.max(1)).map(|_| {
-                let worker = Worker {
-                    client: &self.client,
-                    pass,
-                    plan: &plan,
-                    queue: &queue,
-                    tx: tx.clone(),
-                    max_skip: &max_skip,
-                    params: params.clone(),
-                };
-                async move {
-                    while let Some(slice) = worker.next_slice() {
-                        match pass {
-                            Pass::Leads => leads::run_slice(&worker, slice).await?,
-                            _ => ranges::run_slice(&worker, slice).await?,
+            let workers: Vec<_> = (0..self.options.concurrency.max(1))
+                .map(|_| {
+                    let worker = Worker {
+                        client: &self.client,
+                        pass,
+                        plan: &plan,
+                        queue: &queue,
+                        tx: tx.clone(),
+                        max_skip: &max_skip,
+                        params: params.clone(),
+                    };
+                    async move {
+                        while let Some(slice) = worker.next_slice() {
+                            match pass {
+                                Pass::Leads => leads::run_slice(&worker, slice).await?,
+                                _ => ranges::run_slice(&worker, slice).await?,
+                            }
                         }
+                        Ok::<_, SyncError>(())
                     }
-                    Ok::<_, SyncError>(())
-                }
-            }).collect();
+                })
+                .collect();
             drop(tx);
             try_join_all(workers).await
         };
@@ -265,9 +269,8 @@ impl<C: Credentials + 'static> Syncer<C> {
             .unwrap_or_else(PoisonError::into_inner)
             .high_water
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
-        self.cache.write(|tx| {
-            finish_run(tx, &self.account, pass.name(), high_water.as_deref(), full)
-        })?;
+        self.cache
+            .write(|tx| finish_run(tx, &self.account, pass.name(), high_water.as_deref(), full))?;
         let elapsed = started.elapsed();
         self.events.send(SyncEvent::Finished {
             resource: pass.resource(),

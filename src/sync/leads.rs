@@ -58,8 +58,14 @@ pub(crate) async fn plan<C: Credentials + 'static>(
     };
     let first = ends(true).await.map_err(api)?;
     let last = ends(false).await.map_err(SyncError::api(Resource::Leads))?;
-    let oldest = first.data.first().and_then(|r| plan::date_of(r, "date_updated"));
-    let newest = last.data.first().and_then(|r| plan::date_of(r, "date_updated"));
+    let oldest = first
+        .data
+        .first()
+        .and_then(|r| plan::date_of(r, "date_updated"));
+    let newest = last
+        .data
+        .first()
+        .and_then(|r| plan::date_of(r, "date_updated"));
     let mut out = Plan::new(since.is_none(), first.total_results, Vec::new());
     let parts = syncer.options.concurrency.max(1) * SLICES_PER_WORKER;
     out.slices = plan::slices(oldest.or(since), newest, parts);
@@ -124,7 +130,11 @@ pub(crate) async fn run_slice<C: Credentials>(
                 return Ok(());
             }
         }
-        start = Some(next_start(start, newest, w.max_skip.load(Ordering::Relaxed))?);
+        start = Some(next_start(
+            start,
+            newest,
+            w.max_skip.load(Ordering::Relaxed),
+        )?);
     }
 }
 
@@ -151,14 +161,19 @@ mod tests {
     use super::*;
 
     fn at(text: &str) -> Ts {
-        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]
     fn windows_move_forward_at_the_coarsest_precision_that_moves() {
         let start = Some(at("2025-01-01T10:00:00Z"));
         let later = Some(at("2025-01-01T10:07:31.5Z"));
-        assert_eq!(next_start(start, later, 1000).unwrap(), at("2025-01-01T10:07:00Z"));
+        assert_eq!(
+            next_start(start, later, 1000).unwrap(),
+            at("2025-01-01T10:07:00Z")
+        );
         let same_minute = Some(at("2025-01-01T10:00:31.5Z"));
         assert_eq!(
             next_start(start, same_minute, 1000).unwrap(),
@@ -175,7 +190,11 @@ mod tests {
 
     #[test]
     fn the_query_names_the_window() {
-        let q = query(Some(at("2025-01-01T10:00:00Z")), Some(at("2025-01-02T00:00:00Z")), true);
+        let q = query(
+            Some(at("2025-01-01T10:00:00Z")),
+            Some(at("2025-01-02T00:00:00Z")),
+            true,
+        );
         assert_eq!(
             q[0].1,
             "date_updated>=\"2025-01-01T10:00\" date_updated<\"2025-01-02T00:00\" sort:date_updated"

@@ -77,7 +77,12 @@ pub fn slices(lo: Option<Ts>, hi: Option<Ts>, parts: usize) -> Vec<Slice> {
     };
     let span = (b - a).num_seconds().max(0);
     let mut bounds: Vec<Ts> = (1..parts.max(1) as i64)
-        .filter_map(|i| floor(a + TimeDelta::seconds(span * i / parts as i64), Precision::Minute))
+        .filter_map(|i| {
+            floor(
+                a + TimeDelta::seconds(span * i / parts as i64),
+                Precision::Minute,
+            )
+        })
         .filter(|t| *t > a)
         .collect();
     bounds.dedup();
@@ -147,7 +152,9 @@ mod tests {
     use super::*;
 
     fn at(text: &str) -> Ts {
-        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]

@@ -55,7 +55,9 @@ pub async fn search_server<C: Credentials>(
             let text = |key| crate::close::records::text(lead, key).map(|s| s.into_owned());
             Some(SearchHit {
                 lead_id: crate::close::records::id(lead)?.to_owned(),
-                name: text("display_name").or_else(|| text("name")).unwrap_or_default(),
+                name: text("display_name")
+                    .or_else(|| text("name"))
+                    .unwrap_or_default(),
                 status_label: text("status_label"),
                 source: HitSource::Server,
             })

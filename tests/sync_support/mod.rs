@@ -5,8 +5,8 @@
 use std::{collections::HashSet, sync::Arc, time::Duration};
 
 use close_tui::{
-    close::{AuthHeader, Backoff, CloseClient, Credentials, StaticCredentials, http_client},
     close::records::Resource,
+    close::{AuthHeader, Backoff, CloseClient, Credentials, StaticCredentials, http_client},
     sandbox::{RunningSandbox, SandboxArgs, start},
     secret::Secret,
     store::{AccountId, KeyConfig, KeyMode, Store, cache::Cache},
@@ -91,12 +91,26 @@ impl Env {
             "/_sandbox/totals?organization_id={}",
             self.account.organization_id
         ));
-        self.http.get(url).send().await.unwrap().json().await.unwrap()
+        self.http
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     pub async fn stats(&self) -> Value {
         let url = self.url("/_sandbox/stats");
-        self.http.get(url).send().await.unwrap().json().await.unwrap()
+        self.http
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     pub async fn touch(&self, body: Value) -> Value {
@@ -144,7 +158,11 @@ impl Env {
             q.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
             let page = client.page(path, &q, skip, 100).await.unwrap();
             skip += page.data.len();
-            ids.extend(page.data.iter().map(|r| r["id"].as_str().unwrap().to_owned()));
+            ids.extend(
+                page.data
+                    .iter()
+                    .map(|r| r["id"].as_str().unwrap().to_owned()),
+            );
             if !page.has_more {
                 return ids;
             }
@@ -156,7 +174,11 @@ impl Env {
         let totals = self.totals().await;
         let count = |key: &str| totals[key].as_u64().unwrap() as usize;
         assert_eq!(self.cached(Resource::Leads).len(), count("leads"), "leads");
-        assert_eq!(self.cached(Resource::Contacts).len(), count("contacts"), "contacts");
+        assert_eq!(
+            self.cached(Resource::Contacts).len(),
+            count("contacts"),
+            "contacts"
+        );
         assert_eq!(
             self.cached(Resource::Opportunities).len(),
             count("opportunities"),

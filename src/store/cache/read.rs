@@ -126,7 +126,17 @@ impl Cache {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<LeadRow>, StoreError> {
-        self.read(|c| page(c, Resource::Leads, account, query, offset, limit, LeadRow::from_row))
+        self.read(|c| {
+            page(
+                c,
+                Resource::Leads,
+                account,
+                query,
+                offset,
+                limit,
+                LeadRow::from_row,
+            )
+        })
     }
 
     pub fn contacts(
@@ -148,7 +158,17 @@ impl Cache {
         limit: usize,
     ) -> Result<Vec<OpportunityRow>, StoreError> {
         let r = Resource::Opportunities;
-        self.read(|c| page(c, r, account, query, offset, limit, OpportunityRow::from_row))
+        self.read(|c| {
+            page(
+                c,
+                r,
+                account,
+                query,
+                offset,
+                limit,
+                OpportunityRow::from_row,
+            )
+        })
     }
 
     pub fn tasks(
@@ -158,7 +178,17 @@ impl Cache {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<TaskRow>, StoreError> {
-        self.read(|c| page(c, Resource::Tasks, account, query, offset, limit, TaskRow::from_row))
+        self.read(|c| {
+            page(
+                c,
+                Resource::Tasks,
+                account,
+                query,
+                offset,
+                limit,
+                TaskRow::from_row,
+            )
+        })
     }
 
     /// A lead's cached activities, newest first.
@@ -173,7 +203,17 @@ impl Cache {
             ..ListQuery::default()
         };
         let r = Resource::Activities;
-        self.read(|c| page(c, r, account, &query, 0, usize::MAX >> 2, ActivityRow::from_row))
+        self.read(|c| {
+            page(
+                c,
+                r,
+                account,
+                &query,
+                0,
+                usize::MAX >> 2,
+                ActivityRow::from_row,
+            )
+        })
     }
 
     /// How many rows `query` selects; cached until the database changes.
