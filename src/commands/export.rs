@@ -68,7 +68,7 @@ pub fn export(
             csv.write_record(Columns::of(resource))
                 .map_err(io::Error::from)?;
             let n = cache.export_columns(account, resource, |fields| {
-                csv.write_record(fields).map_err(io::Error::from)
+                csv.write_record(fields).map_err(csv_io)
             })?;
             csv.flush()?;
             Ok(n)
@@ -76,9 +76,17 @@ pub fn export(
     }
 }
 
+/// The I/O error inside a CSV error, so a closed pipe is still recognised.
+fn csv_io(err: csv::Error) -> io::Error {
+    match err.into_kind() {
+        csv::ErrorKind::Io(err) => err,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
 pub async fn run(settings: &Settings, args: ExportArgs) -> CommandResult {
     let settings = settings.clone();
-    let outcome = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let store = open_store(&settings).map_err(fail)?;
         let account = store
             .active_account()
@@ -99,6 +107,5 @@ pub async fn run(settings: &Settings, args: ExportArgs) -> CommandResult {
         }
     })
     .await
-    .map_err(fail)?;
-    outcome
+    .map_err(fail)?
 }

@@ -67,7 +67,12 @@ pub(crate) async fn plan<C: Credentials + 'static>(
         .first()
         .and_then(|r| plan::date_of(r, "date_updated"));
     let mut out = Plan::new(since.is_none(), first.total_results, Vec::new());
-    let parts = syncer.options.concurrency.max(1) * SLICES_PER_WORKER;
+    // A slice per page or so at most: an incremental run with a handful of
+    // changes makes one request, not one per slice.
+    let pages = first.total_results.unwrap_or(u64::MAX) / Pass::Leads.limit() as u64;
+    let parts = (syncer.options.concurrency.max(1) * SLICES_PER_WORKER)
+        .min(usize::try_from(pages).unwrap_or(usize::MAX))
+        .max(1);
     out.slices = plan::slices(oldest.or(since), newest, parts);
     if let Some(head) = out.slices.first_mut() {
         // Open below on a full pass: nothing older than what we saw is lost.

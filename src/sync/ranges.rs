@@ -34,7 +34,14 @@ pub(crate) fn plan<C: Credentials + 'static>(
     let now = Utc::now();
     let from = since.unwrap_or(now - TimeDelta::days(FULL_SPAN_DAYS));
     let mut out = Plan::new(since.is_none(), None, params);
-    out.slices = plan::slices(Some(from), Some(now), syncer.options.concurrency.max(1));
+    // Changes since the last run are usually few: one slice, split only if
+    // it turns out deep.
+    let parts = if since.is_some() {
+        1
+    } else {
+        syncer.options.concurrency.max(1)
+    };
+    out.slices = plan::slices(Some(from), Some(now), parts);
     if let Some(head) = out.slices.first_mut() {
         head.lo = since.and_then(|t| plan::floor(t, Precision::Second));
     }
