@@ -164,6 +164,11 @@ impl<C: Credentials + 'static> Syncer<C> {
         &self.client
     }
 
+    /// The cache this syncer fills.
+    pub fn cache_handle(&self) -> &Arc<Cache> {
+        &self.cache
+    }
+
     /// Brings `resources` (all when empty) up to date: a full pass the
     /// first time, an incremental one after, resuming an unfinished one.
     pub async fn run(&self, resources: &[Resource]) -> Result<SyncReport, SyncError> {
