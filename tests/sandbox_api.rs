@@ -1,70 +1,67 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! The sandbox's REST API driven in-process (no auth layer: the principal
-//! is inserted directly, as the core's auth layer does).
+//! The sandbox's REST API over real HTTP: a sandbox on a free loopback port,
+//! called as the admin of each organization with an OAuth access token.
 
-use std::{collections::HashSet, sync::Arc};
+mod sandbox_support;
+
+use std::collections::HashSet;
 
 use axum::{
-    Router,
     body::Body,
     http::{Request, StatusCode},
 };
-use close_tui::sandbox::{
-    SandboxArgs, api,
-    principal::{AuthVia, Principal},
-    state::Sandbox,
-};
+use close_tui::sandbox::SandboxArgs;
+use sandbox_support::{Harness, harness};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 struct Api {
-    sb: Arc<Sandbox>,
+    h: Harness,
     org_ids: Vec<String>,
+    tokens: Vec<String>,
 }
 
 impl Api {
-    fn new(args: SandboxArgs) -> Self {
-        let sb = Arc::new(Sandbox::new(args));
-        let org_ids = sb
-            .data
-            .read()
-            .unwrap()
+    async fn new(args: SandboxArgs) -> Self {
+        let h = harness(|flags| *flags = SandboxArgs { port: 0, ..args }).await;
+        let org_ids: Vec<String> = h
+            .sandbox
+            .state
+            .read_data()
             .organizations()
             .iter()
             .map(|o| o.id.clone())
             .collect();
-        Self { sb, org_ids }
+        let mut tokens = Vec::new();
+        for org in &org_ids {
+            tokens.push(h.access_token_for(org).await);
+        }
+        Self { h, org_ids, tokens }
     }
 
-    fn leads(n: usize) -> Self {
+    async fn leads(n: usize) -> Self {
         Self::new(SandboxArgs {
             leads: n,
             ..SandboxArgs::defaults()
         })
+        .await
     }
 
-    /// The router as the principal of organization `org` (its admin) sees it.
-    fn app(&self, org: usize) -> Router {
-        let data = self.sb.data.read().unwrap();
-        let org_id = &data.organizations()[org].id;
-        let principal = Principal {
-            organization_id: org_id.clone(),
-            user_id: data.members(org_id)[0].id.clone(),
-            via: AuthVia::ApiKey,
-        };
-        Router::new()
-            .nest("/api/v1", api::router())
-            .nest("/_sandbox", api::admin_router())
-            .layer(axum::Extension(principal))
-            .with_state(self.sb.clone())
-    }
-
+    /// Sends `req` to the sandbox as the admin of organization `org`.
     async fn call(&self, org: usize, req: Request<Body>) -> (StatusCode, Value) {
-        let res = self.app(org).oneshot(req).await.unwrap();
+        let (parts, body) = req.into_parts();
+        let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+        let mut request = self
+            .h
+            .http
+            .request(parts.method, self.h.url(&parts.uri.to_string()))
+            .bearer_auth(&self.tokens[org])
+            .body(body.to_vec());
+        for (name, value) in &parts.headers {
+            request = request.header(name, value);
+        }
+        let res = request.send().await.unwrap();
         let status = res.status();
-        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-            .await
-            .unwrap();
+        let bytes = res.bytes().await.unwrap();
         let body = serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| panic!("not JSON ({status}): {}", String::from_utf8_lossy(&bytes)));
         (status, body)
@@ -129,7 +126,7 @@ fn unique(ids: &[String]) -> HashSet<&String> {
 
 #[tokio::test]
 async fn paging_returns_every_lead_exactly_once() {
-    let api = Api::leads(300);
+    let api = Api::leads(300).await;
     for org in 0..2 {
         let leads = api.all(org, "/api/v1/lead/", 37).await;
         unique(&ids(&leads));
@@ -167,7 +164,8 @@ async fn limits_and_max_skip_are_enforced() {
         leads: 300,
         max_skip: 100,
         ..SandboxArgs::defaults()
-    });
+    })
+    .await;
     let (status, body) = api.get(0, "/api/v1/lead/?_limit=201").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["field-errors"]["_limit"].is_string(), "{body}");
@@ -200,7 +198,7 @@ async fn limits_and_max_skip_are_enforced() {
 
 #[tokio::test]
 async fn date_updated_query_returns_exactly_the_matching_leads_in_order() {
-    let api = Api::leads(300);
+    let api = Api::leads(300).await;
     let leads = api.all(0, "/api/v1/lead/", 200).await;
     let mut dates: Vec<&str> = leads
         .iter()
@@ -254,7 +252,7 @@ async fn date_updated_query_returns_exactly_the_matching_leads_in_order() {
 
 #[tokio::test]
 async fn free_text_and_bad_queries() {
-    let api = Api::leads(300);
+    let api = Api::leads(300).await;
     let leads = api.all(1, "/api/v1/lead/", 200).await;
     let word = leads[0]["name"]
         .as_str()
@@ -298,7 +296,7 @@ async fn free_text_and_bad_queries() {
 
 #[tokio::test]
 async fn gt_filters_return_exactly_the_matching_records() {
-    let api = Api::leads(300);
+    let api = Api::leads(300).await;
     for (path, field, total) in [
         ("/api/v1/opportunity/", "date_updated", true),
         ("/api/v1/activity/", "date_created", false),
@@ -339,7 +337,7 @@ async fn gt_filters_return_exactly_the_matching_records() {
 
 #[tokio::test]
 async fn activity_type_filter_needs_lead_id() {
-    let api = Api::leads(100);
+    let api = Api::leads(100).await;
     let (status, body) = api.get(0, "/api/v1/activity/?_type=Call").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["error"].as_str().unwrap().contains("lead_id"));
@@ -363,7 +361,7 @@ async fn activity_type_filter_needs_lead_id() {
 
 #[tokio::test]
 async fn fields_trim_records() {
-    let api = Api::leads(50);
+    let api = Api::leads(50).await;
     let body = api
         .ok(0, "/api/v1/lead/?_fields=id,name,status_label")
         .await;
@@ -386,7 +384,7 @@ async fn fields_trim_records() {
 
 #[tokio::test]
 async fn records_have_close_shapes() {
-    let api = Api::leads(200);
+    let api = Api::leads(200).await;
     let leads = api.all(0, "/api/v1/lead/", 200).await;
     let lead = leads
         .iter()
@@ -505,7 +503,8 @@ async fn same_seed_same_json_other_seed_other_json() {
             leads: 120,
             seed,
             ..SandboxArgs::defaults()
-        });
+        })
+        .await;
         api.ok(0, "/api/v1/lead/?_limit=50").await
     };
     assert_eq!(page(11).await, page(11).await);
@@ -514,7 +513,7 @@ async fn same_seed_same_json_other_seed_other_json() {
 
 #[tokio::test]
 async fn organizations_are_isolated() {
-    let api = Api::leads(200);
+    let api = Api::leads(200).await;
     let a: HashSet<String> = ids(&api.all(0, "/api/v1/lead/", 200).await)
         .into_iter()
         .collect();
@@ -547,7 +546,7 @@ async fn organizations_are_isolated() {
 
 #[tokio::test]
 async fn touch_then_date_updated_query_finds_exactly_the_touched_leads() {
-    let api = Api::leads(300);
+    let api = Api::leads(300).await;
     let before = api.totals(1).await;
     let req = Request::post("/_sandbox/touch")
         .header("content-type", "application/json")
@@ -602,7 +601,7 @@ async fn touch_then_date_updated_query_finds_exactly_the_touched_leads() {
 
 #[tokio::test]
 async fn bad_inputs_get_close_style_errors() {
-    let api = Api::leads(50);
+    let api = Api::leads(50).await;
     for uri in [
         "/api/v1/lead/?_limit=abc",
         "/api/v1/lead/?_limit=-1",

@@ -71,6 +71,39 @@ impl Harness {
         location(&answer)
     }
 
+    /// Logs in as the admin of `organization_id`, picking it on the consent
+    /// page as a person would; returns the access token.
+    pub async fn access_token_for(&self, organization_id: &str) -> String {
+        let (verifier, challenge) = pkce();
+        let query = [
+            ("client_id", "sandbox-client"),
+            ("response_type", "code"),
+            ("redirect_uri", REDIRECT),
+            ("state", "st-org"),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+        ];
+        let html = self.authorize(&query).await.text().await.unwrap();
+        let mut form: Vec<(String, String)> = form_fields(&html)
+            .into_iter()
+            .filter(|(name, _)| name != "organization_id")
+            .collect();
+        form.push(("organization_id".into(), organization_id.into()));
+        form.push(("decision".into(), "allow".into()));
+        let answer = self
+            .http
+            .post(&self.sandbox.info.authorize_url)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        let code = query_value(&location(&answer), "code").expect("a code");
+        let (status, body) = self.exchange(&code, &verifier).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["organization_id"], organization_id);
+        body["access_token"].as_str().unwrap().to_owned()
+    }
+
     /// Consent with PKCE and a state; returns (code, verifier).
     pub async fn code(&self) -> (String, String) {
         let (verifier, challenge) = pkce();
