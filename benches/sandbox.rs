@@ -4,7 +4,7 @@
 //! Runs the release binary as a separate process, the way people run it:
 //! `cargo bench --bench sandbox`. Set `SANDBOX_BENCH_LEADS`,
 //! `SANDBOX_BENCH_RUNS` or `SANDBOX_BENCH_SECS` to change the defaults
-//! (100000, 5, 5).
+//! (100000, 5, 5), and `SANDBOX_BENCH_BIN` to measure another build.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -29,7 +29,11 @@ struct Started {
 
 fn start(leads: u64) -> Started {
     let began = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_close-tui"))
+    // SANDBOX_BENCH_BIN runs another build (say, an older commit's) under
+    // the same client, for before-and-after figures.
+    let binary = std::env::var("SANDBOX_BENCH_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_close-tui").into());
+    let mut child = Command::new(binary)
         .args(["sandbox", "--port", "0", "--leads", &leads.to_string()])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -42,6 +46,21 @@ fn start(leads: u64) -> Started {
     let ready = began.elapsed();
     let info = serde_json::from_str(&line).expect("the sandbox's JSON line");
     Started { child, info, ready }
+}
+
+/// CPU seconds (user + system) a process has used so far, from /proc.
+/// Other builds share this machine's two cores, so pages per second of
+/// wall clock says as much about them as about the sandbox; pages per
+/// second of the server's own CPU time does not.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the parenthesised command name; utime and stime are the
+    // 14th and 15th fields of the whole line, in clock ticks.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+    // USER_HZ is 100 on Linux everywhere this runs.
+    ticks / 100.0
 }
 
 /// (VmRSS, VmHWM) in MiB, from /proc.
@@ -59,7 +78,8 @@ fn memory_mib(pid: u32) -> (f64, f64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
-fn pages_per_second(info: &serde_json::Value, secs: u64) -> f64 {
+/// Pages per second of wall clock, and the number of pages.
+fn pages_per_second(info: &serde_json::Value, secs: u64) -> (f64, u64) {
     let api = info["api_url"].as_str().unwrap().to_owned();
     let key = info["api_key"].as_str().unwrap().to_owned();
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -86,20 +106,22 @@ fn pages_per_second(info: &serde_json::Value, secs: u64) -> f64 {
                 .unwrap();
             assert!(response.status().is_success(), "{}", response.status());
             // Decoding 100 leads would cost the client more than the server;
-            // find has_more in the bytes instead.
+            // find has_more in the bytes instead, from the end, where the
+            // top-level key is. Scanning 350 KB from the front cost the
+            // client ~0.3 ms a page, half of what the server spends on it.
             let body = response.bytes().await.unwrap();
             let has_more = has_more(&body);
             skip = if has_more { skip + 100 } else { 0 };
             pages += 1;
         }
-        pages as f64 / began.elapsed().as_secs_f64()
+        (pages as f64 / began.elapsed().as_secs_f64(), pages)
     })
 }
 
 fn has_more(body: &[u8]) -> bool {
     let key = b"\"has_more\"";
     body.windows(key.len())
-        .position(|w| w == key)
+        .rposition(|w| w == key)
         .map(|at| {
             body[at + key.len()..]
                 .iter()
@@ -120,7 +142,7 @@ fn summary(name: &str, unit: &str, mut values: Vec<f64>) {
     values.sort_by(f64::total_cmp);
     let median = values[values.len() / 2];
     println!(
-        "{name}: median {median:.1} {unit} (min {:.1}, max {:.1}, {} runs)",
+        "{name}: median {median:.2} {unit} (min {:.2}, max {:.2}, {} runs)",
         values[0],
         values[values.len() - 1],
         values.len()
@@ -137,12 +159,20 @@ fn main() {
     let runs = env_or("SANDBOX_BENCH_RUNS", 5);
     let secs = env_or("SANDBOX_BENCH_SECS", 5);
     let (mut ready, mut rss, mut hwm, mut pages) = (vec![], vec![], vec![], vec![]);
+    let (mut per_cpu_second, mut client_ms) = (vec![], vec![]);
     for _ in 0..runs {
         let started = start(leads);
         let (now_rss, _) = memory_mib(started.child.id());
         ready.push(started.ready.as_secs_f64() * 1000.0);
         rss.push(now_rss);
-        pages.push(pages_per_second(&started.info, secs));
+        let cpu_before = cpu_seconds(started.child.id());
+        let client_before = cpu_seconds(std::process::id());
+        let (rate, count) = pages_per_second(&started.info, secs);
+        let cpu = cpu_seconds(started.child.id()) - cpu_before;
+        let client = cpu_seconds(std::process::id()) - client_before;
+        pages.push(rate);
+        per_cpu_second.push(count as f64 / cpu.max(0.01));
+        client_ms.push(client * 1000.0 / count.max(1) as f64);
         hwm.push(memory_mib(started.child.id()).1);
         stop(started);
     }
@@ -155,4 +185,12 @@ fn main() {
         "pages/s",
         pages,
     );
+    summary(
+        "  the same, per second of the server's CPU time",
+        "pages/s",
+        per_cpu_second,
+    );
+    // Server and client take turns on one connection, so on an idle
+    // machine a page takes about the server's CPU time plus this.
+    summary("  client CPU time per page", "ms", client_ms);
 }

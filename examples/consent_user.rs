@@ -12,7 +12,9 @@
 //! instead of following it (for the paste transport); `CONSENT_TAMPER` set
 //! to `wrong_state` or `drop_state` alters the redirect's `state`;
 //! `CONSENT_STRAY=1` first sends the callback server stray requests
-//! (`/favicon.ico`, another path, a foreign Host) and logs their statuses.
+//! (`/favicon.ico`, another path, a foreign Host) and logs their statuses;
+//! `CONSENT_ORG` picks an organization on the page's picker by position
+//! (0, 1, …), id or name, instead of the pre-selected first one.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -132,16 +134,49 @@ fn log(line: &str) {
     }
 }
 
-/// Every hidden input and the checked radio button, as a browser submits.
+/// Every hidden input and the chosen radio button, as a browser submits:
+/// the pre-checked one, or the one `CONSENT_ORG` names.
 fn form_fields(html: &str) -> Vec<(String, String)> {
+    let wanted_org = std::env::var("CONSENT_ORG").ok();
     let mut fields = Vec::new();
+    let mut radios = Vec::new();
     for tag in html.split("<input").skip(1) {
-        let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+        let (tag, after) = tag.split_at(tag.find('>').unwrap_or(tag.len()));
         let kind = attribute(tag, "type").unwrap_or_default();
-        let wanted = kind == "hidden" || (kind == "radio" && tag.contains(" checked"));
-        if let (true, Some(name)) = (wanted, attribute(tag, "name")) {
-            fields.push((name, attribute(tag, "value").unwrap_or_default()));
+        let Some(name) = attribute(tag, "name") else {
+            continue;
+        };
+        let value = attribute(tag, "value").unwrap_or_default();
+        match kind.as_str() {
+            "hidden" => fields.push((name, value)),
+            "radio" => {
+                // The label text follows the input: `> Name <span …`.
+                let label = after
+                    .trim_start_matches('>')
+                    .split('<')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned();
+                radios.push((name, value, unescape(&label), tag.contains(" checked")));
+            }
+            _ => {}
         }
+    }
+    let chosen = match &wanted_org {
+        Some(wanted) => radios
+            .iter()
+            .enumerate()
+            .position(|(i, (_, value, label, _))| {
+                wanted == &i.to_string() || wanted == value || wanted.eq_ignore_ascii_case(label)
+            }),
+        None => radios.iter().position(|(.., checked)| *checked),
+    };
+    if let Some(wanted) = &wanted_org {
+        assert!(chosen.is_some(), "CONSENT_ORG={wanted} is not on the page");
+    }
+    if let Some((name, value, ..)) = chosen.map(|i| radios.swap_remove(i)) {
+        fields.push((name, value));
     }
     fields
 }

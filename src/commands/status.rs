@@ -11,7 +11,7 @@ use crate::{
     close::{ApiError, CredentialsError},
     config::Settings,
     session::{Session, open_store},
-    store::{Account, AccountState, AuthKind, Store},
+    store::{Account, AccountState, AuthKind, KeyConfig, KeyMode, Store},
 };
 
 #[derive(Debug, Clone, clap::Args)]
@@ -29,8 +29,6 @@ struct StatusJson {
     active: Option<String>,
     key_store: &'static str,
     accounts: Vec<AccountJson>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -58,7 +56,7 @@ enum Check {
 pub async fn run(settings: &Settings, args: StatusArgs) -> CommandResult {
     let store = match open_store(settings) {
         Ok(store) => store,
-        Err(err) => return signed_out(&args, &err.to_string()),
+        Err(err) => return signed_out(settings, &args, &err.to_string()),
     };
     let check = if args.offline {
         Check::Skipped
@@ -72,7 +70,7 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> CommandResult {
         .is_some_and(|a| a.state == AccountState::Connected)
         && !matches!(check, Check::NeedsLogin(_) | Check::Unreachable(_));
     if args.json {
-        print_json(&store, &accounts, None);
+        print_json(&store, &accounts);
     } else {
         print_text(settings, &store, &accounts, &check);
     }
@@ -105,18 +103,24 @@ async fn check_active(settings: &Settings, store: &std::sync::Arc<Store>) -> Che
     }
 }
 
-fn signed_out(args: &StatusArgs, reason: &str) -> CommandResult {
+/// The store could not be opened: nothing is usable. JSON keeps its schema
+/// (no accounts) and the reason goes to stderr.
+fn signed_out(settings: &Settings, args: &StatusArgs, reason: &str) -> CommandResult {
     if args.json {
+        let key_store = match KeyConfig::from_env(&settings.dirs.config).map(|k| k.mode) {
+            Ok(KeyMode::Keyring) => "keyring",
+            _ => "file",
+        };
         let json = StatusJson {
             active: None,
-            key_store: "file",
+            key_store,
             accounts: Vec::new(),
-            error: Some(format!("signed out: {reason}")),
         };
         println!(
             "{}",
             serde_json::to_string_pretty(&json).unwrap_or_default()
         );
+        eprintln!("close-tui: signed out: {reason}");
     } else {
         println!("Signed out: {reason}");
     }
@@ -127,7 +131,7 @@ fn rfc3339(time: Option<DateTime<Utc>>) -> Option<String> {
     time.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
-fn print_json(store: &Store, accounts: &[Account], error: Option<String>) {
+fn print_json(store: &Store, accounts: &[Account]) {
     let json = StatusJson {
         active: accounts
             .iter()
@@ -149,7 +153,6 @@ fn print_json(store: &Store, accounts: &[Account], error: Option<String>) {
                 refresh_token_stored: a.refresh_token_stored,
             })
             .collect(),
-        error,
     };
     println!(
         "{}",
@@ -214,7 +217,10 @@ fn print_text(settings: &Settings, store: &Store, accounts: &[Account], check: &
             match check {
                 Check::Ok => println!("  - checked with Close just now: working"),
                 Check::NeedsLogin(reason) => println!("  - Close refused it: {reason}"),
-                Check::Unreachable(reason) => println!("  - could not check with Close: {reason}"),
+                // Say that nothing was lost: only a refused grant signs out.
+                Check::Unreachable(reason) => println!(
+                    "  - offline: could not check with Close ({reason}); the credentials are kept, try again later"
+                ),
                 Check::Skipped => {}
             }
         }
@@ -232,10 +238,36 @@ fn span(secs: i64) -> String {
 
 /// "expires in 41 min" / "expired 3 min ago".
 fn relative(future: &str, past: &str, at: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let secs = (at - now).num_seconds();
-    if secs >= 0 {
+    // Compare the instants, not the whole seconds: a token that expired
+    // half a second ago has already expired.
+    let secs = (at - now).num_seconds().abs();
+    if at > now {
         format!("{future} in {}", span(secs))
     } else {
-        format!("{past} {} ago", span(-secs))
+        format!("{past} {} ago", span(secs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_that_just_expired_reads_as_expired() {
+        let now = Utc::now();
+        let half = chrono::Duration::milliseconds(500);
+        assert_eq!(
+            relative("expires", "expired", now - half, now),
+            "expired 0 s ago"
+        );
+        assert_eq!(
+            relative("expires", "expired", now + half, now),
+            "expires in 0 s"
+        );
+        let later = now + chrono::Duration::seconds(41 * 60);
+        assert_eq!(
+            relative("expires", "expired", later, now),
+            "expires in 41 min"
+        );
     }
 }

@@ -146,10 +146,30 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Every two-digit base62 string, so an id takes half as many divisions;
+/// a page of leads writes about a thousand ids.
+const PAIRS: [u8; 2 * 62 * 62] = {
+    let mut table = [0u8; 2 * 62 * 62];
+    let mut i = 0;
+    while i < 62 * 62 {
+        table[2 * i] = ALPHABET[i / 62];
+        table[2 * i + 1] = ALPHABET[i % 62];
+        i += 1;
+    }
+    table
+};
+
+/// `v` in base62, zero-padded (or cut) to fill `out`.
 fn base62(mut v: u64, out: &mut [u8]) {
-    for slot in out.iter_mut().rev() {
-        *slot = ALPHABET[(v % 62) as usize];
-        v /= 62;
+    let mut end = out.len();
+    while end >= 2 {
+        let pair = (v % (62 * 62)) as usize * 2;
+        out[end - 2..end].copy_from_slice(&PAIRS[pair..pair + 2]);
+        v /= 62 * 62;
+        end -= 2;
+    }
+    if end == 1 {
+        out[0] = ALPHABET[(v % 62) as usize];
     }
 }
 

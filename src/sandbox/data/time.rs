@@ -97,10 +97,30 @@ pub fn parse(text: &str) -> Option<Ts> {
     Some(Ts(day.and_hms_opt(0, 0, 0)?.and_utc().timestamp_micros()))
 }
 
+/// `00` to `99`, so a date takes half as many divisions; every lead on a
+/// page carries a dozen dates with its children.
+const PAIRS: [u8; 200] = {
+    let mut table = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        table[2 * i] = b'0' + (i / 10) as u8;
+        table[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    table
+};
+
+/// `v` in decimal, zero-padded (or cut) to fill `out`.
 fn write_num(out: &mut [u8], mut v: u64) {
-    for slot in out.iter_mut().rev() {
-        *slot = b'0' + (v % 10) as u8;
-        v /= 10;
+    let mut end = out.len();
+    while end >= 2 {
+        let pair = (v % 100) as usize * 2;
+        out[end - 2..end].copy_from_slice(&PAIRS[pair..pair + 2]);
+        v /= 100;
+        end -= 2;
+    }
+    if end == 1 {
+        out[0] = b'0' + (v % 10) as u8;
     }
 }
 

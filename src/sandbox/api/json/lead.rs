@@ -2,9 +2,11 @@
 //! embedded (activities are not, as in Close), and custom fields both under
 //! `custom` by name and as top-level `custom.cf_…` keys.
 
-use serde::{Serialize, Serializer, ser::SerializeMap};
-
-use super::{ContactView, Id, Many, Obj, OpportunityView, TaskView, user_id, user_name};
+use super::{
+    ContactView, OpportunityView, TaskView, WriteJson,
+    out::{self, Obj},
+    user_id, user_name,
+};
 use crate::sandbox::{
     api::params::Fields,
     data::{Dataset, Kind, org, records::Lead},
@@ -16,87 +18,96 @@ pub struct LeadView<'a> {
     pub fields: Option<&'a Fields>,
 }
 
-impl Serialize for LeadView<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl WriteJson for LeadView<'_> {
+    fn write_json(&self, buf: &mut Vec<u8>) {
         let ds = self.ds;
         let lead = &ds.leads()[self.row];
         let org = &ds.organizations()[usize::from(lead.org)];
         let status = &org.lead_statuses[usize::from(lead.status)];
         let id = ds.codec().encode(Kind::Lead, self.row as u32);
-        let mut o = Obj::new(s, self.fields)?;
-        o.e("id", id.as_str())?;
-        o.e("display_name", &*lead.name)?;
-        o.e("name", &*lead.name)?;
-        o.e("status_id", &status.id)?;
-        o.e("status_label", status.label)?;
-        o.e("description", &lead.description)?;
-        o.e("url", &lead.url)?;
-        if self.fields.is_none_or(|f| f.has("html_url")) {
-            o.e(
-                "html_url",
-                &format!("https://app.close.com/lead/{}/", id.as_str()),
-            )?;
-        }
-        o.e("organization_id", &org.id)?;
-        o.e("date_created", &lead.created)?;
-        o.e("date_updated", &lead.updated)?;
-        o.e("created_by", user_id(ds, lead.created_by))?;
-        o.e("created_by_name", user_name(ds, lead.created_by))?;
-        o.e("updated_by", user_id(ds, lead.updated_by))?;
-        o.e("updated_by_name", user_name(ds, lead.updated_by))?;
-        o.e(
-            "contacts",
-            &Many {
-                ds,
-                rows: lead.contacts.range(),
-                view: |ds, row| ContactView {
+        let id = id.as_str();
+        let mut o = Obj::new(buf, self.fields);
+        o.str("id", id);
+        o.str("display_name", &lead.name);
+        o.str("name", &lead.name);
+        o.str("status_id", &status.id);
+        o.str("status_label", status.label);
+        o.opt_str("description", lead.description.as_deref());
+        o.opt_str("url", lead.url.as_deref());
+        o.with("html_url", |out| {
+            out.extend_from_slice(b"\"https://app.close.com/lead/");
+            out::str_body(out, id);
+            out.extend_from_slice(b"/\"");
+        });
+        o.str("organization_id", &org.id);
+        o.ts("date_created", lead.created);
+        o.ts("date_updated", lead.updated);
+        o.str("created_by", user_id(ds, lead.created_by));
+        o.str("created_by_name", user_name(ds, lead.created_by));
+        o.str("updated_by", user_id(ds, lead.updated_by));
+        o.str("updated_by_name", user_name(ds, lead.updated_by));
+        o.with("contacts", |out| {
+            out::array(out, lead.contacts.range(), |out, row| {
+                ContactView {
                     ds,
                     row,
                     fields: None,
-                },
-            },
-        )?;
-        o.e(
-            "opportunities",
-            &Many {
-                ds,
-                rows: lead.opportunities.range(),
-                view: |ds, row| OpportunityView {
+                }
+                .write_json(out)
+            })
+        });
+        o.with("opportunities", |out| {
+            out::array(out, lead.opportunities.range(), |out, row| {
+                OpportunityView {
                     ds,
                     row,
                     fields: None,
-                },
-            },
-        )?;
-        o.e(
-            "tasks",
-            &Many {
-                ds,
-                rows: lead.tasks.range(),
-                view: |ds, row| TaskView {
+                }
+                .write_json(out)
+            })
+        });
+        o.with("tasks", |out| {
+            out::array(out, lead.tasks.range(), |out, row| {
+                TaskView {
                     ds,
                     row,
                     fields: None,
-                },
-            },
-        )?;
-        o.e("addresses", &Addresses(lead))?;
-        o.e("custom", &CustomByName(lead, &org.custom_fields))?;
+                }
+                .write_json(out)
+            })
+        });
+        o.with("addresses", |out| addresses(out, lead));
+        o.with("custom", |out| {
+            let mut custom = Obj::new(out, None);
+            for (field, value) in org.custom_fields.iter().zip(custom_values(lead)) {
+                if let Some(value) = value {
+                    custom.with(field.name, |out| value.write_json(out));
+                }
+            }
+            custom.end();
+        });
         for (field, value) in org.custom_fields.iter().zip(custom_values(lead)) {
             if let Some(value) = value {
-                o.e(&field.key, &value)?;
+                o.with(&field.key, |out| value.write_json(out));
             }
         }
-        o.end()
+        o.end();
     }
 }
 
 /// A custom field's value: a choice label or a number.
-#[derive(Serialize)]
-#[serde(untagged)]
 enum CustomValue {
     Text(&'static str),
     Number(u32),
+}
+
+impl WriteJson for CustomValue {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        match self {
+            CustomValue::Text(s) => out::string(out, s),
+            CustomValue::Number(n) => out::number(out, u64::from(*n)),
+        }
+    }
 }
 
 /// The values of `org::CUSTOM_FIELDS`, in its order.
@@ -113,47 +124,21 @@ fn custom_values(lead: &Lead) -> [Option<CustomValue>; 3] {
     ]
 }
 
-struct CustomByName<'a>(&'a Lead, &'a [org::CustomField]);
-
-impl Serialize for CustomByName<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(None)?;
-        for (field, value) in self.1.iter().zip(custom_values(self.0)) {
-            if let Some(value) = value {
-                map.serialize_entry(field.name, &value)?;
-            }
-        }
-        map.end()
-    }
-}
-
-struct Addresses<'a>(&'a Lead);
-
-impl Serialize for Addresses<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct Address<'a> {
-            label: &'a str,
-            address_1: &'a str,
-            address_2: &'a str,
-            city: &'a str,
-            state: &'a str,
-            zipcode: String,
-            country: &'a str,
-        }
-        s.collect_seq(self.0.address.iter().map(|a| Address {
-            label: a.label,
-            address_1: &a.address_1,
-            address_2: "",
-            city: a.city,
-            state: a.state,
-            zipcode: a.zipcode.to_string(),
-            country: a.country,
-        }))
-    }
-}
-
-/// The lead ids a record points at, for child views.
-pub fn lead_id(ds: &Dataset, lead: u32) -> Id<'_> {
-    Id(ds, Kind::Lead, lead)
+/// Close's address list; the zipcode is a string there.
+fn addresses(out: &mut Vec<u8>, lead: &Lead) {
+    out::array(out, lead.address.iter(), |out, a| {
+        let mut o = Obj::new(out, None);
+        o.str("label", a.label);
+        o.str("address_1", &a.address_1);
+        o.raw("address_2", b"\"\"");
+        o.str("city", a.city);
+        o.str("state", a.state);
+        o.with("zipcode", |out| {
+            out.push(b'"');
+            out::number(out, u64::from(a.zipcode));
+            out.push(b'"');
+        });
+        o.str("country", a.country);
+        o.end();
+    });
 }

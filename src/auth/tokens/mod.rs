@@ -13,21 +13,18 @@
 //! credentials: callers get `Unavailable`, and the background refresher
 //! retries with backoff.
 
+mod background;
+mod refresh;
+
 use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
 use tokio::sync::{Mutex, watch};
 
-use super::{
-    client::{TokenClient, TokenError},
-    schedule::{Lifetime, jitter},
-};
+use super::{client::TokenClient, schedule::Lifetime};
 use crate::{
     close::{AuthHeader, Backoff, Credentials, CredentialsError},
-    store::{
-        Account, AccountId, AccountState, AuthKind, Credentials as Stored, Store, StoreError,
-        TokenUpdate,
-    },
+    store::{Account, AccountId, AccountState, AuthKind, Credentials as Stored, Store, StoreError},
 };
 
 /// What the UI shows about the account's tokens.
@@ -120,48 +117,6 @@ impl TokenManager {
         tokio::spawn(async move { manager.refresh_loop().await })
     }
 
-    async fn refresh_loop(&self) {
-        if self.kind == AuthKind::ApiKey {
-            return;
-        }
-        let mut failures = 0;
-        loop {
-            let wait = {
-                let mut current = self.current.lock().await;
-                if let Err(err) = self.load(&mut current).await {
-                    tracing::info!(account = %self.id, error = %err, "refresher stopped");
-                    return;
-                }
-                current
-                    .lifetime
-                    .map(|life| life.until_due(Utc::now()).saturating_sub(jitter(life)))
-                    .unwrap_or(Duration::from_secs(60))
-            };
-            tokio::time::sleep(wait).await;
-            let result = {
-                let mut current = self.current.lock().await;
-                match current.lifetime {
-                    Some(life) if !life.is_due(Utc::now()) => Ok(()),
-                    _ => self.refresh_locked(&mut current, None).await.map(drop),
-                }
-            };
-            match result {
-                Ok(()) => failures = 0,
-                Err(CredentialsError::NeedsLogin(_)) => return,
-                Err(CredentialsError::Unavailable(error)) => {
-                    let delay = self.backoff.delay(failures).max(Duration::from_millis(200));
-                    failures = failures.saturating_add(1);
-                    let retry_at = Utc::now() + delay;
-                    self.state.send_replace(TokenState::Offline {
-                        error,
-                        retry_at: Some(retry_at),
-                    });
-                    tokio::time::sleep(delay).await;
-                }
-            }
-        }
-    }
-
     /// Fills `current` from the store the first time it is needed.
     async fn load(&self, current: &mut Current) -> Result<(), CredentialsError> {
         if current.header.is_some() {
@@ -207,127 +162,6 @@ impl TokenManager {
         Ok(())
     }
 
-    /// Refreshes under both locks (this process's mutex, held by the caller,
-    /// and the store's write lock). `rejected` is the header a 401 refused:
-    /// if the stored token is already a different one, someone else
-    /// refreshed and we use theirs.
-    async fn refresh_locked(
-        &self,
-        current: &mut Current,
-        rejected: Option<&AuthHeader>,
-    ) -> Result<AuthHeader, CredentialsError> {
-        let client = self.client.as_ref().ok_or_else(|| {
-            CredentialsError::Unavailable(
-                "no OAuth client is configured (CLOSE_CLIENT_ID), so the token cannot be refreshed"
-                    .into(),
-            )
-        })?;
-        self.state.send_replace(TokenState::Refreshing);
-        let store = Arc::clone(&self.store);
-        let id = self.id.clone();
-        let txn = blocking(move || store.begin_refresh(&id))
-            .await
-            .map_err(|err| self.store_failure(err))?;
-        let stored = txn.credentials().clone();
-        let account = txn.account().clone();
-
-        if let Some(token) = &stored.access_token {
-            let lifetime = stored
-                .access_token_expires_at
-                .map(|at| Lifetime::new(account.last_refresh_at.unwrap_or(account.updated_at), at));
-            let fresh = match rejected {
-                Some(AuthHeader::Bearer(old)) => old != token,
-                _ => lifetime.is_some_and(|life| !life.is_due(Utc::now())),
-            };
-            if fresh {
-                drop(txn);
-                tracing::debug!(account = %self.id, "another process refreshed; using its token");
-                self.adopt(current, &account, &stored)?;
-                self.publish_connected(current, account.last_refresh_at);
-                return current.header.clone().ok_or_else(|| {
-                    CredentialsError::NeedsLogin("no credentials are stored".into())
-                });
-            }
-        }
-        let Some(refresh_token) = stored.refresh_token.clone() else {
-            let reason = "no refresh token is stored; sign in again".to_owned();
-            return Err(self.give_up(txn, current, reason).await);
-        };
-
-        let started = std::time::Instant::now();
-        match client.refresh(&refresh_token).await {
-            Ok(response) => {
-                let now = Utc::now();
-                let expires_at = response
-                    .expires_in
-                    .and_then(|secs| i64::try_from(secs).ok())
-                    .map(|secs| now + chrono::Duration::seconds(secs));
-                let access = response.access_token.clone();
-                let update = TokenUpdate {
-                    access_token: access.clone(),
-                    access_token_expires_at: expires_at,
-                    refresh_token: response.refresh_token.clone(),
-                };
-                // Persist first: the old refresh token is already dead on the
-                // server, so the new one must be on disk before we go on.
-                blocking(move || txn.commit(update)).await.map_err(|err| {
-                    tracing::error!(account = %self.id, error = %err, "refreshed token not saved");
-                    CredentialsError::Unavailable(format!(
-                        "the refreshed token could not be saved: {err}"
-                    ))
-                })?;
-                tracing::info!(
-                    account = %self.id,
-                    ms = started.elapsed().as_millis() as u64,
-                    rotated = response.refresh_token.is_some(),
-                    "access token refreshed"
-                );
-                current.header = Some(AuthHeader::Bearer(access));
-                current.lifetime = expires_at.map(|at| Lifetime::new(now, at));
-                self.publish_connected(current, Some(now));
-                current
-                    .header
-                    .clone()
-                    .ok_or_else(|| CredentialsError::NeedsLogin("no credentials".into()))
-            }
-            Err(err) if err.needs_login() => {
-                let reason = refusal_reason(&err);
-                Err(self.give_up(txn, current, reason).await)
-            }
-            Err(err) => {
-                drop(txn);
-                tracing::warn!(account = %self.id, error = %err, "refresh failed; credentials kept");
-                let message = err.to_string();
-                self.state.send_replace(TokenState::Offline {
-                    error: message.clone(),
-                    retry_at: None,
-                });
-                Err(CredentialsError::Unavailable(message))
-            }
-        }
-    }
-
-    /// Records a dead grant inside the refresh transaction and forgets the
-    /// in-memory token.
-    async fn give_up(
-        &self,
-        txn: crate::store::RefreshTxn,
-        current: &mut Current,
-        reason: String,
-    ) -> CredentialsError {
-        let to_store = reason.clone();
-        if let Err(err) = blocking(move || txn.commit_needs_login(&to_store)).await {
-            tracing::error!(account = %self.id, error = %err, "could not record needs-login");
-        }
-        tracing::warn!(account = %self.id, %reason, "account needs login");
-        current.header = None;
-        current.lifetime = None;
-        self.state.send_replace(TokenState::NeedsLogin {
-            reason: reason.clone(),
-        });
-        CredentialsError::NeedsLogin(reason)
-    }
-
     fn publish_connected(&self, current: &Current, last_refresh_at: Option<DateTime<Utc>>) {
         self.state.send_replace(TokenState::Connected {
             expires_at: current.lifetime.map(|life| life.expires_at),
@@ -343,7 +177,14 @@ impl TokenManager {
             });
             CredentialsError::NeedsLogin(reason)
         } else {
-            CredentialsError::Unavailable(format!("the local store failed: {err}"))
+            // Replaces the `Refreshing` a failed refresh transaction would
+            // otherwise leave on show.
+            let error = format!("the local store failed: {err}");
+            self.state.send_replace(TokenState::Offline {
+                error: error.clone(),
+                retry_at: None,
+            });
+            CredentialsError::Unavailable(error)
         }
     }
 }
@@ -395,15 +236,6 @@ impl Credentials for TokenManager {
             return Ok(header.clone());
         }
         self.refresh_locked(&mut current, Some(rejected)).await
-    }
-}
-
-/// The reason shown when the token endpoint refuses the refresh token.
-fn refusal_reason(err: &TokenError) -> String {
-    if err.is_invalid_grant() {
-        "Close no longer accepts the stored refresh token (invalid_grant); sign in again".into()
-    } else {
-        format!("{err}; sign in again")
     }
 }
 

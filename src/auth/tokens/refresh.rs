@@ -1,0 +1,150 @@
+//! One refresh, under both locks: this process's mutex (held by the caller)
+//! and the store's cross-process write transaction.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+
+use super::{Current, TokenManager, TokenState, blocking};
+use crate::{
+    auth::{client::TokenError, schedule::Lifetime},
+    close::{AuthHeader, CredentialsError},
+    store::{RefreshTxn, TokenUpdate},
+};
+
+impl TokenManager {
+    /// Refreshes under both locks (this process's mutex, held by the caller,
+    /// and the store's write lock). `rejected` is the header a 401 refused:
+    /// if the stored token is already a different one, someone else
+    /// refreshed and we use theirs.
+    pub(super) async fn refresh_locked(
+        &self,
+        current: &mut Current,
+        rejected: Option<&AuthHeader>,
+    ) -> Result<AuthHeader, CredentialsError> {
+        let client = self.client.as_ref().ok_or_else(|| {
+            CredentialsError::Unavailable(
+                "no OAuth client is configured (CLOSE_CLIENT_ID), so the token cannot be refreshed"
+                    .into(),
+            )
+        })?;
+        self.state.send_replace(TokenState::Refreshing);
+        let store = Arc::clone(&self.store);
+        let id = self.id.clone();
+        let txn = blocking(move || store.begin_refresh(&id))
+            .await
+            .map_err(|err| self.store_failure(err))?;
+        let stored = txn.credentials().clone();
+        let account = txn.account().clone();
+
+        if let Some(token) = &stored.access_token {
+            let lifetime = stored
+                .access_token_expires_at
+                .map(|at| Lifetime::new(account.last_refresh_at.unwrap_or(account.updated_at), at));
+            let now = Utc::now();
+            let fresh = match rejected {
+                // A different token than the one refused: someone else
+                // refreshed. Use it unless it has run out too.
+                Some(AuthHeader::Bearer(old)) => {
+                    old != token && lifetime.is_none_or(|life| now < life.expires_at)
+                }
+                _ => lifetime.is_some_and(|life| !life.is_due(now)),
+            };
+            if fresh {
+                drop(txn);
+                tracing::debug!(account = %self.id, "another process refreshed; using its token");
+                self.adopt(current, &account, &stored)?;
+                self.publish_connected(current, account.last_refresh_at);
+                return current.header.clone().ok_or_else(|| {
+                    CredentialsError::NeedsLogin("no credentials are stored".into())
+                });
+            }
+        }
+        let Some(refresh_token) = stored.refresh_token.clone() else {
+            let reason = "no refresh token is stored; sign in again".to_owned();
+            return Err(self.give_up(txn, current, reason).await);
+        };
+
+        let started = std::time::Instant::now();
+        match client.refresh(&refresh_token).await {
+            Ok(response) => {
+                let now = Utc::now();
+                let expires_at = response
+                    .expires_in
+                    .and_then(|secs| i64::try_from(secs).ok())
+                    .map(|secs| now + chrono::Duration::seconds(secs));
+                let access = response.access_token.clone();
+                let update = TokenUpdate {
+                    access_token: access.clone(),
+                    access_token_expires_at: expires_at,
+                    refresh_token: response.refresh_token.clone(),
+                };
+                // Persist first: the old refresh token is already dead on the
+                // server, so the new one must be on disk before we go on.
+                blocking(move || txn.commit(update)).await.map_err(|err| {
+                    tracing::error!(account = %self.id, error = %err, "refreshed token not saved");
+                    CredentialsError::Unavailable(format!(
+                        "the refreshed token could not be saved: {err}"
+                    ))
+                })?;
+                tracing::info!(
+                    account = %self.id,
+                    ms = started.elapsed().as_millis() as u64,
+                    rotated = response.refresh_token.is_some(),
+                    "access token refreshed"
+                );
+                current.header = Some(AuthHeader::Bearer(access));
+                current.lifetime = expires_at.map(|at| Lifetime::new(now, at));
+                self.publish_connected(current, Some(now));
+                current
+                    .header
+                    .clone()
+                    .ok_or_else(|| CredentialsError::NeedsLogin("no credentials".into()))
+            }
+            Err(err) if err.needs_login() => {
+                let reason = refusal_reason(&err);
+                Err(self.give_up(txn, current, reason).await)
+            }
+            Err(err) => {
+                drop(txn);
+                tracing::warn!(account = %self.id, error = %err, "refresh failed; credentials kept");
+                let message = err.to_string();
+                self.state.send_replace(TokenState::Offline {
+                    error: message.clone(),
+                    retry_at: None,
+                });
+                Err(CredentialsError::Unavailable(message))
+            }
+        }
+    }
+
+    /// Records a dead grant inside the refresh transaction and forgets the
+    /// in-memory token.
+    pub(super) async fn give_up(
+        &self,
+        txn: RefreshTxn,
+        current: &mut Current,
+        reason: String,
+    ) -> CredentialsError {
+        let to_store = reason.clone();
+        if let Err(err) = blocking(move || txn.commit_needs_login(&to_store)).await {
+            tracing::error!(account = %self.id, error = %err, "could not record needs-login");
+        }
+        tracing::warn!(account = %self.id, %reason, "account needs login");
+        current.header = None;
+        current.lifetime = None;
+        self.state.send_replace(TokenState::NeedsLogin {
+            reason: reason.clone(),
+        });
+        CredentialsError::NeedsLogin(reason)
+    }
+}
+
+/// The reason shown when the token endpoint refuses the refresh token.
+fn refusal_reason(err: &TokenError) -> String {
+    if err.is_invalid_grant() {
+        "Close no longer accepts the stored refresh token (invalid_grant); sign in again".into()
+    } else {
+        format!("{err}; sign in again")
+    }
+}
