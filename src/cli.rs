@@ -51,6 +51,10 @@ pub enum Command {
     Switch(commands::switch::SwitchArgs),
     /// Revoke the tokens at Close and delete the local secrets
     Logout(commands::logout::LogoutArgs),
+    /// Fill the local cache from Close (leads, contacts, opportunities, tasks)
+    Sync(commands::sync::SyncArgs),
+    /// Write cached records to stdout (JSON lines or CSV)
+    Export(commands::export::ExportArgs),
     /// Run a local Close emulator: OAuth, the REST API and generated data
     Sandbox(crate::sandbox::SandboxArgs),
     /// Run the terminal app against a local sandbox with generated data

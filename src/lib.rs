@@ -16,6 +16,7 @@ pub mod sandbox;
 pub mod secret;
 pub mod session;
 pub mod store;
+pub mod sync;
 pub mod tui;
 
 use std::process::ExitCode;
@@ -52,5 +53,7 @@ pub async fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
         Command::Switch(args) => commands::switch::run(&settings, args).await,
         Command::Logout(args) => commands::logout::run(&settings, args).await,
         Command::Sandbox(_) | Command::Demo(_) => Ok(ExitCode::SUCCESS),
+        Command::Sync(args) => commands::sync::run(&settings, args).await,
+        Command::Export(args) => commands::export::run(&settings, args).await,
     }
 }

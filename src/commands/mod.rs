@@ -2,10 +2,12 @@
 //! [`Failure`]: an expected error, printed as one line without a backtrace.
 
 pub mod demo;
+pub mod export;
 pub mod login;
 pub mod logout;
 pub mod status;
 pub mod switch;
+pub mod sync;
 pub mod tui;
 
 use std::process::ExitCode;
