@@ -53,8 +53,9 @@ fn connect_browse_relaunch_and_disconnect() {
         "{screen}"
     );
 
+    // Connecting starts a background sync; the table then reads the cache.
     tmux.keys("one", &["3"]);
-    let screen = tmux.wait_text("one", "live from Close");
+    let screen = tmux.wait_text("one", "· synced ");
     let first_row = screen.lines().nth(4).unwrap();
     let lead = first_row.split("  ").next().unwrap().trim().to_owned();
     let word = lead.split_whitespace().next().unwrap();
@@ -101,7 +102,7 @@ fn the_demo_connects_with_no_browser() {
     tmux.keys("demo", &["c"]);
     tmux.wait_text("demo", "Status        ● connected");
     tmux.keys("demo", &["3"]);
-    tmux.wait_text("demo", "live from Close");
+    tmux.wait_text("demo", "· synced ");
     tmux.keys("demo", &["C-c"]);
     tmux.wait_exit("demo");
 }

@@ -65,6 +65,8 @@ pub enum Msg {
     },
     /// Background sync moved on (`None`: finished).
     Sync(Option<SyncProgress>),
+    /// A sync ended: what it did, or why it stopped.
+    Synced(Result<String, String>),
     /// Close could not be reached (after the client's own retries).
     Offline(String),
     /// Something the user should see, from anywhere.
@@ -111,6 +113,8 @@ pub enum Cmd {
         key: Secret,
     },
     Disconnect(AccountId),
+    /// Bring the active account's cache up to date.
+    Sync,
     LoadProfile {
         generation: Generation,
     },

@@ -73,6 +73,8 @@ pub fn connected(width: u16, height: u16) -> Model {
             account("Beta", false, AuthKind::ApiKey),
         ])),
     );
+    // A new account starts a background sync; these states show none.
+    send(&mut model, Msg::Sync(None));
     model
 }
 

@@ -35,6 +35,8 @@ pub fn bindings() -> Vec<Binding> {
         row(C::Table, A::Search, &[ch('/')], true),
         row(C::Table, A::Select, &[key(KeyCode::Enter)], true),
         row(C::Table, A::Reload, &[ch('R'), key(KeyCode::F(5))], false),
+        row(C::Table, A::Sync, &[ch('s')], true),
+        row(C::Connection, A::Sync, &[ch('s')], false),
         row(
             C::Detail,
             A::Back,

@@ -197,17 +197,27 @@ impl TableModel {
         {
             return None;
         }
+        Some(self.request())
+    }
+
+    /// Asks again for the rows on screen (the data changed underneath),
+    /// keeping them shown until the answer comes.
+    pub fn refresh(&mut self) -> PageRequest {
+        self.request()
+    }
+
+    fn request(&mut self) -> PageRequest {
         // A window a screen above and below the view, so small moves are free.
-        let from = start.saturating_sub(self.height);
+        let from = self.top.saturating_sub(self.height);
         let limit = (self.height * 3).clamp(1, MAX_PAGE);
         self.pending = Some((from, from + limit));
-        Some(PageRequest {
+        PageRequest {
             resource: self.resource,
             query: self.query.value().trim().to_owned(),
             offset: from,
             limit,
             generation: self.generation.bump(),
-        })
+        }
     }
 
     /// Applies a page, unless a newer request superseded it.

@@ -88,6 +88,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             model.sync = progress;
             Vec::new()
         }
+        Msg::Synced(result) => data::on_synced(model, result),
         Msg::Error(text) => {
             model.toasts.push(ToastLevel::Error, text, model.now);
             Vec::new()
@@ -294,6 +295,7 @@ fn on_action(model: &mut Model, action: Action) -> Vec<Cmd> {
         },
         Action::Back => data::close_detail(model),
         Action::Reload => data::reload(model),
+        Action::Sync => data::sync(model),
         Action::Search => {
             if let Some(i) = Model::data_index(model.screen) {
                 model.tables[i].searching = true;

@@ -59,6 +59,41 @@ fn load_account(model: &mut Model) -> Vec<Cmd> {
     ]
 }
 
+/// Starts a sync unless one is running.
+pub fn sync(model: &mut Model) -> Vec<Cmd> {
+    if !has_account(model) || model.sync.is_some() {
+        return Vec::new();
+    }
+    model.sync = Some(super::SyncProgress {
+        resource: Resource::Leads,
+        done: 0,
+        total: None,
+    });
+    vec![Cmd::Sync]
+}
+
+/// A sync ended: tables read the cache again, keeping their place.
+pub fn on_synced(model: &mut Model, result: Result<String, String>) -> Vec<Cmd> {
+    model.sync = None;
+    match result {
+        Ok(text) => model.toasts.push(super::ToastLevel::Info, text, model.now),
+        Err(text) => model.toasts.push(super::ToastLevel::Error, text, model.now),
+    }
+    let current = Model::data_index(model.screen);
+    let mut cmds = Vec::new();
+    for (i, table) in model.tables.iter_mut().enumerate() {
+        if current == Some(i) {
+            cmds.push(Cmd::FetchPage(table.refresh()));
+        } else {
+            // Shown later: read again then.
+            table.generation.bump();
+            table.pending = None;
+            table.total = super::Total::Unknown;
+        }
+    }
+    cmds
+}
+
 /// The active account changed: everything shown belongs to the old one.
 pub fn reset(model: &mut Model) -> Vec<Cmd> {
     model.account = Default::default();
@@ -75,7 +110,11 @@ pub fn reset(model: &mut Model) -> Vec<Cmd> {
         table.generation.bump();
     }
     model.details = [None, None, None, None];
-    ensure_screen(model)
+    model.sync = None;
+    let mut cmds = ensure_screen(model);
+    // Cached data shows at once; the background sync brings it up to date.
+    cmds.extend(sync(model));
+    cmds
 }
 
 pub fn on_resize(model: &mut Model) -> Vec<Cmd> {

@@ -2,10 +2,12 @@
 //! owned inputs and answers with a `Msg`; nothing here touches the model.
 
 mod account;
+mod cache;
 mod login;
 mod records;
 mod rows;
 mod session;
+mod sync;
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -18,7 +20,7 @@ use super::{
 };
 use crate::{
     config::Settings,
-    store::{KeyConfig, Store},
+    store::{KeyConfig, Store, cache::Cache},
 };
 
 /// Why a service failed; shown to the user as a toast or inline.
@@ -42,6 +44,9 @@ pub struct Shared {
     /// `Err` when the database cannot be opened: the app still runs and
     /// shows why.
     pub store: Result<Arc<Store>, String>,
+    /// The offline cache in the same database; `None` when it cannot be
+    /// opened (the screens then read from Close directly).
+    pub cache: Option<Arc<Cache>>,
     /// The demo sandbox approves consent by itself, so the app fetches the
     /// authorize URL itself instead of opening a browser.
     pub auto_approve: bool,
@@ -103,10 +108,21 @@ impl Services {
             None => crate::session::open_store(&settings),
         }
         .map_err(|err| err.to_string());
+        let cache = store
+            .as_ref()
+            .ok()
+            .and_then(|_| match Cache::open(&settings.db_path) {
+                Ok(cache) => Some(Arc::new(cache)),
+                Err(err) => {
+                    tracing::warn!(error = %err, "the cache cannot be opened; reading from Close");
+                    None
+                }
+            });
         Self {
             shared: Arc::new(Shared {
                 settings,
                 store,
+                cache,
                 auto_approve,
                 tx,
                 session: SessionSlot::default(),
@@ -165,6 +181,9 @@ impl Services {
             }
             Cmd::ApiKeyLogin { attempt, key } => {
                 tokio::spawn(login::api_key(shared, attempt, key));
+            }
+            Cmd::Sync => {
+                tokio::spawn(sync::run(shared));
             }
             Cmd::Disconnect(id) => {
                 tokio::spawn(account::disconnect(shared, id));

@@ -1,15 +1,16 @@
 //! Pages, details and timelines for the data screens.
 //!
-//! They are read from Close's API a window at a time (`_skip`/`_limit`, so
-//! only the rows on screen are fetched). Issue 4's local cache will take
-//! over as the first source once its read API is on main; the messages
-//! stay the same.
+//! The local cache answers first. A search of leads then also asks Close
+//! and answers again with both merged (same generation, so it simply
+//! replaces the cached answer). Resources never synced are read from
+//! Close's API a window at a time (`_skip`/`_limit`), so either way only
+//! the rows on screen are fetched.
 
 use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{ServiceError, Shared, rows, session};
+use super::{ServiceError, Shared, account::blocking, cache, rows, session};
 use crate::{
     close::records::{Page, Resource, list},
     tui::{
@@ -27,12 +28,60 @@ pub async fn page(shared: Arc<Shared>, request: PageRequest) {
         generation,
         ..
     } = request;
-    let result = fetch_page(&shared, &request).await;
-    shared.reply(result, |result| Msg::Page {
-        resource,
-        generation,
-        result,
-    });
+    let send = |result| {
+        shared.reply(result, |result| Msg::Page {
+            resource,
+            generation,
+            result,
+        })
+    };
+    match cached_page(&shared, &request).await {
+        Ok(Some(reply)) => {
+            let search = !request.query.is_empty() && request.offset == 0;
+            send(Ok(reply));
+            if search && let Some(merged) = server_search(&shared, &request).await {
+                send(Ok(merged));
+            }
+        }
+        Ok(None) => send(fetch_page(&shared, &request).await),
+        Err(err) => send(Err(err)),
+    }
+}
+
+async fn cached_page(
+    shared: &Arc<Shared>,
+    request: &PageRequest,
+) -> Result<Option<PageReply>, ServiceError> {
+    let Some(cache) = shared.cache.clone() else {
+        return Ok(None);
+    };
+    let (account, _) = session::client(shared).await?;
+    let request = request.clone();
+    blocking(move || Ok(cache::page(&cache, &account, &request)?)).await
+}
+
+/// The first page of a lead search: cached hits, then Close's, merged.
+async fn server_search(shared: &Arc<Shared>, request: &PageRequest) -> Option<PageReply> {
+    let cache = shared.cache.clone()?;
+    let (account, client) = session::client(shared).await.ok()?;
+    let limit = request.limit;
+    let text = request.query.clone();
+    let local = crate::sync::search(cache, account, text.clone(), limit)
+        .await
+        .ok()?;
+    let server = crate::sync::search_server(&client, &text, limit)
+        .await
+        .ok()?;
+    let hits = crate::sync::merge_hits(local, server, limit);
+    let has_more = hits.len() >= limit;
+    let rows: Vec<_> = hits.into_iter().map(cache::hit_row).collect();
+    Some(PageReply {
+        offset: 0,
+        total: (!has_more).then_some(rows.len()),
+        has_more,
+        rows,
+        freshness: Freshness::Live,
+    })
 }
 
 async fn fetch_page(
@@ -91,7 +140,21 @@ pub async fn activities(
     lead_id: String,
 ) {
     let result = async {
-        let (_, client) = session::client(&shared).await?;
+        let (account, client) = session::client(&shared).await?;
+        if let Some(cache) = shared.cache.clone() {
+            let (id, read, who) = (lead_id.clone(), Arc::clone(&cache), account.clone());
+            let cached = blocking(move || Ok(read.lead(&who, &id)?)).await?;
+            if let Some(lead) = cached.filter(|l| l.activities_synced_at.is_some()) {
+                return Ok(lead.activities.iter().map(cache::activity_line).collect());
+            }
+            // Fetched once from Close, kept in the cache for next time.
+            let syncer = crate::sync::Syncer::new(client, cache, account);
+            let activities = syncer
+                .lead_activities(&lead_id)
+                .await
+                .map_err(|e| ServiceError::Other(e.to_string()))?;
+            return Ok(activities.iter().map(cache::activity_line).collect());
+        }
         let page: Value = client
             .get(
                 Resource::Activities.path(),

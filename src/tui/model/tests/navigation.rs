@@ -311,3 +311,26 @@ fn network_loss_keeps_the_rows_and_retries() {
     assert_eq!(m.offline, None);
     assert!(!m.wants_tick());
 }
+
+#[test]
+fn a_new_account_syncs_in_the_background_and_tables_reread_after() {
+    let mut m = model();
+    let cmds = update(&mut m, Msg::Accounts(Ok(vec![account("Acme", true)])));
+    assert!(cmds.contains(&Cmd::Sync));
+    assert!(char(&mut m, 's').is_empty(), "one sync at a time");
+    let request = fetches(&char(&mut m, '3'))[0].clone();
+    update(&mut m, page(&request, 1000));
+    assert!(char(&mut m, 's').is_empty(), "still syncing");
+    let cmds = update(
+        &mut m,
+        Msg::Synced(Ok("synced: 1,000 records updated".into())),
+    );
+    assert_eq!(m.sync, None);
+    let reread = fetches(&cmds);
+    assert_eq!(reread.len(), 1);
+    assert!(
+        !m.tables[0].rows.is_empty(),
+        "the rows stay until the new ones come"
+    );
+    assert_eq!(char(&mut m, 's'), vec![Cmd::Sync]);
+}
