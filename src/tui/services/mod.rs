@@ -12,6 +12,7 @@ mod sync;
 use std::{collections::HashMap, sync::Arc};
 
 use tokio::sync::{mpsc, oneshot};
+use tracing::Instrument;
 
 use self::session::SessionSlot;
 use super::{
@@ -83,6 +84,12 @@ impl Shared {
     }
 }
 
+/// Runs one command's work on its own task, inside a span naming the
+/// command, so the log shows which command a line belongs to.
+fn spawn(cmd: &'static str, work: impl Future<Output = ()> + Send + 'static) {
+    tokio::spawn(work.instrument(tracing::info_span!("tui_cmd", cmd)));
+}
+
 /// A login in flight: where pasted URLs go and how to stop it.
 struct LoginHandle {
     paste: mpsc::Sender<String>,
@@ -138,10 +145,15 @@ impl Services {
         match cmd {
             Cmd::Quit | Cmd::Copy { .. } => {}
             Cmd::LoadAccounts => {
-                tokio::spawn(async move { session::load_accounts(&shared).await });
+                spawn("load_accounts", async move {
+                    session::load_accounts(&shared).await
+                });
             }
             Cmd::Activate(id) => {
-                tokio::spawn(async move { session::activate(&shared, id).await });
+                spawn(
+                    "activate",
+                    async move { session::activate(&shared, id).await },
+                );
             }
             Cmd::StartLogin { attempt } => {
                 self.logins.retain(|_, h| !h.paste.is_closed());
@@ -154,7 +166,7 @@ impl Services {
                         cancel: Some(cancel),
                     },
                 );
-                tokio::spawn(login::oauth(shared, attempt, pasted, cancelled));
+                spawn("login", login::oauth(shared, attempt, pasted, cancelled));
             }
             Cmd::PasteRedirect { attempt, text } => {
                 if let Some(handle) = self.logins.get(&attempt) {
@@ -180,39 +192,45 @@ impl Services {
                 }
             }
             Cmd::ApiKeyLogin { attempt, key } => {
-                tokio::spawn(login::api_key(shared, attempt, key));
+                spawn("api_key_login", login::api_key(shared, attempt, key));
             }
             Cmd::Sync => {
-                tokio::spawn(sync::run(shared));
+                spawn("sync", sync::run(shared));
             }
             Cmd::Disconnect(id) => {
-                tokio::spawn(account::disconnect(shared, id));
+                spawn("disconnect", account::disconnect(shared, id));
             }
             Cmd::LoadProfile { generation } => {
-                tokio::spawn(account::profile(shared, generation));
+                spawn("profile", account::profile(shared, generation));
             }
             Cmd::LoadOrganization {
                 generation,
                 organization_id,
             } => {
-                tokio::spawn(account::organization(shared, generation, organization_id));
+                spawn(
+                    "organization",
+                    account::organization(shared, generation, organization_id),
+                );
             }
             Cmd::FetchPage(request) => {
-                tokio::spawn(records::page(shared, request));
+                spawn("page", records::page(shared, request));
             }
             Cmd::LoadDetail {
                 resource,
                 generation,
                 id,
             } => {
-                tokio::spawn(records::detail(shared, resource, generation, id));
+                spawn("detail", records::detail(shared, resource, generation, id));
             }
             Cmd::LoadActivities {
                 resource,
                 generation,
                 lead_id,
             } => {
-                tokio::spawn(records::activities(shared, resource, generation, lead_id));
+                spawn(
+                    "activities",
+                    records::activities(shared, resource, generation, lead_id),
+                );
             }
         }
     }
