@@ -7,8 +7,8 @@ use serde_json::Value;
 use super::{ServiceError, Shared, session};
 use crate::{
     close::records::{list, text},
-    session::token_client,
-    store::{AccountId, AuthKind},
+    session::Revoked,
+    store::AccountId,
     tui::{
         model::{Generation, Member, OrgInfo, PipelineInfo, UserInfo},
         msg::Msg,
@@ -70,38 +70,21 @@ fn org_info(org: &Value) -> OrgInfo {
 pub async fn disconnect(shared: Arc<Shared>, id: AccountId) {
     let result = async {
         let store = shared.store()?;
-        let (account, credentials) = blocking({
+        let account = blocking({
             let (store, id) = (Arc::clone(&store), id.clone());
-            move || Ok((store.account(&id)?, store.credentials(&id)))
+            move || Ok(store.account(&id)?)
         })
         .await?;
         let account =
             account.ok_or_else(|| ServiceError::Other("that account is gone already".into()))?;
         let name = account.profile.organization_name.clone();
-        let note = match (account.profile.auth, token_client(&shared.settings)) {
-            (AuthKind::ApiKey, _) => "; the API key stays valid until deleted in Close".to_owned(),
-            (AuthKind::OAuth, None) => "; not revoked (no OAuth client configured)".to_owned(),
-            (AuthKind::OAuth, Some(client)) => {
-                let mut failures = Vec::new();
-                if let Ok(credentials) = credentials {
-                    for token in [&credentials.refresh_token, &credentials.access_token]
-                        .into_iter()
-                        .flatten()
-                    {
-                        if let Err(err) = client.revoke(token).await {
-                            failures.push(err.to_string());
-                        }
-                    }
-                }
-                if failures.is_empty() {
-                    "; the token is revoked".to_owned()
-                } else {
-                    format!(
-                        "; revoke failed ({}), local secrets deleted",
-                        failures.join("; ")
-                    )
-                }
-            }
+        let note = match crate::session::revoke(&shared.settings, &store, &account).await {
+            Revoked::Done => "; the token is revoked".to_owned(),
+            Revoked::Failed(reasons) => format!(
+                "; revoke failed ({}), local secrets deleted",
+                reasons.join("; ")
+            ),
+            other => other.note(),
         };
         shared.session.clear();
         blocking(move || Ok(store.delete_account(&id)?)).await?;
