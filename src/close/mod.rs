@@ -5,6 +5,7 @@ mod client;
 mod credentials;
 mod error;
 mod pacer;
+mod paging;
 mod ratelimit;
 pub mod records;
 mod response;
@@ -15,5 +16,6 @@ pub use client::{ClientEvent, CloseClient, USER_AGENT, http_client, network_mess
 pub use credentials::{AuthHeader, Credentials, CredentialsError, StaticCredentials};
 pub use error::ApiError;
 pub use pacer::group_of;
+pub use paging::max_skip_of;
 pub use ratelimit::{RateLimit, parse_ratelimit, retry_after};
 pub use retry::Backoff;

@@ -38,9 +38,20 @@ impl RateLimit {
                 .and_then(|value| value.to_str().ok())
                 .and_then(leading_number)
         };
-        parsed.limit = parsed.limit.or_else(|| number("ratelimit-limit"));
-        parsed.remaining = parsed.remaining.or_else(|| number("ratelimit-remaining"));
-        parsed.reset = parsed.reset.or_else(|| number("ratelimit-reset"));
+        // The separate RFC-draft headers, then the pre-2023 `x-rate-limit-*`
+        // ones (sync tools still read them; their reset may be fractional).
+        parsed.limit = parsed
+            .limit
+            .or_else(|| number("ratelimit-limit"))
+            .or_else(|| number("x-rate-limit-limit"));
+        parsed.remaining = parsed
+            .remaining
+            .or_else(|| number("ratelimit-remaining"))
+            .or_else(|| number("x-rate-limit-remaining"));
+        parsed.reset = parsed
+            .reset
+            .or_else(|| number("ratelimit-reset"))
+            .or_else(|| number("x-rate-limit-reset"));
         (parsed.limit.is_some() || parsed.remaining.is_some() || parsed.reset.is_some())
             .then_some(parsed)
     }
@@ -172,6 +183,24 @@ mod tests {
         assert_eq!(parsed.limit, Some(100.0));
         assert_eq!(parsed.remaining, Some(0.0));
         assert_eq!(parsed.reset, Some(3.0));
+    }
+
+    #[test]
+    fn the_old_x_rate_limit_headers_and_a_lone_reset_are_read() {
+        let map = headers(&[
+            ("x-rate-limit-limit", "600"),
+            ("x-rate-limit-remaining", "0"),
+            ("x-rate-limit-reset", "0.75"),
+        ]);
+        let parsed = RateLimit::from_headers(&map).unwrap();
+        assert_eq!(
+            (parsed.limit, parsed.remaining, parsed.reset),
+            (Some(600.0), Some(0.0), Some(0.75))
+        );
+        // A 429 from a stricter endpoint may carry only the reset.
+        let map = headers(&[("ratelimit", "reset=2"), ("retry-after", "2")]);
+        assert_eq!(retry_after(&map), Some(Duration::from_secs(2)));
+        assert_eq!(retry_after(&headers(&[])), None);
     }
 
     #[test]

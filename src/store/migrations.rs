@@ -3,7 +3,7 @@
 //! Each step runs in its own IMMEDIATE transaction that re-reads the
 //! version first, so two processes opening a fresh database at once apply
 //! every step exactly once. Steps are append-only: never edit a released
-//! one, add the next (the offline cache tables come as version 2).
+//! one, add the next.
 
 use std::path::Path;
 
@@ -42,6 +42,8 @@ const MIGRATIONS: &[&str] = &[
         value  ANY NOT NULL
     ) STRICT;
     ",
+    // v2: the offline cache and its search index.
+    include_str!("cache/schema_v2.sql"),
 ];
 
 /// The schema version this code writes.

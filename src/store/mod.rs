@@ -12,6 +12,7 @@
 //! process wait for the first one's refresh instead of failing.
 
 mod accounts;
+pub mod cache;
 mod cipher;
 mod db;
 mod error;
@@ -76,6 +77,11 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The offline cache in this database, on connections of its own.
+    pub fn cache(&self) -> Result<cache::Cache, StoreError> {
+        cache::Cache::open(&self.path)
     }
 
     /// Where the key in use lives (or, when it is missing, where it was

@@ -1,0 +1,234 @@
+//! Sync benchmark against the release sandbox in a separate process:
+//!
+//! 1. throughput: a full sync of 100,000 leads vs a bare paging reqwest
+//!    loop with the same concurrency, against the same sandbox;
+//! 2. peak RSS of this process during the sync (the sandbox is elsewhere);
+//! 3. search p99 over the synced cache, names typed one character at a time;
+//! 4. a lead sync at `rate_limit 20`: request rate, failures, 429s/min.
+//!
+//! `cargo bench --bench sync`. `SYNC_BENCH_LEADS` (100000),
+//! `SYNC_BENCH_CONCURRENCY` (4) and `SYNC_BENCH_RATE_SECS` (30) change the
+//! defaults. Without `--bench` (e.g. `cargo test --all-targets`) it exits.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use close_tui::{
+    close::{AuthHeader, CloseClient, StaticCredentials, http_client, records::Resource},
+    secret::Secret,
+    store::{AccountId, KeyConfig, KeyMode, Store},
+    sync::{SyncOptions, Syncer},
+};
+use serde_json::{Value, json};
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+struct Sandbox {
+    child: Child,
+    info: Value,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The first organization gets 60% of the sandbox's leads.
+fn start(org_leads: u64) -> Sandbox {
+    let leads = (org_leads * 5).div_ceil(3);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_close-tui"))
+        .args(["sandbox", "--port", "0", "--leads", &leads.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the sandbox");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    Sandbox {
+        child,
+        info: serde_json::from_str(&line).unwrap(),
+    }
+}
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// `concurrency` workers page `lead/` by `_skip`, worker i taking pages
+/// i, i+n, …, parsing each page as JSON (any client must) and nothing more.
+async fn bare_loop(api: &str, key: &str, concurrency: usize) -> usize {
+    let http = reqwest::Client::new();
+    let workers = (0..concurrency).map(|i| {
+        let http = http.clone();
+        async move {
+            let mut page = i;
+            let mut count = 0;
+            loop {
+                let body: Value = http
+                    .get(format!("{api}lead/"))
+                    .basic_auth(key, Some(""))
+                    .query(&[("_skip", page * 200), ("_limit", 200)])
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                count += body["data"].as_array().map_or(0, Vec::len);
+                if !body["has_more"].as_bool().unwrap_or(false) {
+                    return count;
+                }
+                page += concurrency;
+            }
+        }
+    });
+    futures_util::future::join_all(workers).await.iter().sum()
+}
+
+fn client(info: &Value) -> CloseClient<StaticCredentials> {
+    let key = AuthHeader::ApiKey(Secret::new(info["api_key"].as_str().unwrap().to_owned()));
+    CloseClient::new(
+        http_client().unwrap(),
+        info["api_url"].as_str().unwrap().parse().unwrap(),
+        StaticCredentials(key),
+    )
+}
+
+fn syncer(
+    info: &Value,
+    dir: &std::path::Path,
+    concurrency: usize,
+) -> (Syncer<StaticCredentials>, Arc<Store>) {
+    let keys = KeyConfig::new(KeyMode::File, &dir.join("config"));
+    let store = Arc::new(Store::open(dir.join("close.db"), keys).unwrap());
+    let cache = Arc::new(store.cache().unwrap());
+    let account = AccountId::new("bench", "bench");
+    let options = SyncOptions {
+        concurrency,
+        ..SyncOptions::default()
+    };
+    (
+        Syncer::new(client(info), cache, account).with_options(options),
+        store,
+    )
+}
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let org_leads = env_or("SYNC_BENCH_LEADS", 100_000);
+    let concurrency = env_or("SYNC_BENCH_CONCURRENCY", 4) as usize;
+    let rate_secs = env_or("SYNC_BENCH_RATE_SECS", 30);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let sandbox = start(org_leads);
+        let (api, key) = (
+            sandbox.info["api_url"].as_str().unwrap().to_owned(),
+            sandbox.info["api_key"].as_str().unwrap().to_owned(),
+        );
+        let base = sandbox.info["base_url"].as_str().unwrap().to_owned();
+        let dir = tempfile::tempdir().unwrap();
+        let rss_before = peak_rss_mb();
+
+        let (sync, _store) = syncer(&sandbox.info, dir.path(), concurrency);
+        let started = Instant::now();
+        sync.run(&[Resource::Leads]).await.unwrap();
+        let sync_secs = started.elapsed().as_secs_f64();
+        let rss = peak_rss_mb();
+        let cache = Arc::clone(sync.cache_handle());
+        let account = AccountId::new("bench", "bench");
+        let leads = cache
+            .count(&account, Resource::Leads, &Default::default())
+            .unwrap() as f64;
+
+        let started = Instant::now();
+        let bare = bare_loop(&api, &key, concurrency).await as f64;
+        let bare_secs = started.elapsed().as_secs_f64();
+        let (sync_rate, bare_rate) = (leads / sync_secs, bare / bare_secs);
+        println!("sync:  {leads:.0} leads in {sync_secs:.2} s = {sync_rate:.0} leads/s (concurrency {concurrency})");
+        println!("bare:  {bare:.0} leads in {bare_secs:.2} s = {bare_rate:.0} leads/s");
+        println!("ratio: {:.0}% of the bare loop (target >= 70%)", 100.0 * sync_rate / bare_rate);
+        println!("peak RSS: {rss:.0} MB (before the sync {rss_before:.0} MB; target < 150 MB)");
+
+        // Search: 100 names, typed one character at a time.
+        let names: Vec<String> = cache
+            .leads(&account, &Default::default(), 0, 100_000)
+            .unwrap()
+            .into_iter()
+            .step_by(1000)
+            .map(|l| l.name)
+            .collect();
+        let mut times = Vec::new();
+        for name in &names {
+            for (end, _) in name.char_indices().skip(1).chain([(name.len(), ' ')]) {
+                let t = Instant::now();
+                let _ = cache.search(&account, &name[..end], 20).unwrap();
+                times.push(t.elapsed());
+            }
+        }
+        times.sort();
+        let p = |q: f64| times[((times.len() - 1) as f64 * q) as usize].as_secs_f64() * 1000.0;
+        println!(
+            "search: {} queries, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (target p99 <= 10 ms)",
+            times.len(),
+            p(0.5),
+            p(0.99),
+            p(1.0)
+        );
+
+        // Rate-limited: the same sandbox at 20 requests/s per group.
+        let http = reqwest::Client::new();
+        let post = |path: &str, body: Value| {
+            http.post(format!("{base}{path}")).json(&body).send()
+        };
+        post("/_sandbox/faults", json!({"rate_limit": 20})).await.unwrap();
+        let stats = |http: reqwest::Client| {
+            let url = format!("{base}/_sandbox/stats");
+            async move { http.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
+        };
+        let before = stats(http.clone()).await;
+        let dir = tempfile::tempdir().unwrap();
+        let (limited, _store) = syncer(&sandbox.info, dir.path(), concurrency);
+        let started = Instant::now();
+        let outcome = tokio::time::timeout(
+            Duration::from_secs(rate_secs),
+            limited.run(&[Resource::Leads]),
+        )
+        .await;
+        let secs = started.elapsed().as_secs_f64();
+        let after = stats(http.clone()).await;
+        let delta = |k: &str| after[k].as_u64().unwrap_or(0) - before[k].as_u64().unwrap_or(0);
+        let requests = delta("api_requests");
+        let (ok, r429, r503) = (requests - delta("status_429"), delta("status_429"), delta("status_503"));
+        let failed = matches!(outcome, Ok(Err(_)));
+        println!(
+            "rate-limited: {requests} requests in {secs:.1} s = {:.1}/s of 20 allowed ({:.0}%), \
+             {ok} answered, {r429} x 429 ({:.1}/min), {r503} x 503, sync failed: {failed}",
+            requests as f64 / secs,
+            100.0 * (ok as f64 / secs) / 20.0,
+            r429 as f64 * 60.0 / secs
+        );
+    });
+}

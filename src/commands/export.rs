@@ -1,0 +1,111 @@
+//! `close-tui export RESOURCE [--format jsonl|csv]`: the active account's
+//! cached records on stdout, streamed row by row (no network, no login
+//! refresh: it reads the cache `sync` filled).
+
+use std::{
+    io::{self, BufWriter, Write},
+    process::ExitCode,
+};
+
+use super::{CommandResult, fail};
+use crate::{
+    close::records::Resource,
+    config::Settings,
+    session::open_store,
+    store::{
+        AccountId,
+        cache::{Cache, Columns, ExportError},
+    },
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One record per line, as Close sent it
+    Jsonl,
+    /// The indexed columns, with a header row
+    Csv,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExportArgs {
+    /// leads, contacts, opportunities, tasks or activities
+    #[arg(value_parser = parse_resource)]
+    pub resource: Resource,
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub format: Format,
+}
+
+/// `lead`, `leads`, … as a [`Resource`], for clap.
+pub fn parse_resource(name: &str) -> Result<Resource, String> {
+    Resource::from_name(&name.to_ascii_lowercase()).ok_or_else(|| {
+        format!(
+            "unknown resource `{name}`; use leads, contacts, opportunities, tasks or activities"
+        )
+    })
+}
+
+/// Writes every cached `resource` record of `account` to `out`; returns how
+/// many.
+pub fn export(
+    cache: &Cache,
+    account: &AccountId,
+    resource: Resource,
+    format: Format,
+    out: impl Write,
+) -> Result<u64, ExportError> {
+    match format {
+        Format::Jsonl => {
+            let mut out = BufWriter::new(out);
+            let n = cache.export_raw(account, resource, |raw| {
+                out.write_all(raw.as_bytes())?;
+                out.write_all(b"\n")
+            })?;
+            out.flush()?;
+            Ok(n)
+        }
+        Format::Csv => {
+            let mut csv = csv::Writer::from_writer(out);
+            csv.write_record(Columns::of(resource))
+                .map_err(io::Error::from)?;
+            let n = cache.export_columns(account, resource, |fields| {
+                csv.write_record(fields).map_err(csv_io)
+            })?;
+            csv.flush()?;
+            Ok(n)
+        }
+    }
+}
+
+/// The I/O error inside a CSV error, so a closed pipe is still recognised.
+fn csv_io(err: csv::Error) -> io::Error {
+    match err.into_kind() {
+        csv::ErrorKind::Io(err) => err,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+pub async fn run(settings: &Settings, args: ExportArgs) -> CommandResult {
+    let settings = settings.clone();
+    tokio::task::spawn_blocking(move || {
+        let store = open_store(&settings).map_err(fail)?;
+        let account = store
+            .active_account()
+            .map_err(fail)?
+            .ok_or_else(|| fail("not logged in: run `close-tui login` first"))?;
+        let cache = store.cache().map_err(fail)?;
+        let stdout = io::stdout().lock();
+        match export(&cache, account.id(), args.resource, args.format, stdout) {
+            Ok(n) => {
+                tracing::info!(resource = args.resource.name(), records = n, "exported");
+                Ok(ExitCode::SUCCESS)
+            }
+            // `close-tui export leads | head` is a normal way to stop.
+            Err(ExportError::Write(err)) if err.kind() == io::ErrorKind::BrokenPipe => {
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(err) => Err(fail(err)),
+        }
+    })
+    .await
+    .map_err(fail)?
+}

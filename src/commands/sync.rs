@@ -1,0 +1,212 @@
+//! `close-tui sync [RESOURCE...]`: fill the active account's cache, with a
+//! progress bar per pass on stderr (counts, rate, ETA), or plain lines
+//! when stderr is not a terminal.
+
+use std::{
+    collections::HashMap,
+    io::IsTerminal,
+    process::ExitCode,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tokio::sync::mpsc;
+
+use super::{CommandResult, export::parse_resource, fail};
+use crate::{
+    close::records::Resource,
+    config::Settings,
+    session::Session,
+    sync::{SyncEvent, SyncOptions, Syncer},
+};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SyncArgs {
+    /// leads, contacts, opportunities, tasks [default: all of them]
+    #[arg(value_parser = parse_resource)]
+    pub resources: Vec<Resource>,
+    /// Fetch everything again, not just what changed since the last sync
+    #[arg(long)]
+    pub full: bool,
+    /// Requests in flight per pass
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub concurrency: u16,
+}
+
+pub async fn run(settings: &Settings, args: SyncArgs) -> CommandResult {
+    let session = Session::active(settings).await.map_err(fail)?;
+    let store = Arc::clone(&session.store);
+    let cache = tokio::task::spawn_blocking(move || store.cache())
+        .await
+        .map_err(fail)?
+        .map_err(fail)?;
+    let (tx, rx) = mpsc::unbounded_channel();
+    let syncer = Syncer::new(
+        session.client.clone(),
+        Arc::new(cache),
+        session.account.id().clone(),
+    )
+    .with_options(SyncOptions {
+        concurrency: usize::from(args.concurrency),
+        full: args.full,
+        ..SyncOptions::default()
+    })
+    .with_events(tx);
+    let progress = tokio::spawn(show(rx));
+    let result = syncer.run(&args.resources).await;
+    // Dropping the syncer closes the event channel, which ends `show`.
+    drop(syncer);
+    let _ = progress.await;
+    let report = result.map_err(fail)?;
+    for pass in report.passes {
+        let kind = match (pass.full, pass.resumed) {
+            (_, true) => "resumed",
+            (true, false) => "full",
+            (false, false) => "incremental",
+        };
+        eprintln!(
+            "{}: {} records ({kind}) in {:.1} s",
+            pass.pass.name(),
+            pass.records,
+            pass.elapsed.as_secs_f64()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Draws events until the channel closes.
+async fn show(mut rx: mpsc::UnboundedReceiver<SyncEvent>) {
+    if std::io::stderr().is_terminal() {
+        let mut bars = Bars::default();
+        while let Some(event) = rx.recv().await {
+            bars.on(event);
+        }
+        bars.multi.clear().ok();
+    } else {
+        let mut lines = Lines::default();
+        while let Some(event) = rx.recv().await {
+            lines.on(event);
+        }
+    }
+}
+
+#[derive(Default)]
+struct Bars {
+    multi: MultiProgress,
+    bars: HashMap<Resource, ProgressBar>,
+}
+
+impl Bars {
+    fn on(&mut self, event: SyncEvent) {
+        match event {
+            SyncEvent::Started {
+                resource, total, ..
+            } => {
+                let bar = match total {
+                    Some(total) => ProgressBar::new(total).with_style(counted()),
+                    None => ProgressBar::new_spinner().with_style(uncounted()),
+                };
+                bar.set_prefix(resource.name());
+                bar.enable_steady_tick(Duration::from_millis(120));
+                let bar = self.multi.add(bar);
+                self.multi.set_draw_target(ProgressDrawTarget::stderr());
+                self.bars.insert(resource, bar);
+            }
+            SyncEvent::Progress { resource, done, .. } => {
+                if let Some(bar) = self.bars.get(&resource) {
+                    // Overlapping windows re-read a few records; never
+                    // overflow the bar for it.
+                    bar.set_position(bar.length().map_or(done, |len| done.min(len)));
+                }
+            }
+            SyncEvent::RateLimited { until } => {
+                let wait = until.saturating_duration_since(Instant::now());
+                for bar in self.bars.values() {
+                    bar.set_message(format!("rate limited, {:.1} s", wait.as_secs_f64()));
+                }
+            }
+            SyncEvent::Retrying { reason, .. } => {
+                for bar in self.bars.values() {
+                    bar.set_message(format!("retrying: {reason}"));
+                }
+            }
+            SyncEvent::Skipped { reason, .. } => {
+                let _ = self.multi.println(format!("skipped {reason}"));
+            }
+            SyncEvent::Finished { resource, .. } => {
+                if let Some(bar) = self.bars.get(&resource) {
+                    bar.set_message("");
+                    bar.finish();
+                }
+            }
+        }
+    }
+}
+
+fn counted() -> ProgressStyle {
+    ProgressStyle::with_template("{prefix:>13} [{bar:30}] {pos}/{len} {per_sec} ETA {eta} {msg}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ")
+}
+
+fn uncounted() -> ProgressStyle {
+    ProgressStyle::with_template("{prefix:>13} {spinner} {pos} {per_sec} {msg}")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
+}
+
+/// Plain progress lines for logs and pipes: at most one every two seconds
+/// per pass, plus the start, waits and the end.
+#[derive(Default)]
+struct Lines {
+    started: HashMap<Resource, (Instant, Instant)>,
+}
+
+impl Lines {
+    fn on(&mut self, event: SyncEvent) {
+        match event {
+            SyncEvent::Started {
+                resource,
+                total,
+                full,
+                resumed,
+            } => {
+                let kind = if resumed {
+                    "resuming"
+                } else if full {
+                    "full"
+                } else {
+                    "incremental"
+                };
+                let total = total.map(|t| format!(", {t} records")).unwrap_or_default();
+                eprintln!("{}: syncing ({kind}{total})", resource.name());
+                let now = Instant::now();
+                self.started.insert(resource, (now, now));
+            }
+            SyncEvent::Progress {
+                resource,
+                done,
+                total,
+            } => {
+                let Some((start, last)) = self.started.get_mut(&resource) else {
+                    return;
+                };
+                if last.elapsed() < Duration::from_secs(2) {
+                    return;
+                }
+                *last = Instant::now();
+                let rate = done as f64 / start.elapsed().as_secs_f64().max(0.001);
+                let total = total.map(|t| format!("/{t}")).unwrap_or_default();
+                eprintln!("{}: {done}{total} ({rate:.0}/s)", resource.name());
+            }
+            SyncEvent::RateLimited { until } => {
+                let wait = until.saturating_duration_since(Instant::now());
+                eprintln!("rate limited by Close; waiting {:.1} s", wait.as_secs_f64());
+            }
+            SyncEvent::Retrying { .. } | SyncEvent::Finished { .. } => {}
+            SyncEvent::Skipped { resource, reason } => {
+                eprintln!("{}: skipped {reason}", resource.name());
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The offline cache: Close records per account, in the same SQLite file
+//! as the accounts (schema v2), with a full-text index for search.
+//!
+//! `Cache` has its own two connections, one that writes (sync) and one that
+//! reads (the TUI), so a sync committing a batch never makes a screen wait
+//! behind the account store's lock; WAL lets the reader see the last commit
+//! while the writer works. Like `Store`, it is synchronous: async callers
+//! use `spawn_blocking`.
+
+mod export;
+mod read;
+mod rows;
+mod search;
+pub mod state;
+mod write;
+
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    sync::{Mutex, MutexGuard, PoisonError},
+};
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use super::{AccountId, StoreError, db};
+
+pub use export::{Columns, ExportError};
+pub use read::{ListQuery, Sort};
+pub use rows::{
+    ActivityRow, ContactRow, HitSource, LeadDetail, LeadRow, OpportunityRow, SearchHit, TaskRow,
+};
+pub use search::fts_query;
+pub use state::{SyncState, finish_run, mark_activities_loaded, now_unix, save_run};
+pub use write::{Rejected, upsert};
+
+/// Cached `count(*)` answers, valid while the database's `data_version` is
+/// unchanged (it moves whenever any connection commits a write).
+type CountCache = HashMap<String, (i64, i64)>;
+
+pub struct Cache {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    reader: Mutex<Connection>,
+    counts: Mutex<CountCache>,
+}
+
+impl Cache {
+    /// Opens the cache in the database at `path`, which `Store::open` has
+    /// already created and migrated.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let writer = db::connect(&path)?;
+        let reader = db::connect(&path)?;
+        Ok(Self {
+            path,
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
+            counts: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `work` in one IMMEDIATE transaction on the writing connection
+    /// and commits it; an error rolls everything back.
+    pub fn write<R>(
+        &self,
+        work: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<R>,
+    ) -> Result<R, StoreError> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = work(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs `work` with the reading connection.
+    pub(crate) fn read<R>(
+        &self,
+        work: impl FnOnce(&Connection) -> rusqlite::Result<R>,
+    ) -> Result<R, StoreError> {
+        let conn = lock(&self.reader);
+        Ok(work(&conn)?)
+    }
+
+    /// Forgets everything cached for `account` (records, search rows and
+    /// sync state), e.g. when the account is logged out.
+    pub fn clear(&self, account: &AccountId) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let who = rusqlite::params![account.organization_id, account.user_id];
+            tx.execute(
+                "DELETE FROM cache_search WHERE rowid IN (SELECT rowid FROM cache_leads
+                 WHERE organization_id = ?1 AND user_id = ?2)",
+                who,
+            )?;
+            for table in [
+                "cache_leads",
+                "cache_contacts",
+                "cache_opportunities",
+                "cache_tasks",
+                "cache_activities",
+                "cache_sync_state",
+            ] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE organization_id = ?1 AND user_id = ?2"),
+                    who,
+                )?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// A panic while holding a connection cannot leave a half-written state
+/// (SQLite rolls back an open transaction), so a poisoned lock is reusable.
+fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    conn.lock().unwrap_or_else(PoisonError::into_inner)
+}

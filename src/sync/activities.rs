@@ -1,0 +1,109 @@
+//! A lead's activities, loaded when the lead is opened and kept in the
+//! cache (lead objects do not embed them, and syncing every activity of an
+//! organization up front would cost more requests than all its leads).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::TimeDelta;
+use rusqlite::params;
+
+use super::{
+    SyncError,
+    engine::Syncer,
+    plan::{self, Precision, Ts},
+};
+use crate::{
+    close::{Credentials, max_skip_of, records::Resource},
+    store::cache::{ActivityRow, mark_activities_loaded, upsert},
+};
+
+/// `activity/`'s maximum `_limit`.
+const LIMIT: usize = 100;
+
+impl<C: Credentials + 'static> Syncer<C> {
+    /// Fetches every activity of `lead_id` (`activity/?lead_id=`), replaces
+    /// the lead's cached ones with them, and returns them newest first.
+    ///
+    /// The list comes newest first; past `max_skip` the next window asks
+    /// for what was created before the oldest activity seen.
+    pub async fn lead_activities(&self, lead_id: &str) -> Result<Vec<ActivityRow>, SyncError> {
+        let api = || SyncError::api(Resource::Activities);
+        let cap = AtomicUsize::new(0);
+        let mut records = Vec::new();
+        let mut before: Option<Ts> = None;
+        'windows: loop {
+            let mut q = vec![("lead_id", lead_id.to_owned())];
+            if let Some(t) = before {
+                q.push(("date_created__lt", plan::format(t, Precision::Second)));
+            }
+            let mut skip = 0;
+            let mut oldest: Option<Ts> = None;
+            loop {
+                let max = cap.load(Ordering::Relaxed);
+                if max > 0 && skip > max {
+                    break;
+                }
+                let page = match self.client.page("activity/", &q, skip, LIMIT).await {
+                    Ok(page) => page,
+                    Err(err) => match max_skip_of(&err) {
+                        Some(n) => {
+                            cap.store(n, Ordering::Relaxed);
+                            break;
+                        }
+                        None => return Err(api()(err)),
+                    },
+                };
+                skip += page.data.len();
+                oldest = page
+                    .data
+                    .iter()
+                    .filter_map(|r| plan::date_of(r, "date_created"))
+                    .chain(oldest)
+                    .min();
+                let last = !page.has_more || page.data.is_empty();
+                records.extend(page.data);
+                if last {
+                    break 'windows;
+                }
+            }
+            // One second of overlap: `__lt` is exclusive, bounds are whole seconds.
+            let next =
+                oldest.and_then(|t| plan::floor(t + TimeDelta::seconds(1), Precision::Second));
+            if next.is_none() || next >= before && before.is_some() {
+                return Err(SyncError::Stuck {
+                    resource: "activities",
+                    at: before.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                    max_skip: cap.load(Ordering::Relaxed),
+                });
+            }
+            before = next;
+        }
+        let account = self.account.clone();
+        let lead = lead_id.to_owned();
+        let cache = std::sync::Arc::clone(&self.cache);
+        let rejected = tokio::task::spawn_blocking(move || {
+            cache.write(|tx| {
+                tx.execute(
+                    "DELETE FROM cache_activities
+                     WHERE organization_id = ?1 AND user_id = ?2 AND lead_id = ?3",
+                    params![account.organization_id, account.user_id, lead],
+                )?;
+                let mut rejected = Vec::new();
+                for record in &records {
+                    rejected.extend(upsert(tx, &account, Resource::Activities, record)?);
+                }
+                mark_activities_loaded(tx, &account, &lead)?;
+                Ok(rejected)
+            })
+        })
+        .await
+        .map_err(|_| SyncError::WriterGone)??;
+        for r in rejected {
+            self.events.send(super::SyncEvent::Skipped {
+                resource: r.resource,
+                reason: r.reason,
+            });
+        }
+        Ok(self.cache.activities(&self.account, lead_id)?)
+    }
+}

@@ -1,0 +1,293 @@
+//! The [`Syncer`]: which passes a request needs, and running one pass from
+//! a fresh or resumed plan to its finish.
+
+use std::{
+    collections::VecDeque,
+    sync::{Arc, Mutex, PoisonError, atomic::AtomicUsize},
+    time::{Duration, Instant},
+};
+
+use futures_util::future::try_join_all;
+use tokio::sync::mpsc;
+
+use super::{
+    SyncError, SyncOptions,
+    event::{Events, SyncEvent},
+    leads,
+    plan::Plan,
+    ranges,
+    writer::{PageMsg, Writer},
+};
+use crate::{
+    close::{CloseClient, Credentials, records::Resource},
+    store::{
+        AccountId,
+        cache::{Cache, finish_run, save_run},
+    },
+};
+
+/// Task types Close's `task/` lists only when asked: every type but `lead`,
+/// whose tasks come embedded in leads (research/close-api.md, section 3).
+const OTHER_TASK_TYPES: &str = "incoming_email,email_followup,missed_call,\
+     answered_detached_call,voicemail,opportunity_due,incoming_sms,outgoing_call";
+
+/// One kind of walk over the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pass {
+    /// `lead/`, with contacts, opportunities and lead tasks embedded.
+    Leads,
+    /// `opportunity/`, when leads are not synced.
+    Opportunities,
+    /// `task/`: other task types (or all, when leads are not synced).
+    Tasks,
+}
+
+impl Pass {
+    /// The key of its row in `cache_sync_state`.
+    pub fn name(self) -> &'static str {
+        self.resource().name()
+    }
+
+    pub fn resource(self) -> Resource {
+        match self {
+            Self::Leads => Resource::Leads,
+            Self::Opportunities => Resource::Opportunities,
+            Self::Tasks => Resource::Tasks,
+        }
+    }
+
+    /// Records per request: each endpoint's maximum `_limit`.
+    pub fn limit(self) -> usize {
+        match self {
+            Self::Leads => 200,
+            Self::Opportunities => 250,
+            Self::Tasks => 1000,
+        }
+    }
+
+    /// The passes that bring `resources` up to date.
+    pub fn for_resources(resources: &[Resource]) -> Result<Vec<Pass>, SyncError> {
+        let all = resources.is_empty();
+        let has = |r| all || resources.contains(&r);
+        if !all && resources.contains(&Resource::Activities) {
+            return Err(SyncError::NotSyncable("activities"));
+        }
+        let leads = has(Resource::Leads) || has(Resource::Contacts);
+        let mut passes = Vec::new();
+        if leads {
+            passes.push(Pass::Leads);
+        }
+        if has(Resource::Opportunities) && !leads {
+            passes.push(Pass::Opportunities);
+        }
+        if has(Resource::Tasks) {
+            passes.push(Pass::Tasks);
+        }
+        Ok(passes)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PassReport {
+    pub pass: Pass,
+    pub records: u64,
+    pub full: bool,
+    pub resumed: bool,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncReport {
+    pub passes: Vec<PassReport>,
+}
+
+/// Syncs one account's cache. Cheap to build; one per sync is fine.
+pub struct Syncer<C> {
+    pub(crate) client: CloseClient<C>,
+    pub(crate) cache: Arc<Cache>,
+    pub(crate) account: AccountId,
+    pub(crate) options: SyncOptions,
+    pub(crate) events: Events,
+}
+
+/// What a pass's concurrent workers share.
+pub(crate) struct Worker<'a, C> {
+    pub client: &'a CloseClient<C>,
+    pub pass: Pass,
+    pub plan: &'a Mutex<Plan>,
+    pub queue: &'a Mutex<VecDeque<usize>>,
+    pub tx: mpsc::Sender<PageMsg>,
+    /// Close's `max_skip` once a 400 has named it; 0 until then.
+    pub max_skip: &'a AtomicUsize,
+    pub params: Vec<(String, String)>,
+}
+
+impl<C> Worker<'_, C> {
+    pub fn next_slice(&self) -> Option<usize> {
+        self.queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop_front()
+    }
+
+    pub fn plan(&self) -> std::sync::MutexGuard<'_, Plan> {
+        self.plan.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub async fn send(&self, msg: PageMsg) -> Result<(), SyncError> {
+        self.tx.send(msg).await.map_err(|_| SyncError::WriterGone)
+    }
+}
+
+impl<C: Credentials + 'static> Syncer<C> {
+    pub fn new(client: CloseClient<C>, cache: Arc<Cache>, account: AccountId) -> Self {
+        Self {
+            client,
+            cache,
+            account,
+            options: SyncOptions::default(),
+            events: Events::default(),
+        }
+    }
+
+    pub fn with_options(mut self, options: SyncOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    pub fn with_events(mut self, events: mpsc::UnboundedSender<SyncEvent>) -> Self {
+        self.events = Events::new(events);
+        self
+    }
+
+    pub fn client(&self) -> &CloseClient<C> {
+        &self.client
+    }
+
+    /// The cache this syncer fills.
+    pub fn cache_handle(&self) -> &Arc<Cache> {
+        &self.cache
+    }
+
+    /// Brings `resources` (all when empty) up to date: a full pass the
+    /// first time, an incremental one after, resuming an unfinished one.
+    pub async fn run(&self, resources: &[Resource]) -> Result<SyncReport, SyncError> {
+        let passes = Pass::for_resources(resources)?;
+        let mut client_events = self.client.events();
+        let events = self.events.clone();
+        let forward = tokio::spawn(async move {
+            while let Ok(event) = client_events.recv().await {
+                events.from_client(event);
+            }
+        });
+        let leads_too = passes.contains(&Pass::Leads);
+        let result = try_join_all(passes.iter().map(|&pass| self.run_pass(pass, leads_too))).await;
+        forward.abort();
+        Ok(SyncReport { passes: result? })
+    }
+
+    async fn run_pass(&self, pass: Pass, leads_too: bool) -> Result<PassReport, SyncError> {
+        let started = Instant::now();
+        let state = self.cache.sync_state(&self.account, pass.name())?;
+        let saved = state
+            .run
+            .as_deref()
+            .and_then(|json| serde_json::from_str::<Plan>(json).ok());
+        let resumed = saved.is_some();
+        let plan = match saved {
+            Some(plan) => plan,
+            None => {
+                let since = match (&state.high_water, self.options.full) {
+                    (Some(mark), false) => chrono::DateTime::parse_from_rfc3339(mark)
+                        .ok()
+                        .map(|t| t.with_timezone(&chrono::Utc) - self.options.overlap),
+                    _ => None,
+                };
+                let params = match (pass, leads_too) {
+                    (Pass::Tasks, true) => vec![("_type__in".into(), OTHER_TASK_TYPES.into())],
+                    (Pass::Tasks, false) => vec![("_type".into(), "all".into())],
+                    _ => Vec::new(),
+                };
+                let fresh = match pass {
+                    Pass::Leads => leads::plan(self, since).await?,
+                    _ => ranges::plan(self, since, params),
+                };
+                let json = serde_json::to_string(&fresh).unwrap_or_default();
+                self.cache
+                    .write(|tx| save_run(tx, &self.account, pass.name(), Some(&json)))?;
+                fresh
+            }
+        };
+        self.events.send(SyncEvent::Started {
+            resource: pass.resource(),
+            total: plan.total,
+            full: plan.full,
+            resumed,
+        });
+        let full = plan.full;
+        let queue = Mutex::new(plan.pending().collect::<VecDeque<_>>());
+        let params = plan.params.clone();
+        let plan = Arc::new(Mutex::new(plan));
+        let (tx, rx) = mpsc::channel(self.options.buffer_pages.max(1));
+        let writer = Writer {
+            cache: Arc::clone(&self.cache),
+            account: self.account.clone(),
+            pass: pass.name(),
+            resource: pass.resource(),
+            plan: Arc::clone(&plan),
+            events: self.events.clone(),
+        }
+        .spawn(rx);
+        let max_skip = AtomicUsize::new(0);
+        let fetched = {
+            let workers: Vec<_> = (0..self.options.concurrency.max(1))
+                .map(|_| {
+                    let worker = Worker {
+                        client: &self.client,
+                        pass,
+                        plan: &plan,
+                        queue: &queue,
+                        tx: tx.clone(),
+                        max_skip: &max_skip,
+                        params: params.clone(),
+                    };
+                    async move {
+                        while let Some(slice) = worker.next_slice() {
+                            match pass {
+                                Pass::Leads => leads::run_slice(&worker, slice).await?,
+                                _ => ranges::run_slice(&worker, slice).await?,
+                            }
+                        }
+                        Ok::<_, SyncError>(())
+                    }
+                })
+                .collect();
+            drop(tx);
+            try_join_all(workers).await
+        };
+        // The writer ends once every sender is gone, after its last commit.
+        // A writer failure explains the fetchers' `WriterGone`, so it wins.
+        let records = writer.await.map_err(|_| SyncError::WriterGone)??;
+        fetched?;
+        let high_water = plan
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .high_water
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
+        self.cache
+            .write(|tx| finish_run(tx, &self.account, pass.name(), high_water.as_deref(), full))?;
+        let elapsed = started.elapsed();
+        self.events.send(SyncEvent::Finished {
+            resource: pass.resource(),
+            records,
+            elapsed,
+        });
+        Ok(PassReport {
+            pass,
+            records,
+            full,
+            resumed,
+            elapsed,
+        })
+    }
+}

@@ -1,0 +1,91 @@
+//! Fills the offline cache from the Close API.
+//!
+//! One [`Syncer`] per account runs *passes*: the lead pass (leads with their
+//! embedded contacts, opportunities and lead-type tasks, one request per
+//! 200 leads), a task pass for the task types leads do not embed, and an
+//! opportunity pass when opportunities are synced without leads.
+//! Activities load per lead when a lead is opened ([`Syncer::lead_activities`]).
+//!
+//! Each pass splits its date range into slices worked concurrently; pages
+//! stream through a bounded channel into one writer thread that commits
+//! them, with the pass's progress, in batched transactions. See `leads.rs`
+//! for how deep paging avoids Close's `max_skip`, `ranges.rs` for the
+//! other lists, and `plan.rs` for resuming.
+
+mod activities;
+mod engine;
+mod event;
+mod leads;
+mod plan;
+mod ranges;
+mod search;
+mod writer;
+
+use std::time::Duration;
+
+pub use engine::{Pass, SyncReport, Syncer};
+pub use event::{Events, SyncEvent};
+pub use search::{merge_hits, search, search_server};
+
+use crate::{close::ApiError, close::records::Resource, store::StoreError};
+
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Slices (and so requests) in flight per pass.
+    pub concurrency: usize,
+    /// How far before the last high-water mark an incremental sync starts,
+    /// for clock skew and records committed late on the server.
+    pub overlap: Duration,
+    /// Ignore the high-water mark and fetch everything.
+    pub full: bool,
+    /// Pages buffered between the fetchers and the writer (bounds memory).
+    pub buffer_pages: usize,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            concurrency: 4,
+            overlap: Duration::from_secs(300),
+            full: false,
+            buffer_pages: 8,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("{resource}: {source}")]
+    Api {
+        resource: &'static str,
+        #[source]
+        source: ApiError,
+    },
+    #[error("cache: {0}")]
+    Store(#[from] StoreError),
+    /// More records share one `date_updated` than Close lets us page past.
+    #[error(
+        "{resource}: more than {max_skip} records share the time {at}; \
+         the window cannot move forward"
+    )]
+    Stuck {
+        resource: &'static str,
+        at: String,
+        max_skip: usize,
+    },
+    #[error("{0} cannot be synced on its own; it loads per lead when a lead is opened")]
+    NotSyncable(&'static str),
+    /// The writer thread stopped (it panicked, or the runtime is shutting
+    /// down).
+    #[error("the cache writer stopped unexpectedly")]
+    WriterGone,
+}
+
+impl SyncError {
+    pub(crate) fn api(resource: Resource) -> impl FnOnce(ApiError) -> SyncError {
+        move |source| SyncError::Api {
+            resource: resource.name(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! Search for the TUI: the cache at once (FTS5, prefix matching), and
+//! Close's lead `query=` when online; the two merged without duplicates.
+
+use std::sync::Arc;
+
+use crate::{
+    close::{ApiError, CloseClient, Credentials, records::Page},
+    store::{
+        AccountId, StoreError,
+        cache::{Cache, HitSource, SearchHit},
+    },
+};
+
+/// Cached leads matching `text`, off the async runtime's threads.
+pub async fn search(
+    cache: Arc<Cache>,
+    account: AccountId,
+    text: String,
+    limit: usize,
+) -> Result<Vec<SearchHit>, StoreError> {
+    tokio::task::spawn_blocking(move || cache.search(&account, &text, limit))
+        .await
+        .unwrap_or_else(|_| Ok(Vec::new()))
+}
+
+/// Leads matching `text` on the server (`lead/?query=…`). Characters that
+/// are query syntax (`:`, quotes, comparisons) are dropped, so what the user
+/// typed is only ever free text.
+pub async fn search_server<C: Credentials>(
+    client: &CloseClient<C>,
+    text: &str,
+    limit: usize,
+) -> Result<Vec<SearchHit>, ApiError> {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_alphanumeric() || "@.-_+".contains(*c))
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = [
+        ("query", words.join(" ")),
+        ("_fields", "id,display_name,name,status_label".to_owned()),
+    ];
+    let page: Page = client.page("lead/", &query, 0, limit.min(200)).await?;
+    Ok(page
+        .data
+        .iter()
+        .filter_map(|lead| {
+            let text = |key| crate::close::records::text(lead, key).map(|s| s.into_owned());
+            Some(SearchHit {
+                lead_id: crate::close::records::id(lead)?.to_owned(),
+                name: text("display_name")
+                    .or_else(|| text("name"))
+                    .unwrap_or_default(),
+                status_label: text("status_label"),
+                source: HitSource::Server,
+            })
+        })
+        .collect())
+}
+
+/// The cache's hits first (they are instant and already on screen), then
+/// the server's that the cache lacks; at most `limit`.
+pub fn merge_hits(local: Vec<SearchHit>, server: Vec<SearchHit>, limit: usize) -> Vec<SearchHit> {
+    let mut out = local;
+    out.truncate(limit);
+    for hit in server {
+        if out.len() >= limit {
+            break;
+        }
+        if !out.iter().any(|h| h.lead_id == hit.lead_id) {
+            out.push(hit);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(id: &str, source: HitSource) -> SearchHit {
+        SearchHit {
+            lead_id: id.to_owned(),
+            name: id.to_uppercase(),
+            status_label: None,
+            source,
+        }
+    }
+
+    #[test]
+    fn merging_keeps_cache_hits_first_and_drops_duplicates() {
+        let local = vec![hit("a", HitSource::Cache), hit("b", HitSource::Cache)];
+        let server = vec![
+            hit("b", HitSource::Server),
+            hit("c", HitSource::Server),
+            hit("d", HitSource::Server),
+        ];
+        let merged = merge_hits(local, server, 3);
+        let ids: Vec<_> = merged.iter().map(|h| h.lead_id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        assert_eq!(merged[2].source, HitSource::Server);
+    }
+}

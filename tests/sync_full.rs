@@ -1,0 +1,78 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! A full sync stores every record exactly once, under faults, rate limits
+//! and Close's `max_skip`.
+
+mod sync_support;
+
+use close_tui::{close::records::Resource, sandbox::SandboxArgs};
+use sync_support::{env, sandbox_args};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_sync_stores_every_record_once() {
+    let env = env(sandbox_args(600)).await;
+    let report = env.syncer().run(&[]).await.unwrap();
+    assert!(report.passes.iter().all(|p| p.full && !p.resumed));
+    env.assert_complete().await;
+    let server = env.server_ids("lead/", &[]).await;
+    assert_eq!(env.cached_ids(Resource::Leads), server);
+    let tasks = env.server_ids("task/", &[("_type", "all")]).await;
+    assert_eq!(env.cached_ids(Resource::Tasks), tasks);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_sync_survives_a_ten_percent_failure_rate() {
+    let env = env(SandboxArgs {
+        fail_rate: 0.1,
+        ..sandbox_args(3000)
+    })
+    .await;
+    env.syncer().run(&[]).await.unwrap();
+    env.assert_complete().await;
+    // Whether any 503 fell on this run's few dozen requests is chance;
+    // the count is printed for the curious.
+    eprintln!("sandbox stats: {}", env.stats().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_sync_stays_within_a_rate_limit_of_ten() {
+    let env = env(SandboxArgs {
+        rate_limit: 10,
+        ..sandbox_args(2000)
+    })
+    .await;
+    env.syncer().run(&[]).await.unwrap();
+    env.assert_complete().await;
+    let stats = env.stats().await;
+    assert!(stats["status_429"].as_u64().unwrap() <= 3, "{stats}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_sync_of_5000_leads_moves_windows_past_max_skip() {
+    let env = env(SandboxArgs {
+        max_skip: 1000,
+        ..sandbox_args(5000)
+    })
+    .await;
+    let syncer = env.syncer().with_options(close_tui::sync::SyncOptions {
+        concurrency: 1,
+        ..Default::default()
+    });
+    syncer.run(&[]).await.unwrap();
+    env.assert_complete().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opportunities_alone_split_ranges_deeper_than_max_skip() {
+    let env = env(SandboxArgs {
+        max_skip: 200,
+        ..sandbox_args(3000)
+    })
+    .await;
+    env.syncer().run(&[Resource::Opportunities]).await.unwrap();
+    let totals = env.totals().await;
+    assert_eq!(
+        env.cached(Resource::Opportunities).len() as u64,
+        totals["opportunities"].as_u64().unwrap()
+    );
+    assert!(env.cached(Resource::Leads).is_empty());
+}

@@ -1,0 +1,91 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! After a full sync, later syncs fetch only what changed, and find it.
+
+mod sync_support;
+
+use close_tui::close::records::Resource;
+use serde_json::json;
+use sync_support::{env, sandbox_args};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_incremental_sync_picks_up_changed_and_new_records() {
+    let env = env(sandbox_args(1500)).await;
+    env.syncer().run(&[]).await.unwrap();
+    let before = env.stats().await["api_requests"].as_u64().unwrap();
+
+    let leads = env.touch(json!({"count": 15, "create": 4})).await;
+    let opps = env
+        .touch(json!({"count": 5, "resource": "opportunity"}))
+        .await;
+    let tasks = env.touch(json!({"count": 5, "resource": "task"})).await;
+    let contacts = env.touch(json!({"count": 5, "resource": "contact"})).await;
+
+    let report = env.syncer().run(&[]).await.unwrap();
+    assert!(
+        report.passes.iter().all(|p| !p.full && !p.resumed),
+        "{report:?}"
+    );
+    let requests = env.stats().await["api_requests"].as_u64().unwrap() - before;
+    assert!(
+        requests <= 6,
+        "an incremental sync made {requests} requests"
+    );
+    env.assert_complete().await;
+
+    let cached = env.cached(Resource::Leads);
+    let by_id = |id: &serde_json::Value| {
+        cached
+            .iter()
+            .find(|l| l["id"] == *id)
+            .unwrap_or_else(|| panic!("{id} missing"))
+    };
+    for id in leads["changed"].as_array().unwrap() {
+        let description = by_id(id)["description"].as_str().unwrap();
+        assert!(
+            description.starts_with("Updated in the sandbox"),
+            "{description}"
+        );
+    }
+    for id in leads["created"].as_array().unwrap() {
+        by_id(id);
+    }
+    let check = |resource, ids: &serde_json::Value, test: &dyn Fn(&serde_json::Value) -> bool| {
+        let records = env.cached(resource);
+        for id in ids.as_array().unwrap() {
+            let record = records.iter().find(|r| r["id"] == *id).unwrap();
+            assert!(test(record), "{record}");
+        }
+    };
+    let opp_records = env.cached(Resource::Opportunities);
+    assert!(!opp_records.is_empty());
+    check(Resource::Opportunities, &opps["changed"], &|r| {
+        r["date_updated"].as_str().unwrap() >= opps["date_updated"].as_str().unwrap()
+    });
+    check(Resource::Tasks, &tasks["changed"], &|r| {
+        r["date_updated"].as_str().unwrap() >= tasks["date_updated"].as_str().unwrap()
+    });
+    check(Resource::Contacts, &contacts["changed"], &|r| {
+        r["title"] == "Head of Purchasing"
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn synced_at_is_recorded_per_resource() {
+    let env = env(sandbox_args(300)).await;
+    assert_eq!(
+        env.cache.synced_at(&env.account, Resource::Leads).unwrap(),
+        None
+    );
+    env.syncer().run(&[Resource::Leads]).await.unwrap();
+    let now = chrono::Utc::now().timestamp();
+    for resource in [Resource::Leads, Resource::Contacts, Resource::Opportunities] {
+        let at = env
+            .cache
+            .synced_at(&env.account, resource)
+            .unwrap()
+            .unwrap();
+        assert!((now - at).abs() < 60);
+    }
+    let state = env.cache.sync_state(&env.account, "leads").unwrap();
+    assert!(state.run.is_none() && state.high_water.is_some() && state.last_full_sync.is_some());
+}
