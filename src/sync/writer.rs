@@ -20,7 +20,7 @@ use crate::{
     close::records::Resource,
     store::{
         AccountId,
-        cache::{Cache, Rejected, save_run, upsert},
+        cache::{Cache, Rejected, SearchRows, account_key, save_run, upsert_deferred},
     },
 };
 
@@ -70,13 +70,18 @@ impl Writer {
             }
             let mut rejected: Vec<Rejected> = Vec::new();
             let (done, total) = self.cache.write(|tx| {
+                let key = account_key(tx, &self.account)?;
+                let mut search = SearchRows::default();
                 for msg in &batch {
                     for record in &msg.records {
-                        if let Some(r) = upsert(tx, &self.account, self.resource, record)? {
+                        if let Some(r) =
+                            upsert_deferred(tx, key, self.resource, record, &mut search)?
+                        {
                             rejected.push(r);
                         }
                     }
                 }
+                search.write(tx)?;
                 let (json, done, total) = {
                     let mut plan = self.plan.lock().unwrap_or_else(PoisonError::into_inner);
                     for msg in &batch {
