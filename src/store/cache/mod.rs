@@ -57,12 +57,12 @@ impl Cache {
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
         let writer = db::connect(&path)?;
-        // The writer's pages and sort scratch stay in memory (about 32 MB
-        // at most), and a sync's WAL is checkpointed every ~64 MB rather
+        // The writer's pages and sort scratch stay in memory (about 16 MB
+        // at most, within sync's memory budget), and a sync's WAL is checkpointed every ~64 MB rather
         // than every 4 MB, so a page of the index is written back once per
         // many batches, not once per batch.
         writer.execute_batch(
-            "PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;
+            "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;
              PRAGMA wal_autocheckpoint = 16384;",
         )?;
         // Every statement a lead's write runs stays prepared (rusqlite keeps 16).
