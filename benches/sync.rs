@@ -4,11 +4,16 @@
 //!    loop with the same concurrency, against the same sandbox;
 //! 2. peak RSS of this process during the sync (the sandbox is elsewhere);
 //! 3. search p99 over the synced cache, names typed one character at a time;
-//! 4. a lead sync at `rate_limit 20`: request rate, failures, 429s/min.
+//! 4. a lead sync at `rate_limit 20`: request rate, failures, 429s/min;
+//! 5. the cache writer alone: pages fetched first, then written into a
+//!    fresh cache, timed by this thread's CPU clock (steadier than wall
+//!    time on a busy machine).
 //!
 //! `cargo bench --bench sync`. `SYNC_BENCH_LEADS` (100000),
-//! `SYNC_BENCH_CONCURRENCY` (4) and `SYNC_BENCH_RATE_SECS` (30) change the
-//! defaults. Without `--bench` (e.g. `cargo test --all-targets`) it exits.
+//! `SYNC_BENCH_CONCURRENCY` (4), `SYNC_BENCH_RATE_SECS` (30) and
+//! `SYNC_BENCH_WRITE_LEADS` (20000) change the defaults; `SYNC_BENCH_ONLY`
+//! (`sync`, `rate` or `write`) runs one part. Without `--bench` (e.g.
+//! `cargo test --all-targets`) it exits.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -22,7 +27,10 @@ use std::{
 use close_tui::{
     close::{AuthHeader, CloseClient, StaticCredentials, http_client, records::Resource},
     secret::Secret,
-    store::{AccountId, KeyConfig, KeyMode, Store},
+    store::{
+        AccountId, KeyConfig, KeyMode, Store,
+        cache::{SearchRows, account_key, save_run, upsert_deferred},
+    },
     sync::{SyncOptions, Syncer},
 };
 use serde_json::{Value, json};
@@ -134,6 +142,175 @@ fn syncer(
     )
 }
 
+/// CPU time this thread has run, from the scheduler's own accounting.
+fn thread_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+    let ns = stat
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    Duration::from_nanos(ns)
+}
+
+/// Fetches `leads` leads, then writes them into a fresh cache the way the
+/// sync's writer does (16 pages per transaction), several times.
+async fn writer_only(info: &Value, leads: u64) {
+    let client = client(info);
+    let mut pages = Vec::new();
+    let mut skip = 0;
+    while (skip as u64) < leads {
+        let page = client.page("lead/", &[], skip, 200).await.unwrap();
+        skip += page.data.len();
+        let more = page.has_more;
+        pages.push(page.data);
+        if !more {
+            break;
+        }
+    }
+    let leads = pages.iter().map(Vec::len).sum::<usize>() as f64;
+    for round in 1..=3 {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = KeyConfig::new(KeyMode::File, &dir.path().join("config"));
+        let store = Store::open(dir.path().join("close.db"), keys).unwrap();
+        let cache = store.cache().unwrap();
+        let account = AccountId::new("bench", "bench");
+        let (wall, cpu) = (Instant::now(), thread_cpu());
+        for batch in pages.chunks(env_or("SYNC_BENCH_WRITE_BATCH", 16) as usize) {
+            cache
+                .write(|tx| {
+                    let key = account_key(tx, &account)?;
+                    let mut search = SearchRows::default();
+                    for record in batch.iter().flatten() {
+                        upsert_deferred(tx, key, Resource::Leads, record, &mut search)?;
+                    }
+                    search.write(tx)?;
+                    save_run(tx, &account, "leads", Some("{}"))
+                })
+                .unwrap();
+        }
+        let (wall, cpu) = (
+            wall.elapsed().as_secs_f64(),
+            (thread_cpu() - cpu).as_secs_f64(),
+        );
+        println!(
+            "writer {round}: {leads:.0} leads in {wall:.2} s = {:.0} leads/s; CPU {:.1} µs/lead = {:.0} leads per CPU-second",
+            leads / wall,
+            cpu * 1e6 / leads,
+            leads / cpu
+        );
+    }
+}
+
+/// Part 1 to 3: the full sync against the bare loop, peak RSS, search.
+async fn full_sync(info: &Value, concurrency: usize) {
+    let (api, key) = (
+        info["api_url"].as_str().unwrap().to_owned(),
+        info["api_key"].as_str().unwrap().to_owned(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let rss_before = peak_rss_mb();
+
+    let (sync, _store) = syncer(info, dir.path(), concurrency);
+    let started = Instant::now();
+    sync.run(&[Resource::Leads]).await.unwrap();
+    let sync_secs = started.elapsed().as_secs_f64();
+    let rss = peak_rss_mb();
+    let cache = Arc::clone(sync.cache_handle());
+    let account = AccountId::new("bench", "bench");
+    let leads = cache
+        .count(&account, Resource::Leads, &Default::default())
+        .unwrap() as f64;
+
+    let started = Instant::now();
+    let bare = bare_loop(&api, &key, concurrency).await as f64;
+    let bare_secs = started.elapsed().as_secs_f64();
+    let (sync_rate, bare_rate) = (leads / sync_secs, bare / bare_secs);
+    println!(
+        "sync:  {leads:.0} leads in {sync_secs:.2} s = {sync_rate:.0} leads/s (concurrency {concurrency})"
+    );
+    println!("bare:  {bare:.0} leads in {bare_secs:.2} s = {bare_rate:.0} leads/s");
+    println!(
+        "ratio: {:.0}% of the bare loop (target >= 70%)",
+        100.0 * sync_rate / bare_rate
+    );
+    println!("peak RSS: {rss:.0} MB (before the sync {rss_before:.0} MB; target < 150 MB)");
+
+    // Search: 100 names, typed one character at a time.
+    let names: Vec<String> = cache
+        .leads(&account, &Default::default(), 0, 100_000)
+        .unwrap()
+        .into_iter()
+        .step_by(1000)
+        .map(|l| l.name)
+        .collect();
+    let mut times = Vec::new();
+    for name in &names {
+        for (end, _) in name.char_indices().skip(1).chain([(name.len(), ' ')]) {
+            let t = Instant::now();
+            let _ = cache.search(&account, &name[..end], 20).unwrap();
+            times.push(t.elapsed());
+        }
+    }
+    times.sort();
+    let p = |q: f64| times[((times.len() - 1) as f64 * q) as usize].as_secs_f64() * 1000.0;
+    println!(
+        "search: {} queries, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (target p99 <= 10 ms)",
+        times.len(),
+        p(0.5),
+        p(0.99),
+        p(1.0)
+    );
+}
+
+/// Part 4: a lead sync against the same sandbox at 20 requests/s per group.
+async fn rate_limited(info: &Value, concurrency: usize, rate_secs: u64) {
+    let base = info["base_url"].as_str().unwrap().to_owned();
+    let http = reqwest::Client::new();
+    let post = |path: &str, body: Value| http.post(format!("{base}{path}")).json(&body).send();
+    post("/_sandbox/faults", json!({"rate_limit": 20}))
+        .await
+        .unwrap();
+    let stats = |http: reqwest::Client| {
+        let url = format!("{base}/_sandbox/stats");
+        async move {
+            http.get(url)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let before = stats(http.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (limited, _store) = syncer(info, dir.path(), concurrency);
+    let started = Instant::now();
+    let outcome = tokio::time::timeout(
+        Duration::from_secs(rate_secs),
+        limited.run(&[Resource::Leads]),
+    )
+    .await;
+    let secs = started.elapsed().as_secs_f64();
+    let after = stats(http.clone()).await;
+    let delta = |k: &str| after[k].as_u64().unwrap_or(0) - before[k].as_u64().unwrap_or(0);
+    let requests = delta("api_requests");
+    let (ok, r429, r503) = (
+        requests - delta("status_429"),
+        delta("status_429"),
+        delta("status_503"),
+    );
+    let failed = matches!(outcome, Ok(Err(_)));
+    println!(
+        "rate-limited: {requests} requests in {secs:.1} s = {:.1}/s of 20 allowed ({:.0}%), \
+         {ok} answered, {r429} x 429 ({:.1}/min), {r503} x 503, sync failed: {failed}",
+        requests as f64 / secs,
+        100.0 * (ok as f64 / secs) / 20.0,
+        r429 as f64 * 60.0 / secs
+    );
+}
+
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
@@ -141,94 +318,28 @@ fn main() {
     let org_leads = env_or("SYNC_BENCH_LEADS", 100_000);
     let concurrency = env_or("SYNC_BENCH_CONCURRENCY", 4) as usize;
     let rate_secs = env_or("SYNC_BENCH_RATE_SECS", 30);
+    let write_leads = env_or("SYNC_BENCH_WRITE_LEADS", 20_000);
+    let only = std::env::var("SYNC_BENCH_ONLY").unwrap_or_default();
+    let part = |name: &str| only.is_empty() || only == name;
     let runtime = tokio::runtime::Runtime::new().unwrap();
+    if only == "write" {
+        runtime.block_on(async {
+            let sandbox = start(write_leads);
+            writer_only(&sandbox.info, write_leads).await;
+        });
+        return;
+    }
     runtime.block_on(async {
         let sandbox = start(org_leads);
-        let (api, key) = (
-            sandbox.info["api_url"].as_str().unwrap().to_owned(),
-            sandbox.info["api_key"].as_str().unwrap().to_owned(),
-        );
-        let base = sandbox.info["base_url"].as_str().unwrap().to_owned();
-        let dir = tempfile::tempdir().unwrap();
-        let rss_before = peak_rss_mb();
-
-        let (sync, _store) = syncer(&sandbox.info, dir.path(), concurrency);
-        let started = Instant::now();
-        sync.run(&[Resource::Leads]).await.unwrap();
-        let sync_secs = started.elapsed().as_secs_f64();
-        let rss = peak_rss_mb();
-        let cache = Arc::clone(sync.cache_handle());
-        let account = AccountId::new("bench", "bench");
-        let leads = cache
-            .count(&account, Resource::Leads, &Default::default())
-            .unwrap() as f64;
-
-        let started = Instant::now();
-        let bare = bare_loop(&api, &key, concurrency).await as f64;
-        let bare_secs = started.elapsed().as_secs_f64();
-        let (sync_rate, bare_rate) = (leads / sync_secs, bare / bare_secs);
-        println!("sync:  {leads:.0} leads in {sync_secs:.2} s = {sync_rate:.0} leads/s (concurrency {concurrency})");
-        println!("bare:  {bare:.0} leads in {bare_secs:.2} s = {bare_rate:.0} leads/s");
-        println!("ratio: {:.0}% of the bare loop (target >= 70%)", 100.0 * sync_rate / bare_rate);
-        println!("peak RSS: {rss:.0} MB (before the sync {rss_before:.0} MB; target < 150 MB)");
-
-        // Search: 100 names, typed one character at a time.
-        let names: Vec<String> = cache
-            .leads(&account, &Default::default(), 0, 100_000)
-            .unwrap()
-            .into_iter()
-            .step_by(1000)
-            .map(|l| l.name)
-            .collect();
-        let mut times = Vec::new();
-        for name in &names {
-            for (end, _) in name.char_indices().skip(1).chain([(name.len(), ' ')]) {
-                let t = Instant::now();
-                let _ = cache.search(&account, &name[..end], 20).unwrap();
-                times.push(t.elapsed());
-            }
+        if part("sync") {
+            full_sync(&sandbox.info, concurrency).await;
         }
-        times.sort();
-        let p = |q: f64| times[((times.len() - 1) as f64 * q) as usize].as_secs_f64() * 1000.0;
-        println!(
-            "search: {} queries, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (target p99 <= 10 ms)",
-            times.len(),
-            p(0.5),
-            p(0.99),
-            p(1.0)
-        );
-
-        // Rate-limited: the same sandbox at 20 requests/s per group.
-        let http = reqwest::Client::new();
-        let post = |path: &str, body: Value| {
-            http.post(format!("{base}{path}")).json(&body).send()
-        };
-        post("/_sandbox/faults", json!({"rate_limit": 20})).await.unwrap();
-        let stats = |http: reqwest::Client| {
-            let url = format!("{base}/_sandbox/stats");
-            async move { http.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
-        };
-        let before = stats(http.clone()).await;
-        let dir = tempfile::tempdir().unwrap();
-        let (limited, _store) = syncer(&sandbox.info, dir.path(), concurrency);
-        let started = Instant::now();
-        let outcome = tokio::time::timeout(
-            Duration::from_secs(rate_secs),
-            limited.run(&[Resource::Leads]),
-        )
-        .await;
-        let secs = started.elapsed().as_secs_f64();
-        let after = stats(http.clone()).await;
-        let delta = |k: &str| after[k].as_u64().unwrap_or(0) - before[k].as_u64().unwrap_or(0);
-        let requests = delta("api_requests");
-        let (ok, r429, r503) = (requests - delta("status_429"), delta("status_429"), delta("status_503"));
-        let failed = matches!(outcome, Ok(Err(_)));
-        println!(
-            "rate-limited: {requests} requests in {secs:.1} s = {:.1}/s of 20 allowed ({:.0}%), \
-             {ok} answered, {r429} x 429 ({:.1}/min), {r503} x 503, sync failed: {failed}",
-            requests as f64 / secs,
-            100.0 * (ok as f64 / secs) / 20.0,
-            r429 as f64 * 60.0 / secs
-        );
+        if part("write") {
+            writer_only(&sandbox.info, write_leads).await;
+        }
+        // Last: it leaves the sandbox rate-limited.
+        if part("rate") {
+            rate_limited(&sandbox.info, concurrency, rate_secs).await;
+        }
     });
 }

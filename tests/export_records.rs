@@ -66,3 +66,35 @@ async fn exports_match_the_sandbox_totals_and_ids() {
     let opportunities = env.server_ids("opportunity/", &[]).await;
     assert_eq!(env.cached_ids(Resource::Opportunities), opportunities);
 }
+
+/// A lead's children are stored in their own rows; the exported lead still
+/// carries them, exactly as the server sent it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exported_leads_are_the_leads_as_fetched() {
+    let env = env(sandbox_args(200)).await;
+    env.syncer().run(&[]).await.unwrap();
+    let client = sync_support::api_client(&env.sandbox);
+    let mut server = std::collections::HashMap::new();
+    let mut skip = 0;
+    loop {
+        let page = client.page("lead/", &[], skip, 100).await.unwrap();
+        skip += page.data.len();
+        for lead in page.data {
+            server.insert(lead["id"].as_str().unwrap().to_owned(), lead);
+        }
+        if !page.has_more {
+            break;
+        }
+    }
+    let cached = env.cached(Resource::Leads);
+    assert_eq!(cached.len(), server.len());
+    let with_children = cached
+        .iter()
+        .filter(|l| l["contacts"].as_array().is_some_and(|c| !c.is_empty()))
+        .count();
+    assert!(with_children > 0);
+    for lead in cached {
+        let id = lead["id"].as_str().unwrap();
+        assert_eq!(&lead, &server[id], "{id}");
+    }
+}

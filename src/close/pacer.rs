@@ -3,8 +3,12 @@
 //!
 //! Close limits requests per endpoint group (research/close-api.md, section
 //! 4). After each response we know how much budget the group has left and
-//! when the window resets; when the budget runs low we spread the remaining
-//! requests over the rest of the window instead of spending them at once.
+//! when the window resets. Each request takes one unit of that budget as it
+//! leaves, so concurrent requests cannot all spend the same last unit; when
+//! the budget is spent we wait for the reset, and then start the next window
+//! with the full limit rather than waiting for a response to say so. When
+//! the budget runs low we spread the remaining requests over the rest of the
+//! window instead of spending them at once.
 
 use std::{
     collections::HashMap,
@@ -17,24 +21,108 @@ use super::ratelimit::RateLimit;
 /// Below this share of the limit, requests are spread out evenly.
 const LOW_WATER: f64 = 0.2;
 
+/// A response whose window ends this much later than the one we know is
+/// from the next window (responses from one window differ by their latency).
+const NEXT_WINDOW: Duration = Duration::from_millis(250);
+
+/// While a spent budget's reset is unknown (the next window's first answers
+/// are still in flight), look again this often.
+const UNKNOWN_RESET: Duration = Duration::from_millis(10);
+
 #[derive(Debug, Default)]
 pub struct Pacer {
-    not_before: Mutex<HashMap<String, Instant>>,
+    groups: Mutex<HashMap<String, Group>>,
+}
+
+/// What we know of one group's window.
+#[derive(Debug)]
+struct Group {
+    /// Nothing is sent before this (a 429's wait, or spreading).
+    not_before: Instant,
+    /// Requests the window still allows, less those already sent; `None`
+    /// when the headers never said.
+    budget: Option<f64>,
+    limit: Option<f64>,
+    /// When the current window ends; `None` once it has, until an answer
+    /// from the next one says when that ends.
+    reset_at: Option<Instant>,
+}
+
+impl Group {
+    fn new(now: Instant) -> Self {
+        Self {
+            not_before: now,
+            budget: None,
+            limit: None,
+            reset_at: None,
+        }
+    }
+
+    /// How long a request must wait at `now`; zero means it may go, and
+    /// then it has taken its unit of budget.
+    fn take(&mut self, now: Instant) -> Duration {
+        if self.reset_at.is_some_and(|at| at <= now) {
+            // The window is over: the next one allows the full limit.
+            self.reset_at = None;
+            self.budget = self.limit.or(self.budget);
+        }
+        if self.not_before > now {
+            return self.not_before - now;
+        }
+        let Some(budget) = self.budget else {
+            return Duration::ZERO;
+        };
+        if budget < 1.0 {
+            return self
+                .reset_at
+                .map_or(UNKNOWN_RESET, |at| at.saturating_duration_since(now));
+        }
+        let left = budget - 1.0;
+        self.budget = Some(left);
+        if let Some(at) = self.reset_at
+            && left <= self.low()
+        {
+            self.not_before = now + at.saturating_duration_since(now).div_f64(left + 1.0);
+        }
+        Duration::ZERO
+    }
+
+    fn low(&self) -> f64 {
+        self.limit.map(|l| l * LOW_WATER).unwrap_or(2.0).max(1.0)
+    }
 }
 
 impl Pacer {
-    /// How long a request to `group` should wait before it is sent.
+    /// How long a request to `group` should wait before it is sent, if it
+    /// were sent now (this takes no budget; [`Pacer::wait`] does).
+    #[cfg(test)]
     pub fn wait_for(&self, group: &str, now: Instant) -> Duration {
-        let map = self.not_before.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(group)
-            .map(|at| at.saturating_duration_since(now))
-            .unwrap_or_default()
+        let map = self.groups.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(g) = map.get(group) else {
+            return Duration::ZERO;
+        };
+        let spent = g.budget.is_some_and(|b| b < 1.0) && g.reset_at.is_none_or(|at| at > now);
+        let until = match (spent, g.reset_at) {
+            (true, Some(at)) => at.max(g.not_before),
+            _ => g.not_before,
+        };
+        until.saturating_duration_since(now)
     }
 
-    /// Sleeps until `group` may send again.
+    /// Sleeps until `group` may send again, and takes a unit of its budget.
     pub async fn wait(&self, group: &str) {
-        let wait = self.wait_for(group, Instant::now());
-        if !wait.is_zero() {
+        loop {
+            let wait = {
+                let mut map = self.groups.lock().unwrap_or_else(|e| e.into_inner());
+                let now = Instant::now();
+                match map.get_mut(group) {
+                    Some(g) => g.take(now),
+                    None => Duration::ZERO,
+                }
+            };
+            if wait.is_zero() {
+                return;
+            }
             tokio::time::sleep(wait).await;
         }
     }
@@ -44,27 +132,44 @@ impl Pacer {
         let (Some(remaining), Some(reset)) = (limit.remaining, limit.reset) else {
             return;
         };
-        let reset = Duration::from_secs_f64(reset.clamp(0.0, 3600.0));
-        let low = limit.limit.map(|l| l * LOW_WATER).unwrap_or(2.0).max(1.0);
-        let gap = if remaining < 1.0 {
-            reset
-        } else if remaining <= low {
-            reset.div_f64(remaining + 1.0)
-        } else {
-            return;
-        };
-        self.push_back(group, now + gap);
+        let at = now + Duration::from_secs_f64(reset.clamp(0.0, 3600.0));
+        let mut map = self.groups.lock().unwrap_or_else(|e| e.into_inner());
+        let g = map
+            .entry(group.to_owned())
+            .or_insert_with(|| Group::new(now));
+        g.limit = limit.limit.or(g.limit);
+        match g.reset_at {
+            // A later window than the one we know: its count is the server's.
+            Some(known) if at > known + NEXT_WINDOW => {
+                g.reset_at = Some(at);
+                g.budget = Some(remaining);
+            }
+            // The same window, or the first answer from the one we started
+            // on our own: what we sent since may not have been counted yet,
+            // so the smaller budget holds.
+            Some(known) => {
+                g.reset_at = Some(known.max(at));
+                g.budget = Some(g.budget.map_or(remaining, |b| b.min(remaining)));
+            }
+            None => {
+                g.reset_at = Some(at);
+                g.budget = Some(g.budget.map_or(remaining, |b| b.min(remaining)));
+            }
+        }
+        let left = g.budget.unwrap_or(remaining);
+        if left >= 1.0 && left <= g.low() {
+            let gap = (at.saturating_duration_since(now)).div_f64(left + 1.0);
+            g.not_before = g.not_before.max(now + gap);
+        }
     }
 
     /// Holds `group` until `until` (after a 429).
     pub fn block_until(&self, group: &str, until: Instant) {
-        self.push_back(group, until);
-    }
-
-    fn push_back(&self, group: &str, until: Instant) {
-        let mut map = self.not_before.lock().unwrap_or_else(|e| e.into_inner());
-        let slot = map.entry(group.to_owned()).or_insert(until);
-        *slot = (*slot).max(until);
+        let mut map = self.groups.lock().unwrap_or_else(|e| e.into_inner());
+        let g = map
+            .entry(group.to_owned())
+            .or_insert_with(|| Group::new(until));
+        g.not_before = g.not_before.max(until);
     }
 }
 
@@ -112,6 +217,41 @@ mod tests {
         let now = Instant::now();
         pacer.observe("lead", limit(10.0, 1.0, 1.0), now);
         assert_eq!(pacer.wait_for("lead", now), Duration::from_millis(500));
+    }
+
+    #[test]
+    fn each_request_takes_a_unit_and_the_next_window_starts_full() {
+        let pacer = Pacer::default();
+        let now = Instant::now();
+        pacer.observe("lead", limit(20.0, 10.0, 1.0), now);
+        // When a request asked for at `at` actually goes.
+        let send = |mut at: Instant| {
+            loop {
+                let wait = pacer
+                    .groups
+                    .lock()
+                    .unwrap()
+                    .get_mut("lead")
+                    .unwrap()
+                    .take(at);
+                if wait.is_zero() {
+                    return at;
+                }
+                at += wait;
+            }
+        };
+        let reset = now + Duration::from_secs(1);
+        // Ten requests asked for at once each take their own unit (the last
+        // few spread out); the eleventh goes when the window resets.
+        for _ in 0..10 {
+            assert!(send(now) < reset);
+        }
+        let first = send(now);
+        assert!(first >= reset);
+        // The new window allows the full limit at once.
+        for _ in 1..20 {
+            assert_eq!(send(first), first);
+        }
     }
 
     #[test]

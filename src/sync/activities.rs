@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     close::{Credentials, max_skip_of, records::Resource},
-    store::cache::{ActivityRow, mark_activities_loaded, upsert},
+    store::cache::{ActivityRow, account_key, mark_activities_loaded, upsert_keyed},
 };
 
 /// `activity/`'s maximum `_limit`.
@@ -83,14 +83,14 @@ impl<C: Credentials + 'static> Syncer<C> {
         let cache = std::sync::Arc::clone(&self.cache);
         let rejected = tokio::task::spawn_blocking(move || {
             cache.write(|tx| {
+                let key = account_key(tx, &account)?;
                 tx.execute(
-                    "DELETE FROM cache_activities
-                     WHERE organization_id = ?1 AND user_id = ?2 AND lead_id = ?3",
-                    params![account.organization_id, account.user_id, lead],
+                    "DELETE FROM cache_activities WHERE account = ?1 AND lead_id = ?2",
+                    params![key, lead],
                 )?;
                 let mut rejected = Vec::new();
                 for record in &records {
-                    rejected.extend(upsert(tx, &account, Resource::Activities, record)?);
+                    rejected.extend(upsert_keyed(tx, key, Resource::Activities, record)?);
                 }
                 mark_activities_loaded(tx, &account, &lead)?;
                 Ok(rejected)

@@ -1,10 +1,13 @@
 //! Reading every cached record of a resource in one pass, for
 //! `close-tui export`: each row is handed to a callback as it is read, so
 //! exporting 100,000 leads holds one row in memory, not all of them.
+//!
+//! A lead comes out whole, as Close sent it: the arrays of children that
+//! its stored JSON leaves out are put back from their own rows.
 
-use rusqlite::{params, types::ValueRef};
+use rusqlite::{Connection, params, types::ValueRef};
 
-use super::{Cache, rows};
+use super::{Cache, OF_ACCOUNT, rows, write::EMBEDDED};
 use crate::{
     close::records::Resource,
     store::{AccountId, StoreError},
@@ -55,9 +58,11 @@ impl Cache {
         mut each: impl FnMut(&str) -> std::io::Result<()>,
     ) -> Result<u64, ExportError> {
         let conn = super::lock(&self.reader);
+        let lead = resource == Resource::Leads;
+        let extra = if lead { ", account, id, embedded" } else { "" };
         let mut stmt = conn
             .prepare(&format!(
-                "SELECT raw FROM {} WHERE organization_id = ?1 AND user_id = ?2 ORDER BY rowid",
+                "SELECT raw{extra} FROM {} WHERE {OF_ACCOUNT} ORDER BY rowid",
                 table(resource)
             ))
             .map_err(StoreError::from)?;
@@ -67,7 +72,22 @@ impl Cache {
         let mut count = 0;
         while let Some(row) = rows.next().map_err(StoreError::from)? {
             let raw = row.get_ref(0).map_err(StoreError::from)?;
-            each(raw.as_str().unwrap_or_default())?;
+            let raw = raw.as_str().unwrap_or_default();
+            if lead {
+                let embedded: i64 = row.get(3).map_err(StoreError::from)?;
+                if embedded != 0 {
+                    let (key, id): (i64, String) = (
+                        row.get(1).map_err(StoreError::from)?,
+                        row.get(2).map_err(StoreError::from)?,
+                    );
+                    let whole = whole_lead(&conn, key, &id, embedded, raw.to_owned())
+                        .map_err(StoreError::from)?;
+                    each(&whole)?;
+                    count += 1;
+                    continue;
+                }
+            }
+            each(raw)?;
             count += 1;
         }
         Ok(count)
@@ -85,7 +105,7 @@ impl Cache {
         let conn = super::lock(&self.reader);
         let mut stmt = conn
             .prepare(&format!(
-                "SELECT {} FROM {} WHERE organization_id = ?1 AND user_id = ?2 ORDER BY rowid",
+                "SELECT {} FROM {} WHERE {OF_ACCOUNT} ORDER BY rowid",
                 columns.join(", "),
                 table(resource)
             ))
@@ -112,4 +132,40 @@ impl Cache {
         }
         Ok(count)
     }
+}
+
+/// A lead's stored JSON with the arrays `embedded` names put back, each
+/// from its own rows in the order the lead listed them.
+pub(crate) fn whole_lead(
+    conn: &Connection,
+    account: i64,
+    id: &str,
+    embedded: i64,
+    mut raw: String,
+) -> rusqlite::Result<String> {
+    // The stored JSON is serde_json's compact form of an object with an id,
+    // so it ends in '}' and has at least one field before it.
+    if embedded == 0 || !raw.ends_with('}') {
+        return Ok(raw);
+    }
+    raw.pop();
+    for (key, bit, sql) in EMBEDDED {
+        if embedded & bit == 0 {
+            continue;
+        }
+        raw.push_str(&format!(",\"{key}\":["));
+        let mut stmt = conn.prepare_cached(sql)?;
+        let mut rows = stmt.query(params![account, id])?;
+        let mut first = true;
+        while let Some(row) = rows.next()? {
+            if !first {
+                raw.push(',');
+            }
+            first = false;
+            raw.push_str(row.get_ref(0)?.as_str().unwrap_or("null"));
+        }
+        raw.push(']');
+    }
+    raw.push('}');
+    Ok(raw)
 }

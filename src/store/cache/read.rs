@@ -8,7 +8,8 @@
 use rusqlite::{Connection, OptionalExtension, ToSql, params};
 
 use super::{
-    Cache,
+    Cache, OF_ACCOUNT,
+    export::whole_lead,
     rows::{
         ACTIVITY_COLUMNS, ActivityRow, CONTACT_COLUMNS, ContactRow, LEAD_COLUMNS, LeadDetail,
         LeadRow, OPPORTUNITY_COLUMNS, OpportunityRow, TASK_COLUMNS, TaskRow,
@@ -49,7 +50,7 @@ impl ListQuery {
     /// The WHERE clause and ORDER BY for `resource`, with the parameters
     /// after the account's two.
     fn sql(&self, resource: Resource) -> (String, Vec<&dyn ToSql>) {
-        let mut clause = String::from("organization_id = ?1 AND user_id = ?2");
+        let mut clause = String::from(OF_ACCOUNT);
         let mut args: Vec<&dyn ToSql> = Vec::new();
         if let Some(status) = &self.status {
             let column = match resource {
@@ -250,13 +251,15 @@ impl Cache {
     pub fn lead(&self, account: &AccountId, id: &str) -> Result<Option<LeadDetail>, StoreError> {
         let found = self.read(|conn| {
             conn.prepare_cached(&format!(
-                "SELECT {LEAD_COLUMNS}, raw, activities_synced_at FROM cache_leads
-                 WHERE organization_id = ?1 AND user_id = ?2 AND id = ?3"
+                "SELECT {LEAD_COLUMNS}, raw, activities_synced_at, account, embedded
+                 FROM cache_leads WHERE {OF_ACCOUNT} AND id = ?3"
             ))?
             .query_row(
                 params![account.organization_id, account.user_id, id],
                 |row| {
                     let raw: String = row.get(6)?;
+                    let (key, embedded) = (row.get(8)?, row.get(9)?);
+                    let raw = whole_lead(conn, key, id, embedded, raw)?;
                     Ok((LeadRow::from_row(row)?, raw, row.get::<_, Option<i64>>(7)?))
                 },
             )

@@ -62,7 +62,8 @@ impl Cache {
             let mut stmt = conn.prepare_cached(
                 "SELECT l.id, l.name, l.status_label FROM cache_search s
                  JOIN cache_leads l ON l.rowid = s.rowid
-                 WHERE cache_search MATCH ?3 AND l.organization_id = ?1 AND l.user_id = ?2
+                 WHERE cache_search MATCH ?3 AND l.account = (SELECT id FROM cache_accounts
+                     WHERE organization_id = ?1 AND user_id = ?2)
                  LIMIT ?4",
             )?;
             for scoped in [format!("name : ({query})"), query.clone()] {

@@ -130,8 +130,8 @@ pub fn mark_activities_loaded(
     lead_id: &str,
 ) -> rusqlite::Result<()> {
     tx.prepare_cached(
-        "UPDATE cache_leads SET activities_synced_at = ?4
-         WHERE organization_id = ?1 AND user_id = ?2 AND id = ?3",
+        "UPDATE cache_leads SET activities_synced_at = ?4 WHERE account = (SELECT id
+             FROM cache_accounts WHERE organization_id = ?1 AND user_id = ?2) AND id = ?3",
     )?
     .execute(params![
         account.organization_id,

@@ -3,10 +3,13 @@
 //!
 //! A lead replaces its embedded contacts, opportunities and lead-type tasks,
 //! so a child deleted in Close disappears with the lead's next update.
-//! Tasks of other types come from `task/` and are left alone here.
+//! Tasks of other types come from `task/` and are left alone here. The
+//! children's JSON is stored in their own rows only, not again inside the
+//! lead's (see `embedded` in schema_v2.sql and `export.rs`).
 
-use rusqlite::{Transaction, params};
-use serde_json::Value;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::{Serialize, Serializer};
+use serde_json::{Map, Value};
 
 use crate::close::records::{self, Resource, list, number, text};
 use crate::store::AccountId;
@@ -35,6 +38,36 @@ fn truthy(record: &Value, key: &str) -> bool {
     }
 }
 
+/// An account's key in the cache's tables (`cache_accounts.id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountKey(i64);
+
+impl rusqlite::ToSql for AccountKey {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        self.0.to_sql()
+    }
+}
+
+/// The key of `account`, given one the first time it is seen.
+pub fn account_key(conn: &Connection, account: &AccountId) -> rusqlite::Result<AccountKey> {
+    let who = params![account.organization_id, account.user_id];
+    let found = conn
+        .prepare_cached(
+            "SELECT id FROM cache_accounts WHERE organization_id = ?1 AND user_id = ?2",
+        )?
+        .query_row(who, |row| row.get(0))
+        .optional()?;
+    let id = match found {
+        Some(id) => id,
+        None => conn
+            .prepare_cached(
+                "INSERT INTO cache_accounts (organization_id, user_id) VALUES (?1, ?2)",
+            )?
+            .insert(who)?,
+    };
+    Ok(AccountKey(id))
+}
+
 /// Upserts one record of `resource`. A lead also refreshes its children and
 /// its search row. A record without an id is returned as [`Rejected`].
 pub fn upsert(
@@ -42,6 +75,67 @@ pub fn upsert(
     account: &AccountId,
     resource: Resource,
     record: &Value,
+) -> rusqlite::Result<Option<Rejected>> {
+    upsert_keyed(tx, account_key(tx, account)?, resource, record)
+}
+
+/// [`upsert`] for an account whose key the caller already has.
+pub fn upsert_keyed(
+    tx: &Transaction<'_>,
+    account: AccountKey,
+    resource: Resource,
+    record: &Value,
+) -> rusqlite::Result<Option<Rejected>> {
+    let mut search = SearchRows::default();
+    let rejected = upsert_deferred(tx, account, resource, record, &mut search)?;
+    search.write(tx)?;
+    Ok(rejected)
+}
+
+/// Search rows held back until a batch's other writes are done.
+///
+/// FTS5 writes its pending terms out as a new segment at every statement
+/// savepoint, and each UPSERT opens one; search rows added between upserts
+/// made a tiny segment per lead, and merging those was a fifth of the
+/// writer's time. Added together at the end, a batch makes one segment.
+#[derive(Debug, Default)]
+pub struct SearchRows(Vec<SearchRow>);
+
+#[derive(Debug)]
+struct SearchRow {
+    rowid: i64,
+    /// The lead was cached before, so it has a search row to replace.
+    replace: bool,
+    name: String,
+    people: String,
+}
+
+impl SearchRows {
+    /// Writes the held rows, in the order they were added.
+    pub fn write(&mut self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
+        for row in self.0.drain(..) {
+            if row.replace {
+                tx.prepare_cached("DELETE FROM cache_search WHERE rowid = ?1")?
+                    .execute([row.rowid])?;
+            }
+            tx.prepare_cached(
+                "INSERT INTO cache_search (rowid, name, people) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![row.rowid, row.name, row.people])?;
+        }
+        Ok(())
+    }
+}
+
+/// [`upsert_keyed`] that leaves a lead's search row in `search`, for the
+/// caller to [write](SearchRows::write) before it commits (the sync writer
+/// does so once per batch).
+pub fn upsert_deferred(
+    tx: &Transaction<'_>,
+    account: AccountKey,
+    resource: Resource,
+    record: &Value,
+    search: &mut SearchRows,
 ) -> rusqlite::Result<Option<Rejected>> {
     let Some(id) = records::id(record) else {
         let reason = format!(
@@ -51,10 +145,14 @@ pub fn upsert(
         );
         return Ok(Some(Rejected { resource, reason }));
     };
+    let key = account.0;
+    if resource == Resource::Leads {
+        upsert_lead(tx, account, id, record, search)?;
+        return Ok(None);
+    }
     let raw = record.to_string();
-    let (org, user) = (&account.organization_id, &account.user_id);
     match resource {
-        Resource::Leads => upsert_lead(tx, account, id, record, &raw)?,
+        Resource::Leads => {}
         Resource::Contacts => {
             let email = list(record, "emails").first().and_then(|e| opt(e, "email"));
             let phones = list(record, "phones");
@@ -62,17 +160,16 @@ pub fn upsert(
                 .first()
                 .and_then(|p| opt(p, "phone_formatted").or_else(|| opt(p, "phone")));
             tx.prepare_cached(
-                "INSERT INTO cache_contacts (organization_id, user_id, id, lead_id, name, title,
+                "INSERT INTO cache_contacts (account, id, lead_id, name, title,
                      email, phone, date_updated, raw)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                 ON CONFLICT (organization_id, user_id, id) DO UPDATE SET
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (account, id) DO UPDATE SET
                      lead_id = excluded.lead_id, name = excluded.name, title = excluded.title,
                      email = excluded.email, phone = excluded.phone,
                      date_updated = excluded.date_updated, raw = excluded.raw",
             )?
             .execute(params![
-                org,
-                user,
+                key,
                 id,
                 opt(record, "lead_id"),
                 opt(record, "display_name")
@@ -87,11 +184,11 @@ pub fn upsert(
         }
         Resource::Opportunities => {
             tx.prepare_cached(
-                "INSERT INTO cache_opportunities (organization_id, user_id, id, lead_id, lead_name,
+                "INSERT INTO cache_opportunities (account, id, lead_id, lead_name,
                      status_label, status_type, value_cents, value_currency, value_period,
                      confidence, user_name, close_date, date_updated, raw)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-                 ON CONFLICT (organization_id, user_id, id) DO UPDATE SET
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                 ON CONFLICT (account, id) DO UPDATE SET
                      lead_id = excluded.lead_id, lead_name = excluded.lead_name,
                      status_label = excluded.status_label, status_type = excluded.status_type,
                      value_cents = excluded.value_cents, value_currency = excluded.value_currency,
@@ -100,8 +197,7 @@ pub fn upsert(
                      date_updated = excluded.date_updated, raw = excluded.raw",
             )?
             .execute(params![
-                org,
-                user,
+                key,
                 id,
                 opt(record, "lead_id"),
                 opt(record, "lead_name"),
@@ -119,10 +215,10 @@ pub fn upsert(
         }
         Resource::Tasks => {
             tx.prepare_cached(
-                "INSERT INTO cache_tasks (organization_id, user_id, id, lead_id, lead_name,
+                "INSERT INTO cache_tasks (account, id, lead_id, lead_name,
                      task_type, text, due_date, is_complete, assigned_to_name, date_updated, raw)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-                 ON CONFLICT (organization_id, user_id, id) DO UPDATE SET
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 ON CONFLICT (account, id) DO UPDATE SET
                      lead_id = excluded.lead_id, lead_name = excluded.lead_name,
                      task_type = excluded.task_type, text = excluded.text,
                      due_date = excluded.due_date, is_complete = excluded.is_complete,
@@ -130,8 +226,7 @@ pub fn upsert(
                      date_updated = excluded.date_updated, raw = excluded.raw",
             )?
             .execute(params![
-                org,
-                user,
+                key,
                 id,
                 opt(record, "lead_id"),
                 opt(record, "lead_name"),
@@ -149,17 +244,16 @@ pub fn upsert(
                 .into_iter()
                 .find_map(|key| opt(record, key));
             tx.prepare_cached(
-                "INSERT INTO cache_activities (organization_id, user_id, id, lead_id,
+                "INSERT INTO cache_activities (account, id, lead_id,
                      activity_type, summary, user_name, date_created, raw)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT (organization_id, user_id, id) DO UPDATE SET
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (account, id) DO UPDATE SET
                      lead_id = excluded.lead_id, activity_type = excluded.activity_type,
                      summary = excluded.summary, user_name = excluded.user_name,
                      date_created = excluded.date_created, raw = excluded.raw",
             )?
             .execute(params![
-                org,
-                user,
+                key,
                 id,
                 opt(record, "lead_id"),
                 opt(record, "_type"),
@@ -175,34 +269,45 @@ pub fn upsert(
 
 fn upsert_lead(
     tx: &Transaction<'_>,
-    account: &AccountId,
+    account: AccountKey,
     id: &str,
     record: &Value,
-    raw: &str,
+    search: &mut SearchRows,
 ) -> rusqlite::Result<()> {
-    let (org, user) = (&account.organization_id, &account.user_id);
+    let key = account.0;
     let contacts = list(record, "contacts");
     let opportunities = list(record, "opportunities");
     let name = opt(record, "display_name")
         .or_else(|| opt(record, "name"))
         .unwrap_or_default();
+    let embedded = embedded(record, id);
+    let raw = match record.as_object() {
+        Some(fields) if embedded != 0 => serde_json::to_string(&Without { fields, embedded })
+            .unwrap_or_else(|_| record.to_string()),
+        _ => record.to_string(),
+    };
+    // Whether the lead was cached before: a new one has no search row and
+    // no children to replace, which spares a full sync four deletes a lead.
+    let before: Option<i64> = tx
+        .prepare_cached("SELECT rowid FROM cache_leads WHERE account = ?1 AND id = ?2")?
+        .query_row(params![key, id], |row| row.get(0))
+        .optional()?;
     let rowid: i64 = tx
         .prepare_cached(
-            "INSERT INTO cache_leads (organization_id, user_id, id, name, status_label,
-                 contact_count, opportunity_count, date_created, date_updated, raw)
+            "INSERT INTO cache_leads (account, id, name, status_label, contact_count,
+                 opportunity_count, date_created, date_updated, embedded, raw)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-             ON CONFLICT (organization_id, user_id, id) DO UPDATE SET
+             ON CONFLICT (account, id) DO UPDATE SET
                  name = excluded.name, status_label = excluded.status_label,
                  contact_count = excluded.contact_count,
                  opportunity_count = excluded.opportunity_count,
                  date_created = excluded.date_created, date_updated = excluded.date_updated,
-                 raw = excluded.raw
+                 embedded = excluded.embedded, raw = excluded.raw
              RETURNING rowid",
         )?
         .query_row(
             params![
-                org,
-                user,
+                key,
                 id,
                 name,
                 opt(record, "status_label"),
@@ -210,25 +315,29 @@ fn upsert_lead(
                 opportunities.len() as i64,
                 opt(record, "date_created"),
                 opt(record, "date_updated"),
+                embedded,
                 raw
             ],
             |row| row.get(0),
         )?;
-    tx.prepare_cached("DELETE FROM cache_search WHERE rowid = ?1")?
-        .execute([rowid])?;
-    tx.prepare_cached("INSERT INTO cache_search (rowid, name, people) VALUES (?1, ?2, ?3)")?
-        .execute(params![rowid, name, people(contacts)])?;
-
-    // Children embedded in the lead replace what the cache had for it.
-    for (table, extra) in [
-        ("cache_contacts", ""),
-        ("cache_opportunities", ""),
-        ("cache_tasks", " AND task_type = 'lead'"),
-    ] {
-        tx.prepare_cached(&format!(
-            "DELETE FROM {table} WHERE organization_id = ?1 AND user_id = ?2 AND lead_id = ?3{extra}"
-        ))?
-        .execute(params![org, user, id])?;
+    search.0.push(SearchRow {
+        rowid,
+        replace: before.is_some(),
+        people: people(contacts),
+        name,
+    });
+    if before.is_some() {
+        // Children embedded in the lead replace what the cache had for it.
+        for (table, extra) in [
+            ("cache_contacts", ""),
+            ("cache_opportunities", ""),
+            ("cache_tasks", " AND task_type = 'lead'"),
+        ] {
+            tx.prepare_cached(&format!(
+                "DELETE FROM {table} WHERE account = ?1 AND lead_id = ?2{extra}"
+            ))?
+            .execute(params![key, id])?;
+        }
     }
     let children = [
         (Resource::Contacts, contacts),
@@ -240,11 +349,71 @@ fn upsert_lead(
             // A child without an id is kept inside the lead's raw JSON; it
             // has no row of its own.
             if records::id(child).is_some() {
-                upsert(tx, account, resource, child)?;
+                upsert_deferred(tx, account, resource, child, search)?;
             }
         }
     }
     Ok(())
+}
+
+/// The lead's arrays of children that its raw JSON can leave out, because
+/// every item will have a row that export finds again by `lead_id` (and,
+/// for tasks, `task_type = 'lead'`, the only ones a lead replaces): a bit
+/// per array, as in [`EMBEDDED`]. An array with an odd item stays in the raw.
+fn embedded(record: &Value, lead_id: &str) -> i64 {
+    EMBEDDED
+        .iter()
+        .filter(|(key, bit, _)| {
+            let Some(items) = record.get(*key).and_then(Value::as_array) else {
+                return false;
+            };
+            items.iter().all(|item| {
+                records::id(item).is_some()
+                    && item.get("lead_id").and_then(Value::as_str) == Some(lead_id)
+                    && (*bit != 4 || item.get("_type").and_then(Value::as_str) == Some("lead"))
+            })
+        })
+        .map(|(_, bit, _)| bit)
+        .sum()
+}
+
+/// The lead's child arrays, with their bit in `cache_leads.embedded` and
+/// the query that finds their rows again (`?1` account, `?2` lead id), in
+/// the order they were written.
+pub(crate) const EMBEDDED: [(&str, i64, &str); 3] = [
+    (
+        "contacts",
+        1,
+        "SELECT raw FROM cache_contacts WHERE account = ?1 AND lead_id = ?2 ORDER BY rowid",
+    ),
+    (
+        "opportunities",
+        2,
+        "SELECT raw FROM cache_opportunities WHERE account = ?1 AND lead_id = ?2 ORDER BY rowid",
+    ),
+    (
+        "tasks",
+        4,
+        "SELECT raw FROM cache_tasks WHERE account = ?1 AND lead_id = ?2 AND task_type = 'lead'
+         ORDER BY rowid",
+    ),
+];
+
+/// A lead's fields without the embedded arrays, serialized straight from
+/// the parsed record (no copy of the map).
+struct Without<'a> {
+    fields: &'a Map<String, Value>,
+    embedded: i64,
+}
+
+impl Serialize for Without<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.fields.iter().filter(|(key, _)| {
+            !EMBEDDED
+                .iter()
+                .any(|(name, bit, _)| self.embedded & bit != 0 && name == key)
+        }))
+    }
 }
 
 /// The searchable text of a lead's contacts: names, emails, and phones
