@@ -11,7 +11,7 @@ use crate::{commands, config::Flags};
     name = "close-tui",
     version,
     about = "Browse your Close CRM account from the terminal",
-    arg_required_else_help = true
+    long_about = "Browse your Close CRM account from the terminal.\n\nWith no command, runs the terminal app against the configured Close."
 )]
 pub struct Cli {
     /// The database file [env: CLOSE_TUI_DB] [default: the XDG data dir]
@@ -21,6 +21,11 @@ pub struct Cli {
     /// The config file [env: CLOSE_TUI_CONFIG] [default: the XDG config dir]
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
+
+    /// The screen the terminal app opens on: connection, account, leads,
+    /// contacts, opportunities or tasks
+    #[arg(long, global = true, value_name = "NAME", value_parser = commands::tui::parse_screen)]
+    pub screen: Option<crate::tui::model::Screen>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -52,6 +57,8 @@ pub enum Command {
     Export(commands::export::ExportArgs),
     /// Run a local Close emulator: OAuth, the REST API and generated data
     Sandbox(crate::sandbox::SandboxArgs),
+    /// Run the terminal app against a local sandbox with generated data
+    Demo(commands::demo::DemoArgs),
 }
 
 #[cfg(test)]

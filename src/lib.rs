@@ -17,6 +17,7 @@ pub mod secret;
 pub mod session;
 pub mod store;
 pub mod sync;
+pub mod tui;
 
 use std::process::ExitCode;
 
@@ -27,10 +28,12 @@ use config::Settings;
 /// Runs one command line to completion.
 pub async fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
     let flags = cli.flags();
-    let Some(command) = cli.command else {
-        return Ok(ExitCode::SUCCESS);
+    let screen = cli.screen;
+    let command = match cli.command {
+        Some(Command::Demo(args)) => return commands::demo::run(&flags, args, screen).await,
+        other => other,
     };
-    if let Command::Sandbox(args) = command {
+    if let Some(Command::Sandbox(args)) = command {
         let _log = paths::Dirs::discover()
             .ok()
             .and_then(|dirs| logging::init(&dirs.state).ok());
@@ -41,13 +44,16 @@ pub async fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
     let _log = logging::init(&settings.dirs.state)
         .map_err(|err| fail(format!("cannot open the log file: {err}")))?;
     tracing::debug!(version = env!("CARGO_PKG_VERSION"), "start");
+    let Some(command) = command else {
+        return commands::tui::run(settings, screen).await;
+    };
     match command {
         Command::Login(args) => commands::login::run(&settings, args).await,
         Command::Status(args) => commands::status::run(&settings, args).await,
         Command::Switch(args) => commands::switch::run(&settings, args).await,
         Command::Logout(args) => commands::logout::run(&settings, args).await,
+        Command::Sandbox(_) | Command::Demo(_) => Ok(ExitCode::SUCCESS),
         Command::Sync(args) => commands::sync::run(&settings, args).await,
         Command::Export(args) => commands::export::run(&settings, args).await,
-        Command::Sandbox(_) => Ok(ExitCode::SUCCESS),
     }
 }

@@ -63,7 +63,25 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder.create(dir)
+    builder.create(dir).map_err(|err| {
+        // A file where a directory should be comes back as "File exists"
+        // or a bare "Not a directory"; name the file that is in the way.
+        if !matches!(
+            err.kind(),
+            io::ErrorKind::AlreadyExists | io::ErrorKind::NotADirectory
+        ) {
+            return err;
+        }
+        let blocker = dir
+            .ancestors()
+            .find(|p| fs::metadata(p).is_ok_and(|m| !m.is_dir()));
+        let message = match blocker {
+            Some(file) if file == dir => "a file, not a directory".to_owned(),
+            Some(file) => format!("{} is a file, not a directory", file.display()),
+            None => return err,
+        };
+        io::Error::new(io::ErrorKind::NotADirectory, message)
+    })
 }
 
 /// Opens `path` for appending, creating it with mode 0600 when it is new, so
@@ -97,5 +115,20 @@ mod tests {
         open_private_append(&file).unwrap();
         let mode = fs::metadata(&file).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
+    }
+
+    #[test]
+    fn a_file_in_the_way_is_named() {
+        let root = tempfile::tempdir().unwrap();
+        let file = root.path().join("f");
+        fs::write(&file, "x").unwrap();
+        let err = create_private_dir(&file).unwrap_err();
+        assert_eq!(err.to_string(), "a file, not a directory");
+        let err = create_private_dir(&file.join("a/b")).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::NotADirectory);
+        assert_eq!(
+            err.to_string(),
+            format!("{} is a file, not a directory", file.display())
+        );
     }
 }

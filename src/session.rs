@@ -185,3 +185,65 @@ pub async fn complete_login(
     tracing::info!(account = %account.id(), auth = account.profile.auth.as_str(), "logged in");
     Ok(account)
 }
+
+/// How revoking an account's tokens at Close went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revoked {
+    /// The refresh and access tokens were revoked.
+    Done,
+    /// API keys cannot be revoked through OAuth; they stay valid.
+    ApiKey,
+    /// No OAuth client is configured, so nothing could be sent.
+    NoClient,
+    /// The stored secrets could not be read (e.g. the key is missing).
+    Unreadable(String),
+    /// Close (or the network) refused; the reasons, one per token.
+    Failed(Vec<String>),
+}
+
+impl Revoked {
+    /// A clause to append to "Logged out of ORG".
+    pub fn note(&self) -> String {
+        match self {
+            Self::Done => String::new(),
+            Self::ApiKey => {
+                "; API keys stay valid until you delete them in Close's settings".into()
+            }
+            Self::NoClient => "; not revoked at Close (no OAuth client configured)".into(),
+            Self::Unreadable(reason) => format!("; not revoked at Close ({reason})"),
+            Self::Failed(_) => "; revoke failed, local secrets deleted".into(),
+        }
+    }
+}
+
+/// Revokes the account's tokens at Close, best effort. Revoking the refresh
+/// token ends the whole grant; the access token is revoked too, since not
+/// every server ties the two together.
+pub async fn revoke(settings: &Settings, store: &Arc<Store>, account: &Account) -> Revoked {
+    if account.profile.auth == AuthKind::ApiKey {
+        return Revoked::ApiKey;
+    }
+    let Some(client) = token_client(settings) else {
+        return Revoked::NoClient;
+    };
+    let (store, id) = (Arc::clone(store), account.id().clone());
+    let credentials = match tokio::task::spawn_blocking(move || store.credentials(&id)).await {
+        Ok(Ok(credentials)) => credentials,
+        Ok(Err(err)) => return Revoked::Unreadable(err.to_string()),
+        Err(err) => return Revoked::Unreadable(err.to_string()),
+    };
+    let mut failures = Vec::new();
+    for token in [&credentials.refresh_token, &credentials.access_token]
+        .into_iter()
+        .flatten()
+    {
+        if let Err(err) = client.revoke(token).await {
+            failures.push(err.to_string());
+        }
+    }
+    if failures.is_empty() {
+        Revoked::Done
+    } else {
+        Revoked::Failed(failures)
+    }
+}

@@ -76,13 +76,15 @@ pub fn text<'a>(record: &'a Value, key: &str) -> Option<std::borrow::Cow<'a, str
     }
 }
 
-/// A numeric field; numeric strings count too.
+/// A numeric field; numeric strings count too. Always finite: Rust reads
+/// "NaN" and "inf" as numbers, but no Close field means them.
 pub fn number(record: &Value, key: &str) -> Option<f64> {
     match record.get(key)? {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
+    .filter(|n: &f64| n.is_finite())
 }
 
 /// A list field; anything that is not a list counts as empty.
@@ -122,6 +124,9 @@ mod tests {
         assert_eq!(text(&record, "missing"), None);
         assert!(list(&record, "contacts").is_empty());
         assert_eq!(number(&record, "confidence"), Some(70.0));
+        for odd in ["NaN", "inf", "-infinity", "1e999"] {
+            assert_eq!(number(&json!({ "n": odd }), "n"), None, "{odd}");
+        }
         assert_eq!(text(&record, "is_complete").as_deref(), Some("true"));
         assert_eq!(id(&json!({"id": ""})), None);
     }

@@ -5,10 +5,9 @@ use std::process::ExitCode;
 
 use super::{CommandResult, fail};
 use crate::{
-    auth::client::TokenClient,
     config::Settings,
-    session::{open_store, token_client},
-    store::{Account, AuthKind, Store},
+    session::{Revoked, open_store, revoke},
+    store::Account,
 };
 
 #[derive(Debug, Clone, clap::Args)]
@@ -29,9 +28,15 @@ pub async fn run(settings: &Settings, args: LogoutArgs) -> CommandResult {
         println!("Not logged in.");
         return Ok(ExitCode::SUCCESS);
     }
-    let client = token_client(settings);
     for account in &accounts {
-        let note = revoke(&store, client.as_ref(), account).await;
+        let revoked = revoke(settings, &store, account).await;
+        if let Revoked::Failed(reasons) = &revoked {
+            eprintln!(
+                "warning: revoking at Close failed ({}); the local secrets are deleted anyway",
+                reasons.join("; ")
+            );
+        }
+        let note = revoked.note();
         store.delete_account(account.id()).map_err(fail)?;
         println!(
             "Logged out of {} ({}){note}",
@@ -39,38 +44,4 @@ pub async fn run(settings: &Settings, args: LogoutArgs) -> CommandResult {
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Revokes the account's tokens; returns a note for the user when that was
-/// not possible. Revoking the refresh token ends the whole grant; the access
-/// token is revoked too, since not every server ties the two together.
-async fn revoke(store: &Store, client: Option<&TokenClient>, account: &Account) -> String {
-    if account.profile.auth == AuthKind::ApiKey {
-        return "; API keys stay valid until you delete them in Close's settings".into();
-    }
-    let Some(client) = client else {
-        return "; not revoked at Close (no OAuth client configured)".into();
-    };
-    let credentials = match store.credentials(account.id()) {
-        Ok(credentials) => credentials,
-        Err(err) => return format!("; not revoked at Close ({err})"),
-    };
-    let mut failures = Vec::new();
-    for token in [&credentials.refresh_token, &credentials.access_token]
-        .into_iter()
-        .flatten()
-    {
-        if let Err(err) = client.revoke(token).await {
-            failures.push(err.to_string());
-        }
-    }
-    if failures.is_empty() {
-        String::new()
-    } else {
-        eprintln!(
-            "warning: revoking at Close failed ({}); the local secrets are deleted anyway",
-            failures.join("; ")
-        );
-        "; revoke failed, local secrets deleted".into()
-    }
 }

@@ -1,12 +1,14 @@
 //! One module per subcommand. Each returns the process exit code, or a
 //! [`Failure`]: an expected error, printed as one line without a backtrace.
 
+pub mod demo;
 pub mod export;
 pub mod login;
 pub mod logout;
 pub mod status;
 pub mod switch;
 pub mod sync;
+pub mod tui;
 
 use std::process::ExitCode;
 

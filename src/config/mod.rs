@@ -272,6 +272,14 @@ impl Settings {
         Self::from_layer(layer, dirs, config_path)
     }
 
+    /// Settings from the text of a config file alone (no `.env`, environment
+    /// or flags): the whole path a config file takes, without the disk.
+    /// Public so the fuzzer can reach it.
+    pub fn from_config_text(dirs: Dirs, path: &Path, text: &str) -> Result<Self, ConfigError> {
+        let layer = file::parse(path, text)?;
+        Self::from_layer(layer, dirs, path.to_path_buf())
+    }
+
     fn from_layer(layer: Layer, dirs: Dirs, config_path: PathBuf) -> Result<Self, ConfigError> {
         let remote = |value: Option<Value>, default: &str| url_setting(value, default, true);
         let mut api_url = remote(layer.api_url, DEFAULT_API_URL)?;

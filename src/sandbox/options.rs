@@ -44,6 +44,11 @@ pub struct SandboxArgs {
     /// List endpoints answer 400 when _skip is above N, as Close does; 0 = off
     #[arg(long, default_value_t = 0)]
     pub max_skip: usize,
+    /// Approve every valid authorization request at once, as the first
+    /// organization's first user, without showing the consent form (for
+    /// `close-tui demo --auto-approve` on machines with no browser)
+    #[arg(long)]
+    pub auto_approve: bool,
     /// Write one JSON line per request to FILE (never a secret)
     #[arg(long, value_name = "FILE")]
     pub log_requests: Option<PathBuf>,

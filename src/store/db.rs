@@ -54,10 +54,19 @@ pub(crate) fn connect(path: &Path) -> Result<Connection, StoreError> {
     conn.busy_timeout(BUSY_TIMEOUT)
         .map_err(|err| classify(path, err))?;
     // journal_mode is the first statement that reads the header, so a
-    // garbage file fails here, before anything is written.
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-        .map_err(|err| classify(path, err))?;
+    // garbage file fails here, before anything is written. While another
+    // connection is switching a fresh file to WAL, the switch answers the
+    // old mode instead of waiting, so it is tried again for a moment.
+    let mut mode = String::new();
+    for _ in 0..100 {
+        mode = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+            .map_err(|err| classify(path, err))?;
+        if mode.eq_ignore_ascii_case("wal") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(StoreError::Corrupt {
             path: path.to_path_buf(),
@@ -69,12 +78,32 @@ pub(crate) fn connect(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-/// A full read of the file's b-trees, limited to the first problem found.
-/// Cheap for an account store; run once per `Store::open`.
+/// A read of the account tables' b-trees, limited to the first problem
+/// found; run once per `Store::open`. Only the small tables holding
+/// accounts and keys are checked, so opening stays fast however large the
+/// offline cache grows (a damaged cache page surfaces as an error when read).
 pub(crate) fn quick_check(conn: &Connection, path: &Path) -> Result<(), StoreError> {
-    let verdict: String = conn
-        .query_row("PRAGMA quick_check(1)", [], |row| row.get(0))
-        .map_err(|err| classify(path, err))?;
+    let mut verdict = String::from("ok");
+    for table in ["sqlite_schema", "accounts", "meta"] {
+        let exists: bool = conn
+            .query_row(
+                "SELECT count(*) > 0 FROM sqlite_schema WHERE name = ?1 OR ?1 = 'sqlite_schema'",
+                [table],
+                |row| row.get(0),
+            )
+            .map_err(|err| classify(path, err))?;
+        if !exists {
+            continue;
+        }
+        verdict = conn
+            .query_row(&format!("PRAGMA quick_check('{table}')"), [], |row| {
+                row.get(0)
+            })
+            .map_err(|err| classify(path, err))?;
+        if verdict != "ok" {
+            break;
+        }
+    }
     if verdict == "ok" {
         Ok(())
     } else {

@@ -19,7 +19,7 @@ pub enum StoreError {
     /// place so the user (or a bug report) can inspect it.
     #[error("the database {path} is unreadable ({reason}); it was left in place")]
     Corrupt { path: PathBuf, reason: String },
-    #[error("database error: {0}")]
+    #[error("database error: {}", describe_sqlite(.0))]
     Sqlite(#[from] rusqlite::Error),
     /// A stored secret did not decrypt: the key is not the one that sealed
     /// it, or the blob was altered or moved to another row.
@@ -76,7 +76,8 @@ impl StoreError {
 }
 
 /// Maps SQLite's "this is not a database" answers to `Corrupt`, so callers
-/// can tell a damaged file from a transient failure such as a busy timeout.
+/// can tell a damaged file from a transient failure such as a busy timeout,
+/// and a disk that refuses writes to an I/O error that names the file.
 pub(crate) fn classify(path: &std::path::Path, err: rusqlite::Error) -> StoreError {
     use rusqlite::ErrorCode;
     match err.sqlite_error_code() {
@@ -84,6 +85,30 @@ pub(crate) fn classify(path: &std::path::Path, err: rusqlite::Error) -> StoreErr
             path: path.to_path_buf(),
             reason: err.to_string(),
         },
+        Some(
+            ErrorCode::CannotOpen
+            | ErrorCode::ReadOnly
+            | ErrorCode::DiskFull
+            | ErrorCode::SystemIoFailure,
+        ) => StoreError::io(path, std::io::Error::other(describe_sqlite(&err))),
         _ => StoreError::Sqlite(err),
     }
+}
+
+/// SQLite's message, plus what to check when the disk refused a write. A
+/// full disk often shows up as a bare "disk I/O error" (SQLite's shared
+/// memory file cannot grow), and a read-only one as "unable to open
+/// database file", neither of which says what to do.
+fn describe_sqlite(err: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode;
+    let hint = match err.sqlite_error_code() {
+        Some(ErrorCode::DiskFull) => "free some disk space and try again",
+        Some(ErrorCode::SystemIoFailure) => "check that the disk is not full, read-only or failing",
+        Some(ErrorCode::ReadOnly) => "the database or its directory is read-only",
+        Some(ErrorCode::CannotOpen) => {
+            "check that its directory is writable and the disk is not read-only or full"
+        }
+        _ => return err.to_string(),
+    };
+    format!("{err}: {hint}")
 }

@@ -139,9 +139,15 @@ async fn hold_until_outcome(shared: &Shared, first: FirstSender, code: Secret) -
 
 /// The Host header (and an absolute request target, if any) must name this
 /// machine and this port: a page on another origin that makes the browser
-/// send requests here (DNS rebinding) is turned away.
+/// send requests here (DNS rebinding) is turned away. There must be exactly
+/// one Host header (RFC 9112 §3.2): with two, which one counts would be
+/// ours to guess.
 fn host_is_loopback(headers: &HeaderMap, uri: &Uri, port: u16, default_port: u16) -> bool {
-    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+    let mut hosts = headers.get_all(header::HOST).iter();
+    let (Some(host), None) = (hosts.next(), hosts.next()) else {
+        return false;
+    };
+    let Ok(host) = host.to_str() else {
         return false;
     };
     if let Some(authority) = uri.authority()

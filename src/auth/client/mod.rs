@@ -197,6 +197,19 @@ impl TokenClient {
     }
 }
 
+/// Decodes a token endpoint's answer from its status and body, exactly as a
+/// real exchange or refresh does. Public so the fuzzer can reach it.
+pub fn decode_token_response(status: u16, body: &[u8]) -> Result<TokenResponse, TokenError> {
+    match StatusCode::from_u16(status) {
+        Ok(status) => token_from(status, body),
+        Err(_) => Err(TokenError::transient(
+            TransientKind::Other,
+            Some(status),
+            format!("the token endpoint answered an invalid status ({status})"),
+        )),
+    }
+}
+
 /// A token answer: success only for a 2xx JSON body with an access token.
 fn token_from(status: StatusCode, body: &[u8]) -> Result<TokenResponse, TokenError> {
     if !status.is_success() {

@@ -48,6 +48,9 @@ pub async fn consent_page(
         Ok(checked) => checked,
         Err(refusal) => return refusal.into_response(),
     };
+    if sandbox.options.auto_approve {
+        return approve_first_user(&sandbox, &checked);
+    }
     let hidden: Vec<(&str, &str)> = [
         "client_id",
         "response_type",
@@ -141,6 +144,31 @@ pub async fn decision(
     });
     sandbox.stats.code_issued();
     back(&[("code", &code)])
+}
+
+/// `--auto-approve`: what pressing Allow for the first organization would
+/// do, without the form.
+fn approve_first_user(sandbox: &Sandbox, checked: &Checked<'_>) -> Response {
+    let owner = {
+        let data = sandbox.read_data();
+        data.organizations().first().and_then(|org| {
+            let user = data.members(&org.id).first()?.id.clone();
+            Some((org.id.clone(), user))
+        })
+    };
+    let Some((organization_id, user_id)) = owner else {
+        return bad_request_page("The sandbox has no organization to approve for.");
+    };
+    let code = sandbox.tokens.issue_code(CodeGrant {
+        client_id: checked.client_id.to_owned(),
+        redirect_uri: checked.redirect_uri.clone(),
+        redirect_uri_sent: checked.redirect_uri_sent,
+        organization_id,
+        user_id,
+        code_challenge: checked.code_challenge.map(str::to_owned),
+    });
+    sandbox.stats.code_issued();
+    redirect(&checked.redirect_uri, &[("code", &code)], checked.state)
 }
 
 fn check<'a>(sandbox: &Sandbox, params: &'a Params) -> Result<Checked<'a>, Refusal> {

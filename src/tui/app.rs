@@ -1,0 +1,182 @@
+//! The one loop: terminal events, service replies and a frame timer that
+//! runs only when something changed, in a single `tokio::select!`. A
+//! one-second tick runs only while a countdown is on screen; an idle app
+//! sleeps.
+
+use std::{io::Write, time::Duration};
+
+use base64::Engine as _;
+use chrono::Utc;
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures_util::StreamExt;
+use ratatui::DefaultTerminal;
+use tokio::{
+    sync::mpsc,
+    time::{Instant, sleep_until},
+};
+
+use super::{
+    keymap::Keymap,
+    model::{Model, ModelOptions, Screen, update},
+    msg::{Cmd, Msg},
+    services::Services,
+    ui::{self, Theme},
+};
+use crate::{config::Settings, store::KeyConfig};
+
+/// At most one frame per this interval (about 60 per second).
+const FRAME: Duration = Duration::from_millis(16);
+const TICK: Duration = Duration::from_secs(1);
+
+/// How the TUI is started.
+#[derive(Debug, Clone, Default)]
+pub struct AppOptions {
+    /// The screen to open on (`--screen`).
+    pub screen: Option<Screen>,
+    /// The demo sandbox approves logins by itself.
+    pub auto_approve: bool,
+    /// Shown in the header while no account is connected.
+    pub target: Option<String>,
+    /// Where the store's key lives; `None` follows `CLOSE_TUI_KEY_STORE`.
+    pub keys: Option<KeyConfig>,
+}
+
+/// Runs the TUI until the user quits. The terminal is restored on every
+/// way out, including errors (and panics, through ratatui's hook).
+pub async fn run(settings: Settings, options: AppOptions) -> color_eyre::Result<()> {
+    let (keymap, keymap_errors) = Keymap::with_overrides(&settings.keys);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    for error in keymap_errors {
+        let _ = tx.send(Msg::Error(error.to_string()));
+    }
+    let mut services = Services::new(settings, options.auto_approve, options.keys.clone(), tx);
+    let model_options = ModelOptions {
+        auto_approve: options.auto_approve,
+        target: options.target.clone(),
+    };
+    let mut model = Model::new(Utc::now(), keymap, model_options);
+    // `try_init`, not `init`: with no terminal (a pipe), say so instead of
+    // panicking. It also installs the panic hook that restores the screen.
+    let mut terminal = ratatui::try_init()?;
+    let result = match enable_extras() {
+        Ok(()) => {
+            let app = App {
+                model: &mut model,
+                services: &mut services,
+                theme: Theme::from_env(),
+            };
+            app.run(&mut terminal, &mut rx, options.screen).await
+        }
+        Err(err) => Err(err.into()),
+    };
+    disable_extras();
+    ratatui::restore();
+    result
+}
+
+/// Mouse reports and bracketed paste, which `ratatui::init` leaves off.
+fn enable_extras() -> std::io::Result<()> {
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::event::EnableMouseCapture,
+        crossterm::event::EnableBracketedPaste
+    )
+}
+
+fn disable_extras() {
+    // Best effort on the way out: the terminal may already be gone.
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::event::DisableMouseCapture,
+        crossterm::event::DisableBracketedPaste
+    );
+}
+
+struct App<'a> {
+    model: &'a mut Model,
+    services: &'a mut Services,
+    theme: Theme,
+}
+
+impl App<'_> {
+    async fn run(
+        mut self,
+        terminal: &mut DefaultTerminal,
+        rx: &mut mpsc::UnboundedReceiver<Msg>,
+        screen: Option<Screen>,
+    ) -> color_eyre::Result<()> {
+        let size = terminal.size()?;
+        self.apply(Msg::Resize(size.width, size.height));
+        self.services.run(Cmd::LoadAccounts);
+        if let Some(screen) = screen {
+            self.model.screen = screen;
+        }
+        let mut events = EventStream::new();
+        let mut dirty = true;
+        let mut next_frame = Instant::now();
+        let mut next_tick = Instant::now() + TICK;
+        while !self.model.quit {
+            let ticking = self.model.wants_tick();
+            tokio::select! {
+                event = events.next() => match event {
+                    Some(Ok(event)) => {
+                        if let Some(msg) = to_msg(event) {
+                            self.apply(msg);
+                            dirty = true;
+                        }
+                    }
+                    Some(Err(err)) => return Err(err.into()),
+                    None => break,
+                },
+                Some(msg) = rx.recv() => {
+                    self.apply(msg);
+                    dirty = true;
+                }
+                () = sleep_until(next_frame), if dirty => {
+                    terminal.draw(|frame| ui::render(frame, self.model, self.theme))?;
+                    dirty = false;
+                    next_frame = Instant::now() + FRAME;
+                }
+                () = sleep_until(next_tick), if ticking => {
+                    self.apply(Msg::Tick);
+                    dirty = true;
+                    next_tick = Instant::now() + TICK;
+                }
+            }
+            if !ticking {
+                // Start a fresh second when a countdown appears.
+                next_tick = Instant::now() + TICK;
+            }
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, msg: Msg) {
+        self.model.now = Utc::now();
+        for cmd in update(self.model, msg) {
+            match cmd {
+                Cmd::Copy { text } => copy(&text),
+                Cmd::Quit => {}
+                other => self.services.run(other),
+            }
+        }
+    }
+}
+
+fn to_msg(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
+        Event::Mouse(mouse) => Some(Msg::Mouse(mouse)),
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Resize(width, height) => Some(Msg::Resize(width, height)),
+        _ => None,
+    }
+}
+
+/// OSC 52: the terminal puts the text on the clipboard, even over SSH.
+fn copy(text: &str) {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = std::io::stdout();
+    // Unsupported terminals ignore the sequence; nothing to report.
+    let _ = write!(out, "\x1b]52;c;{encoded}\x07").and_then(|()| out.flush());
+}

@@ -1,0 +1,242 @@
+//! Keybindings as data: one table of (context, action, keys) drives the
+//! lookup, the footer hints and the `?` help overlay.
+//!
+//! Users override bindings in config.toml, one table per context, naming
+//! an [`Action`] and one key or a list of keys:
+//!
+//! ```toml
+//! [keys.global]
+//! quit = ["q", "ctrl-q"]
+//! next_screen = "tab"
+//!
+//! [keys.table]
+//! search = "ctrl-f"
+//! ```
+//!
+//! An override replaces that action's default keys in that context; every
+//! other binding stays. Key names: a single character (`"G"` is Shift-g),
+//! `enter`, `esc`, `tab`, `shift-tab`, `backspace`, `up`, `down`, `left`,
+//! `right`, `home`, `end`, `pgup`, `pgdn`, `space`, `f1`…`f12`, with `ctrl-`,
+//! `alt-` or `shift-` in front. Contexts: `global`, `connection`, `account`,
+//! `table` (the four data screens), `detail`, `connect` (the connect
+//! dialog) and `confirm` (yes/no questions).
+
+mod action;
+mod combo;
+mod defaults;
+
+use serde::Deserialize;
+
+pub use action::Action;
+pub use combo::{BadKey, KeyCombo};
+
+/// Where a key is pressed. A context's own bindings win over `Global`;
+/// `Confirm` and `Connect` are modal and see only their own (and quit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Context {
+    Global,
+    Connection,
+    Account,
+    Table,
+    Detail,
+    Connect,
+    Confirm,
+}
+
+impl Context {
+    pub const ALL: [Context; 7] = [
+        Self::Global,
+        Self::Connection,
+        Self::Account,
+        Self::Table,
+        Self::Detail,
+        Self::Connect,
+        Self::Confirm,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Global => "global",
+            Self::Connection => "connection",
+            Self::Account => "account",
+            Self::Table => "table",
+            Self::Detail => "detail",
+            Self::Connect => "connect",
+            Self::Confirm => "confirm",
+        }
+    }
+
+    fn is_modal(self) -> bool {
+        matches!(self, Self::Connect | Self::Confirm)
+    }
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    pub context: Context,
+    pub action: Action,
+    pub keys: Vec<KeyCombo>,
+    /// Shown in the footer (the rest only in `?`).
+    pub hint: bool,
+}
+
+/// A problem in the `[keys]` config; the app starts with the defaults for
+/// that entry and shows the message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeymapError {
+    #[error("[keys]: unknown context `{0}`")]
+    Context(String),
+    #[error("[keys.{context}]: unknown action `{action}`")]
+    Action { context: String, action: String },
+    #[error("[keys.{context}] {action}: {message}")]
+    Key {
+        context: String,
+        action: String,
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    bindings: Vec<Binding>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Self {
+            bindings: defaults::bindings(),
+        }
+    }
+}
+
+impl Keymap {
+    /// The defaults with `[keys]` from config.toml applied. Bad entries are
+    /// skipped and reported, so a typo never keeps the app from starting.
+    pub fn with_overrides(table: &toml::Table) -> (Self, Vec<KeymapError>) {
+        let mut keymap = Self::default();
+        let mut errors = Vec::new();
+        for (context_name, actions) in table {
+            let Ok(context) = Context::deserialize(toml::Value::String(context_name.clone()))
+            else {
+                errors.push(KeymapError::Context(context_name.clone()));
+                continue;
+            };
+            let Some(actions) = actions.as_table() else {
+                errors.push(KeymapError::Context(context_name.clone()));
+                continue;
+            };
+            for (action_name, keys) in actions {
+                match parse_entry(action_name, keys) {
+                    Ok((action, keys)) => keymap.set(context, action, keys),
+                    Err(message) => errors.push(match message {
+                        None => KeymapError::Action {
+                            context: context_name.clone(),
+                            action: action_name.clone(),
+                        },
+                        Some(message) => KeymapError::Key {
+                            context: context_name.clone(),
+                            action: action_name.clone(),
+                            message,
+                        },
+                    }),
+                }
+            }
+        }
+        (keymap, errors)
+    }
+
+    fn set(&mut self, context: Context, action: Action, keys: Vec<KeyCombo>) {
+        match self
+            .bindings
+            .iter_mut()
+            .find(|b| b.context == context && b.action == action)
+        {
+            Some(binding) => binding.keys = keys,
+            None => self.bindings.push(Binding {
+                context,
+                action,
+                keys,
+                hint: false,
+            }),
+        }
+    }
+
+    /// The action `key` means in `context`: the context's own binding, then
+    /// the global one (modal contexts only fall back for quitting).
+    pub fn action(&self, context: Context, key: KeyCombo) -> Option<Action> {
+        let find = |ctx: Context| {
+            self.bindings
+                .iter()
+                .find(|b| b.context == ctx && b.keys.contains(&key))
+                .map(|b| b.action)
+        };
+        match find(context) {
+            Some(action) => Some(action),
+            None if context == Context::Global => None,
+            None if context.is_modal() => find(Context::Global).filter(|a| *a == Action::Quit),
+            None => find(Context::Global),
+        }
+    }
+
+    /// The first key bound to `action` in `context` (or globally), for
+    /// sentences like "press c to connect".
+    pub fn key_for(&self, context: Context, action: Action) -> String {
+        [context, Context::Global]
+            .into_iter()
+            .flat_map(|ctx| self.bindings(ctx))
+            .find(|b| b.action == action)
+            .and_then(|b| b.keys.first())
+            .map_or_else(|| "?".to_owned(), ToString::to_string)
+    }
+
+    /// The bindings of one context, in table order.
+    pub fn bindings(&self, context: Context) -> impl Iterator<Item = &Binding> {
+        self.bindings.iter().filter(move |b| b.context == context)
+    }
+
+    /// Footer hints for `context`: its own marked bindings, then the
+    /// global ones marked for the footer.
+    pub fn hints(&self, context: Context) -> Vec<(String, &'static str)> {
+        let mut contexts = vec![context];
+        if !context.is_modal() && context != Context::Global {
+            contexts.push(Context::Global);
+        }
+        contexts
+            .into_iter()
+            .flat_map(|ctx| self.bindings(ctx))
+            .filter(|b| b.hint)
+            .filter_map(|b| Some((b.keys.first()?.to_string(), b.action.label())))
+            .collect()
+    }
+}
+
+/// `action = "key"` or `action = ["key", …]`. `Err(None)` names an
+/// unknown action, `Err(Some(message))` a bad key.
+fn parse_entry(
+    action_name: &str,
+    keys: &toml::Value,
+) -> Result<(Action, Vec<KeyCombo>), Option<String>> {
+    let action =
+        Action::deserialize(toml::Value::String(action_name.to_owned())).map_err(|_| None)?;
+    let names: Vec<&str> = match keys {
+        toml::Value::String(one) => vec![one.as_str()],
+        toml::Value::Array(many) => many
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .ok_or_else(|| Some("keys must be strings".to_owned()))
+            })
+            .collect::<Result<_, _>>()?,
+        _ => return Err(Some("expected a key or a list of keys".to_owned())),
+    };
+    let keys = names
+        .into_iter()
+        .map(|name| name.parse::<KeyCombo>().map_err(|e| Some(e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((action, keys))
+}
+
+#[cfg(test)]
+mod tests;

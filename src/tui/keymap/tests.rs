@@ -1,0 +1,108 @@
+use crossterm::event::{KeyCode, KeyModifiers};
+
+use super::*;
+
+#[test]
+fn context_bindings_win_and_globals_fill_in() {
+    let keymap = Keymap::default();
+    let c = KeyCombo::char('c');
+    assert_eq!(keymap.action(Context::Connection, c), Some(Action::Connect));
+    assert_eq!(keymap.action(Context::Table, c), None);
+    assert_eq!(
+        keymap.action(Context::Table, KeyCombo::char('j')),
+        Some(Action::Down)
+    );
+    let shift_g = KeyCombo::normalized(KeyCode::Char('G'), KeyModifiers::SHIFT);
+    assert_eq!(
+        keymap.action(Context::Detail, shift_g),
+        Some(Action::Bottom)
+    );
+}
+
+#[test]
+fn modal_contexts_only_let_quit_through() {
+    let keymap = Keymap::default();
+    assert_eq!(
+        keymap.action(Context::Confirm, KeyCombo::char('y')),
+        Some(Action::Yes)
+    );
+    assert_eq!(keymap.action(Context::Confirm, KeyCombo::char('3')), None);
+    assert_eq!(
+        keymap.action(Context::Connect, KeyCombo::ctrl('c')),
+        Some(Action::Quit)
+    );
+}
+
+/// The example in the module docs (and the README) parses and applies.
+#[test]
+fn the_documented_example_parses() {
+    let config: toml::Table = toml::from_str(
+        r#"
+        [keys.global]
+        quit = ["q", "ctrl-q"]
+        next_screen = "tab"
+
+        [keys.table]
+        search = "ctrl-f"
+        "#,
+    )
+    .unwrap();
+    let keys = config["keys"].as_table().unwrap();
+    let (keymap, errors) = Keymap::with_overrides(keys);
+    assert_eq!(errors, []);
+    assert_eq!(
+        keymap.action(Context::Table, KeyCombo::ctrl('f')),
+        Some(Action::Search)
+    );
+    assert_eq!(keymap.action(Context::Table, KeyCombo::char('/')), None);
+    assert_eq!(
+        keymap.action(Context::Account, KeyCombo::ctrl('q')),
+        Some(Action::Quit)
+    );
+}
+
+#[test]
+fn bad_entries_are_reported_and_skipped() {
+    let keys: toml::Table = toml::from_str(
+        r#"
+        [nowhere]
+        quit = "q"
+        [global]
+        fly = "f"
+        quit = "hyper-q"
+        help = 3
+        "#,
+    )
+    .unwrap();
+    let (keymap, errors) = Keymap::with_overrides(&keys);
+    assert_eq!(errors.len(), 4, "{errors:?}");
+    assert_eq!(
+        keymap.action(Context::Global, KeyCombo::char('q')),
+        Some(Action::Quit)
+    );
+    assert!(errors.iter().any(|e| e.to_string().contains("nowhere")));
+}
+
+#[test]
+fn hints_come_from_the_table() {
+    let keymap = Keymap::default();
+    let hints = keymap.hints(Context::Connection);
+    assert_eq!(hints.first(), Some(&("c".to_owned(), "connect")));
+    assert!(hints.contains(&("?".to_owned(), "help")));
+    let modal = keymap.hints(Context::Confirm);
+    assert!(!modal.iter().any(|(_, label)| *label == "help"));
+}
+
+/// Every action the README lists is a real action name.
+#[test]
+fn the_readme_names_real_actions() {
+    let readme = include_str!("../../../README.md");
+    let start = readme.find("them. Actions: ").unwrap();
+    let end = start + readme[start..].find("A bad entry").unwrap();
+    let names: Vec<&str> = readme[start..end].split('`').skip(1).step_by(2).collect();
+    assert_eq!(names.len(), 31);
+    for name in names {
+        let parsed = Action::deserialize(toml::Value::String(name.to_owned()));
+        assert!(parsed.is_ok(), "`{name}` is not an action");
+    }
+}

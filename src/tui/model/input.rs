@@ -1,0 +1,84 @@
+//! A one-line text input: the search box, the pasted redirect URL, the
+//! API key (masked). The cursor stays at the end; that is all these need.
+
+/// Longest input kept. A pasted URL is well under this; anything longer is
+/// a mistake, refused rather than rendered.
+pub const MAX_INPUT: usize = 4096;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextInput {
+    value: String,
+    /// Show `•` for each character (API keys).
+    pub masked: bool,
+}
+
+impl TextInput {
+    pub fn masked() -> Self {
+        Self {
+            value: String::new(),
+            masked: true,
+        }
+    }
+
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.value.is_empty()
+    }
+
+    /// Adds typed or pasted text, dropping control characters (a paste may
+    /// carry a newline). Returns false when the text would be too long.
+    pub fn insert(&mut self, text: &str) -> bool {
+        let clean: String = text.chars().filter(|c| !c.is_control()).collect();
+        if self.value.len() + clean.len() > MAX_INPUT {
+            return false;
+        }
+        self.value.push_str(&clean);
+        true
+    }
+
+    pub fn backspace(&mut self) {
+        self.value.pop();
+    }
+
+    pub fn clear(&mut self) {
+        self.value.clear();
+    }
+
+    /// What may be drawn: the text, or one `•` per character when masked.
+    pub fn display(&self) -> String {
+        if self.masked {
+            "•".repeat(self.value.chars().count())
+        } else {
+            self.value.clone()
+        }
+    }
+
+    pub fn take(&mut self) -> String {
+        std::mem::take(&mut self.value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masked_input_never_shows_its_text() {
+        let mut input = TextInput::masked();
+        input.insert("api_secret\n");
+        assert_eq!(input.display(), "••••••••••");
+        assert_eq!(input.value(), "api_secret");
+        input.backspace();
+        assert_eq!(input.value().len(), 9);
+    }
+
+    #[test]
+    fn oversized_text_is_refused() {
+        let mut input = TextInput::default();
+        assert!(!input.insert(&"x".repeat(MAX_INPUT + 1)));
+        assert!(input.is_empty());
+    }
+}

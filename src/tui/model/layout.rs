@@ -1,0 +1,36 @@
+//! Where things are on screen, in rows. The renderer and `update` (which
+//! turns a mouse click into a row) share these numbers.
+
+/// Title and tabs, then the status line.
+pub const HEADER_ROWS: u16 = 2;
+/// Key hints.
+pub const FOOTER_ROWS: u16 = 1;
+/// A data screen's count/search line and the column headings.
+pub const TABLE_CHROME_ROWS: u16 = 2;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    pub width: u16,
+    pub height: u16,
+}
+
+impl Layout {
+    pub fn new(width: u16, height: u16) -> Self {
+        Self { width, height }
+    }
+
+    /// Rows between the header and the footer.
+    pub fn body_rows(self) -> u16 {
+        self.height.saturating_sub(HEADER_ROWS + FOOTER_ROWS)
+    }
+
+    /// The terminal row of the first table row.
+    pub fn first_table_row(self) -> u16 {
+        HEADER_ROWS + TABLE_CHROME_ROWS
+    }
+
+    /// How many table rows fit.
+    pub fn table_rows(self) -> usize {
+        usize::from(self.body_rows().saturating_sub(TABLE_CHROME_ROWS)).max(1)
+    }
+}

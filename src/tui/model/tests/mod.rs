@@ -1,0 +1,59 @@
+//! Pure `update` tests: every connection transition and the navigation.
+
+mod connection;
+mod navigation;
+
+use chrono::{DateTime, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::{
+    store::{Account, AccountId, AccountState, AuthKind, Profile},
+    tui::msg::{Cmd, Msg},
+};
+
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap()
+}
+
+pub fn account(org: &str, active: bool) -> Account {
+    Account {
+        profile: Profile {
+            id: AccountId::new(format!("orga_{org}"), "user_1"),
+            organization_name: format!("{org} Corp"),
+            user_email: format!("ann@{}.test", org.to_lowercase()),
+            user_name: "Ann Example".into(),
+            auth: AuthKind::OAuth,
+        },
+        state: AccountState::Connected,
+        active,
+        access_token_expires_at: Some(now() + chrono::Duration::minutes(42)),
+        last_refresh_at: Some(now() - chrono::Duration::minutes(18)),
+        refresh_token_stored: true,
+        created_at: now() - chrono::Duration::days(3),
+        updated_at: now() - chrono::Duration::minutes(18),
+    }
+}
+
+pub fn model() -> Model {
+    Model::new(now(), Default::default(), ModelOptions::default())
+}
+
+/// A model with one connected, active account.
+pub fn connected() -> Model {
+    let mut model = model();
+    update(&mut model, Msg::Accounts(Ok(vec![account("Acme", true)])));
+    model
+}
+
+pub fn key(model: &mut Model, code: KeyCode) -> Vec<Cmd> {
+    update(model, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+pub fn char(model: &mut Model, c: char) -> Vec<Cmd> {
+    key(model, KeyCode::Char(c))
+}
+
+pub fn typed(model: &mut Model, text: &str) -> Vec<Cmd> {
+    text.chars().flat_map(|c| char(model, c)).collect()
+}

@@ -1,0 +1,55 @@
+//! Short messages in the corner that go away by themselves.
+
+use chrono::{DateTime, Duration, Utc};
+
+/// How long a toast stays.
+pub const TOAST_SECS: i64 = 5;
+/// At most this many are shown; older ones go first.
+pub const MAX_TOASTS: usize = 3;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToastLevel {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    pub level: ToastLevel,
+    pub text: String,
+    pub until: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Toasts(Vec<Toast>);
+
+impl Toasts {
+    pub fn push(&mut self, level: ToastLevel, text: impl Into<String>, now: DateTime<Utc>) {
+        let text = text.into();
+        // The same message again (a retry loop) only extends the first.
+        self.0.retain(|t| t.text != text);
+        self.0.push(Toast {
+            level,
+            text,
+            until: now + Duration::seconds(TOAST_SECS),
+        });
+        if self.0.len() > MAX_TOASTS {
+            self.0.remove(0);
+        }
+    }
+
+    /// Drops expired toasts; true when any went.
+    pub fn expire(&mut self, now: DateTime<Utc>) -> bool {
+        let before = self.0.len();
+        self.0.retain(|t| t.until > now);
+        before != self.0.len()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Toast> {
+        self.0.iter()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}

@@ -1,0 +1,356 @@
+//! `update`: routes each message to the part of the model it concerns, and
+//! turns keys into actions through the keymap.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+
+use super::{
+    Layout, Model, Overlay, Screen, ToastLevel, update_connection as conn, update_data as data,
+};
+use crate::tui::{
+    keymap::{Action, KeyCombo},
+    msg::{Cmd, Msg},
+};
+
+/// Rows the mouse wheel moves per notch.
+const WHEEL_ROWS: isize = 3;
+
+/// Applies one message; returns the effects to run.
+pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
+    match msg {
+        Msg::Key(key) => on_key(model, key),
+        Msg::Mouse(mouse) => on_mouse(model, mouse),
+        Msg::Paste(text) => on_text(model, &text).unwrap_or_default(),
+        Msg::Resize(width, height) => {
+            model.layout = Layout::new(width, height);
+            data::on_resize(model)
+        }
+        Msg::Tick => {
+            model.toasts.expire(model.now);
+            if model.rate_limited_until.is_some_and(|t| t <= model.now) {
+                model.rate_limited_until = None;
+            }
+            match &mut model.offline {
+                Some(offline) if offline.retry_at <= model.now => {
+                    offline.retry_at =
+                        model.now + chrono::Duration::seconds(super::OFFLINE_RETRY_SECS);
+                    data::retry(model)
+                }
+                _ => Vec::new(),
+            }
+        }
+        Msg::Offline(error) => {
+            let retry_at = model.now + chrono::Duration::seconds(super::OFFLINE_RETRY_SECS);
+            model.offline = Some(super::Unreachable { error, retry_at });
+            Vec::new()
+        }
+        Msg::Accounts(result) => conn::on_accounts(model, result),
+        Msg::Token(view) => conn::on_token(model, view),
+        Msg::Login { attempt, event } => conn::on_login(model, attempt, event),
+        Msg::Disconnected(result) => conn::on_disconnected(model, result),
+        Msg::Profile { generation, result } => {
+            if result.is_ok() {
+                model.offline = None;
+            }
+            if model.account.generation.is_current(generation) {
+                model.account.user.finish(result);
+            }
+            Vec::new()
+        }
+        Msg::Organization { generation, result } => {
+            if result.is_ok() {
+                model.offline = None;
+            }
+            if model.account.generation.is_current(generation) {
+                model.account.org.finish(result);
+            }
+            Vec::new()
+        }
+        Msg::Page {
+            resource,
+            generation,
+            result,
+        } => data::on_page(model, resource, generation, result),
+        Msg::Detail {
+            resource,
+            generation,
+            result,
+        } => data::on_detail(model, resource, generation, result),
+        Msg::Activities {
+            resource,
+            generation,
+            result,
+        } => data::on_activities(model, resource, generation, result),
+        Msg::RateLimited { until } => {
+            model.rate_limited_until = Some(until);
+            Vec::new()
+        }
+        Msg::Sync(progress) => {
+            model.sync = progress;
+            Vec::new()
+        }
+        Msg::Synced(result) => data::on_synced(model, result),
+        Msg::Error(text) => {
+            model.toasts.push(ToastLevel::Error, text, model.now);
+            Vec::new()
+        }
+        Msg::Info(text) => {
+            model.toasts.push(ToastLevel::Info, text, model.now);
+            Vec::new()
+        }
+    }
+}
+
+fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    if key.kind == KeyEventKind::Release {
+        return Vec::new();
+    }
+    let combo = KeyCombo::from(key);
+    // Ctrl-C always quits, even from a text input.
+    if combo == KeyCombo::ctrl('c') {
+        return quit(model);
+    }
+    if let Some(cmds) = on_input_key(model, key) {
+        return cmds;
+    }
+    if model.help {
+        return match model.keymap.action(model.context(), combo) {
+            Some(Action::Quit) => quit(model),
+            _ => {
+                model.help = false;
+                Vec::new()
+            }
+        };
+    }
+    match model.keymap.action(model.context(), combo) {
+        Some(action) => on_action(model, action),
+        None => Vec::new(),
+    }
+}
+
+fn quit(model: &mut Model) -> Vec<Cmd> {
+    model.quit = true;
+    let mut cmds = Vec::new();
+    if let Some(attempt) = model.connection.login {
+        cmds.push(Cmd::CancelLogin { attempt });
+    }
+    cmds.push(Cmd::Quit);
+    cmds
+}
+
+/// Keys for a focused text input. `None` lets the key through to the keymap.
+fn on_input_key(model: &mut Model, key: KeyEvent) -> Option<Vec<Cmd>> {
+    if !input_focused(model) {
+        return None;
+    }
+    if !key.modifiers.is_empty()
+        && !key
+            .modifiers
+            .contains(crossterm::event::KeyModifiers::SHIFT)
+    {
+        return None;
+    }
+    match key.code {
+        KeyCode::Char(c) => on_text(model, &c.to_string()),
+        KeyCode::Backspace => {
+            edit_input(model, |input| input.backspace());
+            Some(after_edit(model))
+        }
+        KeyCode::Enter => Some(submit_input(model)),
+        KeyCode::Esc => Some(close_input(model)),
+        _ => None,
+    }
+}
+
+fn input_focused(model: &Model) -> bool {
+    match &model.overlay {
+        Some(Overlay::ApiKey { attempt: None, .. }) => true,
+        Some(Overlay::Connect(dialog)) => dialog.paste.is_some(),
+        Some(_) => false,
+        None => model.table().is_some_and(|t| t.searching) && model.detail().is_none(),
+    }
+}
+
+/// Typed or pasted text for the focused input.
+fn on_text(model: &mut Model, text: &str) -> Option<Vec<Cmd>> {
+    if !input_focused(model) {
+        // A paste with no input open starts the paste of a redirect URL.
+        if let Some(Overlay::Connect(dialog)) = &mut model.overlay
+            && dialog.wait().is_some()
+        {
+            dialog.paste = Some(Default::default());
+        } else {
+            return None;
+        }
+    }
+    let mut fits = true;
+    edit_input(model, |input| fits = input.insert(text));
+    if !fits {
+        model
+            .toasts
+            .push(ToastLevel::Error, "that text is too long", model.now);
+    }
+    Some(after_edit(model))
+}
+
+fn edit_input(model: &mut Model, edit: impl FnOnce(&mut super::TextInput)) {
+    match &mut model.overlay {
+        Some(Overlay::ApiKey { input, .. }) => edit(input),
+        Some(Overlay::Connect(dialog)) => {
+            if let Some(input) = dialog.paste.as_mut() {
+                edit(input);
+                dialog.paste_error = None;
+            }
+        }
+        _ => {
+            if let Some(i) = Model::data_index(model.screen) {
+                edit(&mut model.tables[i].query);
+            }
+        }
+    }
+}
+
+/// A search reruns on every edit; other inputs wait for Enter.
+fn after_edit(model: &mut Model) -> Vec<Cmd> {
+    if model.overlay.is_none() {
+        return data::restart_table(model);
+    }
+    Vec::new()
+}
+
+fn submit_input(model: &mut Model) -> Vec<Cmd> {
+    match &mut model.overlay {
+        Some(Overlay::ApiKey { .. }) => conn::submit_api_key(model),
+        Some(Overlay::Connect(dialog)) => {
+            let text = dialog
+                .paste
+                .take()
+                .map(|mut i| i.take())
+                .unwrap_or_default();
+            if text.trim().is_empty() {
+                return Vec::new();
+            }
+            vec![Cmd::PasteRedirect {
+                attempt: dialog.attempt,
+                text,
+            }]
+        }
+        _ => {
+            if let Some(i) = Model::data_index(model.screen) {
+                model.tables[i].searching = false;
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn close_input(model: &mut Model) -> Vec<Cmd> {
+    match &mut model.overlay {
+        Some(Overlay::ApiKey { .. }) => {
+            model.overlay = None;
+            Vec::new()
+        }
+        Some(Overlay::Connect(dialog)) => {
+            dialog.paste = None;
+            dialog.paste_error = None;
+            Vec::new()
+        }
+        _ => {
+            let Some(i) = Model::data_index(model.screen) else {
+                return Vec::new();
+            };
+            model.tables[i].searching = false;
+            if model.tables[i].query.is_empty() {
+                return Vec::new();
+            }
+            model.tables[i].query.clear();
+            data::restart_table(model)
+        }
+    }
+}
+
+fn on_action(model: &mut Model, action: Action) -> Vec<Cmd> {
+    match action {
+        Action::Quit => quit(model),
+        Action::Help => {
+            model.help = !model.help;
+            Vec::new()
+        }
+        Action::NextScreen => data::go(model, model.screen.cycle(1)),
+        Action::PrevScreen => data::go(model, model.screen.cycle(-1)),
+        Action::ShowConnection => data::go(model, Screen::Connection),
+        Action::ShowAccount => data::go(model, Screen::Account),
+        Action::ShowLeads => data::go(model, Screen::Leads),
+        Action::ShowContacts => data::go(model, Screen::Contacts),
+        Action::ShowOpportunities => data::go(model, Screen::Opportunities),
+        Action::ShowTasks => data::go(model, Screen::Tasks),
+        Action::Up => move_by(model, -1),
+        Action::Down => move_by(model, 1),
+        Action::PageUp => move_by(model, -page(model)),
+        Action::PageDown => move_by(model, page(model)),
+        Action::Top => move_by(model, isize::MIN / 2),
+        Action::Bottom => move_by(model, isize::MAX / 2),
+        Action::Select => match model.screen {
+            Screen::Connection => conn::activate_selected(model),
+            _ => data::open_selected(model),
+        },
+        Action::Back => data::close_detail(model),
+        Action::Reload => data::reload(model),
+        Action::Sync => data::sync(model),
+        Action::Search => {
+            if let Some(i) = Model::data_index(model.screen) {
+                model.tables[i].searching = true;
+            }
+            Vec::new()
+        }
+        Action::Connect | Action::Reconnect => conn::start_login(model),
+        Action::Disconnect => conn::ask_disconnect(model),
+        Action::ApiKeyLogin => conn::open_api_key(model),
+        Action::CopyUrl | Action::OpenBrowser | Action::PasteUrl | Action::Cancel => {
+            conn::on_dialog_action(model, action)
+        }
+        Action::Yes => conn::confirm_disconnect(model),
+        Action::No => {
+            model.overlay = None;
+            Vec::new()
+        }
+    }
+}
+
+fn page(model: &Model) -> isize {
+    model.layout.table_rows().max(1) as isize
+}
+
+fn move_by(model: &mut Model, delta: isize) -> Vec<Cmd> {
+    match model.screen {
+        Screen::Connection => {
+            let accounts = &mut model.connection;
+            let last = accounts.accounts.len().saturating_sub(1) as isize;
+            accounts.selected = (accounts.selected as isize)
+                .saturating_add(delta)
+                .clamp(0, last) as usize;
+            Vec::new()
+        }
+        Screen::Account => {
+            model.account.scroll =
+                (model.account.scroll as isize).saturating_add(delta).max(0) as usize;
+            Vec::new()
+        }
+        _ => data::move_by(model, delta),
+    }
+}
+
+fn on_mouse(model: &mut Model, mouse: MouseEvent) -> Vec<Cmd> {
+    if model.overlay.is_some() || model.help {
+        return Vec::new();
+    }
+    match mouse.kind {
+        MouseEventKind::ScrollDown => {
+            data::scroll(model, WHEEL_ROWS).unwrap_or_else(|| move_by(model, WHEEL_ROWS))
+        }
+        MouseEventKind::ScrollUp => {
+            data::scroll(model, -WHEEL_ROWS).unwrap_or_else(|| move_by(model, -WHEEL_ROWS))
+        }
+        MouseEventKind::Down(MouseButton::Left) => data::click(model, mouse.row),
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,341 @@
+//! Screen changes and the data screens: paging, search, detail views and
+//! the Account screen's loads.
+
+use super::{DetailModel, Generation, Model, PageReply, RecordDetail, Screen, TableModel};
+use crate::{close::records::Resource, tui::msg::Cmd};
+
+fn fetch(request: Option<super::PageRequest>) -> Vec<Cmd> {
+    request.map(Cmd::FetchPage).into_iter().collect()
+}
+
+fn has_account(model: &Model) -> bool {
+    model.connection.active().is_some()
+}
+
+pub fn go(model: &mut Model, screen: Screen) -> Vec<Cmd> {
+    model.screen = screen;
+    ensure_screen(model)
+}
+
+/// Loads what the current screen shows, if it is not there yet.
+pub fn ensure_screen(model: &mut Model) -> Vec<Cmd> {
+    if !has_account(model) {
+        return Vec::new();
+    }
+    match model.screen {
+        Screen::Connection => Vec::new(),
+        Screen::Account => {
+            let active = model.connection.active().map(|a| a.id().clone());
+            let stale = model.account.loaded_for != active || model.account.user.value().is_none();
+            if stale && !model.account.user.is_loading() {
+                load_account(model)
+            } else {
+                Vec::new()
+            }
+        }
+        screen => match Model::data_index(screen) {
+            Some(i) => {
+                let rows = model.layout.table_rows();
+                fetch(model.tables[i].set_height(rows))
+            }
+            None => Vec::new(),
+        },
+    }
+}
+
+fn load_account(model: &mut Model) -> Vec<Cmd> {
+    let Some(active) = model.connection.active() else {
+        return Vec::new();
+    };
+    let id = active.id().clone();
+    let organization_id = id.organization_id.clone();
+    let generation = model.account.start(id);
+    vec![
+        Cmd::LoadProfile { generation },
+        Cmd::LoadOrganization {
+            generation,
+            organization_id,
+        },
+    ]
+}
+
+/// Starts a sync unless one is running.
+pub fn sync(model: &mut Model) -> Vec<Cmd> {
+    if !has_account(model) || model.sync.is_some() {
+        return Vec::new();
+    }
+    model.sync = Some(super::SyncProgress {
+        resource: Resource::Leads,
+        done: 0,
+        total: None,
+    });
+    vec![Cmd::Sync]
+}
+
+/// A sync ended: tables read the cache again, keeping their place.
+pub fn on_synced(model: &mut Model, result: Result<String, String>) -> Vec<Cmd> {
+    model.sync = None;
+    match result {
+        Ok(text) => model.toasts.push(super::ToastLevel::Info, text, model.now),
+        Err(text) => model.toasts.push(super::ToastLevel::Error, text, model.now),
+    }
+    let current = Model::data_index(model.screen);
+    let mut cmds = Vec::new();
+    for (i, table) in model.tables.iter_mut().enumerate() {
+        if current == Some(i) {
+            cmds.push(Cmd::FetchPage(table.refresh()));
+        } else {
+            // Shown later: read again then.
+            table.generation.bump();
+            table.pending = None;
+            table.total = super::Total::Unknown;
+        }
+    }
+    cmds
+}
+
+/// The active account changed: everything shown belongs to the old one.
+pub fn reset(model: &mut Model) -> Vec<Cmd> {
+    model.account = Default::default();
+    for (table, resource) in model.tables.iter_mut().zip([
+        Resource::Leads,
+        Resource::Contacts,
+        Resource::Opportunities,
+        Resource::Tasks,
+    ]) {
+        let generation = table.generation;
+        *table = TableModel::new(resource);
+        // Keep counting, so a reply for the old account is still stale.
+        table.generation = generation;
+        table.generation.bump();
+    }
+    model.details = [None, None, None, None];
+    model.sync = None;
+    let mut cmds = ensure_screen(model);
+    // Cached data shows at once; the background sync brings it up to date.
+    cmds.extend(sync(model));
+    cmds
+}
+
+pub fn on_resize(model: &mut Model) -> Vec<Cmd> {
+    let rows = model.layout.table_rows();
+    let mut cmds = Vec::new();
+    for (i, table) in model.tables.iter_mut().enumerate() {
+        let request = table.set_height(rows);
+        // Only the visible table fetches; the others catch up when shown.
+        if Model::data_index(model.screen) == Some(i) && has_account_state(&model.connection) {
+            cmds.extend(fetch(request));
+        } else {
+            table.pending = None;
+        }
+    }
+    cmds
+}
+
+fn has_account_state(connection: &super::ConnectionModel) -> bool {
+    connection.active().is_some()
+}
+
+pub fn restart_table(model: &mut Model) -> Vec<Cmd> {
+    let Some(i) = Model::data_index(model.screen) else {
+        return Vec::new();
+    };
+    if !has_account(model) {
+        return Vec::new();
+    }
+    fetch(model.tables[i].restart())
+}
+
+pub fn reload(model: &mut Model) -> Vec<Cmd> {
+    match model.screen {
+        Screen::Account => load_account(model),
+        Screen::Connection => vec![Cmd::LoadAccounts],
+        _ => match Model::data_index(model.screen) {
+            Some(i) if model.details[i].is_some() => reopen_detail(model, i),
+            _ => restart_table(model),
+        },
+    }
+}
+
+pub fn move_by(model: &mut Model, delta: isize) -> Vec<Cmd> {
+    let Some(i) = Model::data_index(model.screen) else {
+        return Vec::new();
+    };
+    if let Some(detail) = &mut model.details[i] {
+        let last = detail.line_count().saturating_sub(1) as isize;
+        detail.scroll = (detail.scroll as isize)
+            .saturating_add(delta)
+            .clamp(0, last) as usize;
+        return Vec::new();
+    }
+    fetch(model.tables[i].move_by(delta))
+}
+
+/// The wheel over a table scrolls the view; `None` elsewhere (the
+/// caller moves the selection or the text instead).
+pub fn scroll(model: &mut Model, delta: isize) -> Option<Vec<Cmd>> {
+    match Model::data_index(model.screen) {
+        Some(i) if model.details[i].is_none() => Some(fetch(model.tables[i].scroll_by(delta))),
+        _ => None,
+    }
+}
+
+/// A left click on a table row selects it.
+pub fn click(model: &mut Model, row: u16) -> Vec<Cmd> {
+    let Some(i) = Model::data_index(model.screen) else {
+        return Vec::new();
+    };
+    let first = model.layout.first_table_row();
+    if model.details[i].is_some() || row < first {
+        return Vec::new();
+    }
+    let table = &mut model.tables[i];
+    let index = table.top + usize::from(row - first);
+    if index >= table.top + table.height || index >= table.total.navigable() {
+        return Vec::new();
+    }
+    fetch(table.select(index as isize))
+}
+
+pub fn open_selected(model: &mut Model) -> Vec<Cmd> {
+    let Some(i) = Model::data_index(model.screen) else {
+        return Vec::new();
+    };
+    let table = &mut model.tables[i];
+    let Some(row) = table.selected_row() else {
+        return Vec::new();
+    };
+    let (id, title) = (
+        row.id.clone(),
+        row.cells.first().cloned().unwrap_or_default(),
+    );
+    table.searching = false;
+    let resource = table.resource;
+    let generation = table.generation.bump();
+    model.details[i] = Some(DetailModel::new(resource, id.clone(), title, generation));
+    vec![Cmd::LoadDetail {
+        resource,
+        generation,
+        id,
+    }]
+}
+
+fn reopen_detail(model: &mut Model, i: usize) -> Vec<Cmd> {
+    let Some(detail) = &mut model.details[i] else {
+        return Vec::new();
+    };
+    let generation = model.tables[i].generation.bump();
+    detail.generation = generation;
+    detail.body.start();
+    vec![Cmd::LoadDetail {
+        resource: detail.resource,
+        generation,
+        id: detail.id.clone(),
+    }]
+}
+
+pub fn close_detail(model: &mut Model) -> Vec<Cmd> {
+    if let Some(i) = Model::data_index(model.screen) {
+        model.details[i] = None;
+    }
+    Vec::new()
+}
+
+fn index_of(resource: Resource) -> Option<usize> {
+    match resource {
+        Resource::Leads => Some(0),
+        Resource::Contacts => Some(1),
+        Resource::Opportunities => Some(2),
+        Resource::Tasks => Some(3),
+        Resource::Activities => None,
+    }
+}
+
+/// Close is unreachable: ask again for what the current screen lacks.
+pub fn retry(model: &mut Model) -> Vec<Cmd> {
+    match model.screen {
+        Screen::Account => {
+            if model.account.user.error().is_some() || model.account.org.error().is_some() {
+                load_account(model)
+            } else {
+                Vec::new()
+            }
+        }
+        Screen::Connection => Vec::new(),
+        screen => match Model::data_index(screen) {
+            Some(i)
+                if model.details[i]
+                    .as_ref()
+                    .is_some_and(|d| d.body.error().is_some()) =>
+            {
+                reopen_detail(model, i)
+            }
+            Some(i) if model.tables[i].error.is_some() => {
+                model.tables[i].pending = None;
+                fetch(model.tables[i].ensure())
+            }
+            _ => Vec::new(),
+        },
+    }
+}
+
+pub fn on_page(
+    model: &mut Model,
+    resource: Resource,
+    generation: Generation,
+    result: Result<PageReply, String>,
+) -> Vec<Cmd> {
+    if result.is_ok() {
+        model.offline = None;
+    }
+    if let Some(i) = index_of(resource) {
+        model.tables[i].apply(generation, result);
+    }
+    Vec::new()
+}
+
+pub fn on_detail(
+    model: &mut Model,
+    resource: Resource,
+    generation: Generation,
+    result: Result<RecordDetail, String>,
+) -> Vec<Cmd> {
+    let Some(detail) = index_of(resource).and_then(|i| model.details[i].as_mut()) else {
+        return Vec::new();
+    };
+    if detail.generation != generation {
+        return Vec::new();
+    }
+    let loaded = result.is_ok();
+    detail.body.finish(result);
+    if loaded {
+        model.offline = None;
+    }
+    let Some(detail) = index_of(resource).and_then(|i| model.details[i].as_mut()) else {
+        return Vec::new();
+    };
+    // The timeline is the slow part of a lead; it comes after the rest.
+    if loaded && resource == Resource::Leads {
+        detail.activities.start();
+        return vec![Cmd::LoadActivities {
+            resource,
+            generation,
+            lead_id: detail.id.clone(),
+        }];
+    }
+    Vec::new()
+}
+
+pub fn on_activities(
+    model: &mut Model,
+    resource: Resource,
+    generation: Generation,
+    result: Result<Vec<String>, String>,
+) -> Vec<Cmd> {
+    if let Some(detail) = index_of(resource).and_then(|i| model.details[i].as_mut())
+        && detail.generation == generation
+    {
+        detail.activities.finish(result);
+    }
+    Vec::new()
+}

@@ -1,0 +1,237 @@
+//! The effects `update` asks for. Each `Cmd` runs on its own task with
+//! owned inputs and answers with a `Msg`; nothing here touches the model.
+
+mod account;
+mod cache;
+mod login;
+mod records;
+mod rows;
+mod session;
+mod sync;
+
+use std::{collections::HashMap, sync::Arc};
+
+use tokio::sync::{mpsc, oneshot};
+use tracing::Instrument;
+
+use self::session::SessionSlot;
+use super::{
+    model::Generation,
+    msg::{Cmd, Msg},
+};
+use crate::{
+    config::Settings,
+    store::{KeyConfig, Store, cache::Cache},
+};
+
+/// Why a service failed; shown to the user as a toast or inline.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("no account is connected")]
+    NoAccount,
+    #[error("{0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("{0}")]
+    Api(#[from] crate::close::ApiError),
+    #[error("{0}")]
+    Session(#[from] crate::session::SessionError),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// What every task may need, shared read-only.
+pub struct Shared {
+    pub settings: Settings,
+    /// `Err` when the database cannot be opened: the app still runs and
+    /// shows why.
+    pub store: Result<Arc<Store>, String>,
+    /// The offline cache in the same database; `None` when it cannot be
+    /// opened (the screens then read from Close directly).
+    pub cache: Option<Arc<Cache>>,
+    /// The demo sandbox approves consent by itself, so the app fetches the
+    /// authorize URL itself instead of opening a browser.
+    pub auto_approve: bool,
+    pub tx: mpsc::UnboundedSender<Msg>,
+    pub session: SessionSlot,
+}
+
+impl Shared {
+    pub fn send(&self, msg: Msg) {
+        // The receiver lives as long as the app loop; after it has gone
+        // there is nobody to tell.
+        let _ = self.tx.send(msg);
+    }
+
+    /// Sends `result` as a message, telling the app first when it failed
+    /// because Close could not be reached (so the badge says offline and
+    /// the screen retries).
+    pub fn reply<T>(
+        &self,
+        result: Result<T, ServiceError>,
+        msg: impl FnOnce(Result<T, String>) -> Msg,
+    ) {
+        if let Err(ServiceError::Api(
+            err @ (crate::close::ApiError::Network(_) | crate::close::ApiError::Server { .. }),
+        )) = &result
+        {
+            self.send(Msg::Offline(err.to_string()));
+        }
+        self.send(msg(result.map_err(|e| e.to_string())));
+    }
+
+    pub fn store(&self) -> Result<Arc<Store>, ServiceError> {
+        self.store.clone().map_err(ServiceError::Other)
+    }
+}
+
+/// Runs one command's work on its own task, inside a span naming the
+/// command, so the log shows which command a line belongs to.
+fn spawn(cmd: &'static str, work: impl Future<Output = ()> + Send + 'static) {
+    tokio::spawn(work.instrument(tracing::info_span!("tui_cmd", cmd)));
+}
+
+/// A login in flight: where pasted URLs go and how to stop it.
+struct LoginHandle {
+    paste: mpsc::Sender<String>,
+    cancel: Option<oneshot::Sender<()>>,
+}
+
+pub struct Services {
+    shared: Arc<Shared>,
+    logins: HashMap<Generation, LoginHandle>,
+}
+
+impl Services {
+    /// `keys` overrides where the store's key lives (the demo keeps its own
+    /// key file); `None` follows `CLOSE_TUI_KEY_STORE`.
+    pub fn new(
+        settings: Settings,
+        auto_approve: bool,
+        keys: Option<KeyConfig>,
+        tx: mpsc::UnboundedSender<Msg>,
+    ) -> Self {
+        let store = match keys {
+            Some(keys) => Store::open(&settings.db_path, keys).map(Arc::new),
+            None => crate::session::open_store(&settings),
+        }
+        .map_err(|err| err.to_string());
+        let cache = store
+            .as_ref()
+            .ok()
+            .and_then(|_| match Cache::open(&settings.db_path) {
+                Ok(cache) => Some(Arc::new(cache)),
+                Err(err) => {
+                    tracing::warn!(error = %err, "the cache cannot be opened; reading from Close");
+                    None
+                }
+            });
+        Self {
+            shared: Arc::new(Shared {
+                settings,
+                store,
+                cache,
+                auto_approve,
+                tx,
+                session: SessionSlot::default(),
+            }),
+            logins: HashMap::new(),
+        }
+    }
+
+    /// Starts one command. Returns at once; the answer comes as a `Msg`.
+    /// `Quit` and `Copy` belong to the app loop and are ignored here.
+    pub fn run(&mut self, cmd: Cmd) {
+        let shared = Arc::clone(&self.shared);
+        match cmd {
+            Cmd::Quit | Cmd::Copy { .. } => {}
+            Cmd::LoadAccounts => {
+                spawn("load_accounts", async move {
+                    session::load_accounts(&shared).await
+                });
+            }
+            Cmd::Activate(id) => {
+                spawn(
+                    "activate",
+                    async move { session::activate(&shared, id).await },
+                );
+            }
+            Cmd::StartLogin { attempt } => {
+                self.logins.retain(|_, h| !h.paste.is_closed());
+                let (paste, pasted) = mpsc::channel(4);
+                let (cancel, cancelled) = oneshot::channel();
+                self.logins.insert(
+                    attempt,
+                    LoginHandle {
+                        paste,
+                        cancel: Some(cancel),
+                    },
+                );
+                spawn("login", login::oauth(shared, attempt, pasted, cancelled));
+            }
+            Cmd::PasteRedirect { attempt, text } => {
+                if let Some(handle) = self.logins.get(&attempt) {
+                    let paste = handle.paste.clone();
+                    tokio::spawn(async move { paste.send(text).await });
+                }
+            }
+            Cmd::CancelLogin { attempt } => {
+                if let Some(mut handle) = self.logins.remove(&attempt)
+                    && let Some(cancel) = handle.cancel.take()
+                {
+                    let _ = cancel.send(());
+                }
+            }
+            Cmd::OpenBrowser { url } => {
+                let env = crate::auth::browser::BrowserEnv::from_process(false);
+                let launch =
+                    crate::auth::browser::open(&url, shared.settings.browser.as_deref(), &env);
+                if let crate::auth::browser::Launch::Failed { reason }
+                | crate::auth::browser::Launch::Skipped { reason } = launch
+                {
+                    shared.send(Msg::Error(format!("no browser opened: {reason}")));
+                }
+            }
+            Cmd::ApiKeyLogin { attempt, key } => {
+                spawn("api_key_login", login::api_key(shared, attempt, key));
+            }
+            Cmd::Sync => {
+                spawn("sync", sync::run(shared));
+            }
+            Cmd::Disconnect(id) => {
+                spawn("disconnect", account::disconnect(shared, id));
+            }
+            Cmd::LoadProfile { generation } => {
+                spawn("profile", account::profile(shared, generation));
+            }
+            Cmd::LoadOrganization {
+                generation,
+                organization_id,
+            } => {
+                spawn(
+                    "organization",
+                    account::organization(shared, generation, organization_id),
+                );
+            }
+            Cmd::FetchPage(request) => {
+                spawn("page", records::page(shared, request));
+            }
+            Cmd::LoadDetail {
+                resource,
+                generation,
+                id,
+            } => {
+                spawn("detail", records::detail(shared, resource, generation, id));
+            }
+            Cmd::LoadActivities {
+                resource,
+                generation,
+                lead_id,
+            } => {
+                spawn(
+                    "activities",
+                    records::activities(shared, resource, generation, lead_id),
+                );
+            }
+        }
+    }
+}

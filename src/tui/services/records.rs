@@ -1,0 +1,177 @@
+//! Pages, details and timelines for the data screens.
+//!
+//! The local cache answers first. A search of leads then also asks Close
+//! and answers again with both merged (same generation, so it simply
+//! replaces the cached answer). Resources never synced are read from
+//! Close's API a window at a time (`_skip`/`_limit`), so either way only
+//! the rows on screen are fetched.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::{ServiceError, Shared, account::blocking, cache, rows, session};
+use crate::{
+    close::records::{Page, Resource, list},
+    tui::{
+        model::{Freshness, Generation, PageReply, PageRequest},
+        msg::Msg,
+    },
+};
+
+/// How many timeline entries a lead's detail shows.
+const TIMELINE: usize = 50;
+
+pub async fn page(shared: Arc<Shared>, request: PageRequest) {
+    let PageRequest {
+        resource,
+        generation,
+        ..
+    } = request;
+    let send = |result| {
+        shared.reply(result, |result| Msg::Page {
+            resource,
+            generation,
+            result,
+        })
+    };
+    match cached_page(&shared, &request).await {
+        Ok(Some(reply)) => {
+            let search = !request.query.is_empty() && request.offset == 0;
+            send(Ok(reply));
+            if search && let Some(merged) = server_search(&shared, &request).await {
+                send(Ok(merged));
+            }
+        }
+        Ok(None) => send(fetch_page(&shared, &request).await),
+        Err(err) => send(Err(err)),
+    }
+}
+
+async fn cached_page(
+    shared: &Arc<Shared>,
+    request: &PageRequest,
+) -> Result<Option<PageReply>, ServiceError> {
+    let Some(cache) = shared.cache.clone() else {
+        return Ok(None);
+    };
+    let (account, _) = session::client(shared).await?;
+    let request = request.clone();
+    blocking(move || Ok(cache::page(&cache, &account, &request)?)).await
+}
+
+/// The first page of a lead search: cached hits, then Close's, merged.
+async fn server_search(shared: &Arc<Shared>, request: &PageRequest) -> Option<PageReply> {
+    let cache = shared.cache.clone()?;
+    let (account, client) = session::client(shared).await.ok()?;
+    let limit = request.limit;
+    let text = request.query.clone();
+    let local = crate::sync::search(cache, account, text.clone(), limit)
+        .await
+        .ok()?;
+    let server = crate::sync::search_server(&client, &text, limit)
+        .await
+        .ok()?;
+    let hits = crate::sync::merge_hits(local, server, limit);
+    let has_more = hits.len() >= limit;
+    let rows: Vec<_> = hits.into_iter().map(cache::hit_row).collect();
+    Some(PageReply {
+        offset: 0,
+        total: (!has_more).then_some(rows.len()),
+        has_more,
+        rows,
+        freshness: Freshness::Live,
+    })
+}
+
+async fn fetch_page(
+    shared: &Arc<Shared>,
+    request: &PageRequest,
+) -> Result<PageReply, ServiceError> {
+    let resource = request.resource;
+    if !request.query.is_empty() && resource != Resource::Leads {
+        return Err(ServiceError::Other(
+            "searching here needs the local cache (run `close-tui sync`)".into(),
+        ));
+    }
+    let (_, client) = session::client(shared).await?;
+    let mut query = vec![
+        ("_skip", request.offset.to_string()),
+        ("_limit", request.limit.to_string()),
+        ("_fields", rows::fields(resource).to_owned()),
+    ];
+    if !request.query.is_empty() {
+        query.push(("query", request.query.clone()));
+    }
+    let page: Page = client.get(resource.path(), &query).await?;
+    Ok(PageReply {
+        offset: request.offset,
+        rows: page
+            .data
+            .iter()
+            .filter_map(|record| rows::row(resource, record))
+            .collect(),
+        total: page.total_results.and_then(|n| usize::try_from(n).ok()),
+        has_more: page.has_more,
+        freshness: Freshness::Live,
+    })
+}
+
+pub async fn detail(shared: Arc<Shared>, resource: Resource, generation: Generation, id: String) {
+    let result = async {
+        let (_, client) = session::client(&shared).await?;
+        let record: Value = client
+            .get(&format!("{}{id}/", resource.path()), &[])
+            .await?;
+        Ok::<_, ServiceError>(rows::detail(resource, &record))
+    }
+    .await;
+    shared.reply(result, |result| Msg::Detail {
+        resource,
+        generation,
+        result,
+    });
+}
+
+pub async fn activities(
+    shared: Arc<Shared>,
+    resource: Resource,
+    generation: Generation,
+    lead_id: String,
+) {
+    let result = async {
+        let (account, client) = session::client(&shared).await?;
+        if let Some(cache) = shared.cache.clone() {
+            let (id, read, who) = (lead_id.clone(), Arc::clone(&cache), account.clone());
+            let cached = blocking(move || Ok(read.lead(&who, &id)?)).await?;
+            if let Some(lead) = cached.filter(|l| l.activities_synced_at.is_some()) {
+                return Ok(lead.activities.iter().map(cache::activity_line).collect());
+            }
+            // Fetched once from Close, kept in the cache for next time.
+            let syncer = crate::sync::Syncer::new(client, cache, account);
+            let activities = syncer
+                .lead_activities(&lead_id)
+                .await
+                .map_err(|e| ServiceError::Other(e.to_string()))?;
+            return Ok(activities.iter().map(cache::activity_line).collect());
+        }
+        let page: Value = client
+            .get(
+                Resource::Activities.path(),
+                &[("lead_id", lead_id), ("_limit", TIMELINE.to_string())],
+            )
+            .await?;
+        Ok::<_, ServiceError>(
+            list(&page, "data")
+                .iter()
+                .map(rows::activity_line)
+                .collect(),
+        )
+    }
+    .await;
+    shared.reply(result, |result| Msg::Activities {
+        resource,
+        generation,
+        result,
+    });
+}

@@ -1,0 +1,295 @@
+//! Close records (JSON) turned into what the screens show: table cells in
+//! the order `ui::table::columns` names them, and detail sections.
+
+use serde_json::Value;
+
+use crate::{
+    close::records::{Resource, id, list, number, text},
+    tui::{
+        format,
+        model::{DetailSection, RecordDetail, RecordRow},
+    },
+};
+
+fn s(record: &Value, key: &str) -> String {
+    text(record, key)
+        .map(|t| t.into_owned())
+        .unwrap_or_default()
+}
+
+/// `2026-03-01T14:05:00.123+00:00` → `2026-03-01 14:05`.
+fn short_date(value: &str) -> String {
+    let trimmed: String = value.chars().take(16).collect();
+    trimmed.replace('T', " ")
+}
+
+fn first(record: &Value, key: &str, field: &str) -> String {
+    list(record, key)
+        .first()
+        .map(|item| s(item, field))
+        .unwrap_or_default()
+}
+
+fn money_of(record: &Value) -> String {
+    match number(record, "value") {
+        Some(cents) => format::money(cents as i64, &s(record, "value_currency")),
+        None => String::new(),
+    }
+}
+
+/// The fields API list requests ask for, so pages stay small.
+pub fn fields(resource: Resource) -> &'static str {
+    match resource {
+        Resource::Leads => "id,display_name,name,status_label,contacts,date_updated",
+        Resource::Contacts => "id,name,display_name,title,lead_id,emails,phones",
+        Resource::Opportunities => {
+            "id,lead_name,value,value_currency,status_label,status_type,pipeline_name,confidence,date_won"
+        }
+        Resource::Tasks | Resource::Activities => "id,date,due_date,text,lead_name,is_complete",
+    }
+}
+
+pub fn row(resource: Resource, record: &Value) -> Option<RecordRow> {
+    let cells = match resource {
+        Resource::Leads => vec![
+            non_empty(s(record, "display_name"), || s(record, "name")),
+            s(record, "status_label"),
+            list(record, "contacts").len().to_string(),
+            short_date(&s(record, "date_updated")),
+        ],
+        Resource::Contacts => vec![
+            non_empty(s(record, "name"), || s(record, "display_name")),
+            s(record, "title"),
+            s(record, "lead_id"),
+            first(record, "emails", "email"),
+            first(record, "phones", "phone"),
+        ],
+        Resource::Opportunities => vec![
+            s(record, "lead_name"),
+            money_of(record),
+            s(record, "status_label"),
+            s(record, "pipeline_name"),
+            number(record, "confidence").map_or_else(String::new, |c| format!("{c}%")),
+            short_date(&s(record, "date_won"))
+                .chars()
+                .take(10)
+                .collect(),
+        ],
+        Resource::Tasks | Resource::Activities => vec![
+            non_empty(s(record, "due_date"), || s(record, "date"))
+                .chars()
+                .take(10)
+                .collect(),
+            s(record, "text"),
+            s(record, "lead_name"),
+            if record.get("is_complete").and_then(Value::as_bool) == Some(true) {
+                "✓".to_owned()
+            } else {
+                String::new()
+            },
+        ],
+    };
+    Some(RecordRow {
+        id: id(record)?.to_owned(),
+        cells,
+    })
+}
+
+fn non_empty(value: String, otherwise: impl FnOnce() -> String) -> String {
+    if value.is_empty() { otherwise() } else { value }
+}
+
+fn section(title: &str, lines: Vec<String>) -> DetailSection {
+    DetailSection {
+        title: title.to_owned(),
+        lines,
+    }
+}
+
+fn pairs(record: &Value, keys: &[(&str, &str)]) -> Vec<String> {
+    keys.iter()
+        .filter_map(|(label, key)| text(record, key).map(|v| format!("{label:<12} {v}")))
+        .collect()
+}
+
+fn contact_lines(contact: &Value) -> Vec<String> {
+    let mut lines = vec![format!(
+        "{}{}",
+        non_empty(s(contact, "name"), || "(no name)".to_owned()),
+        text(contact, "title").map_or_else(String::new, |t| format!(" — {t}"))
+    )];
+    for email in list(contact, "emails") {
+        lines.push(format!(
+            "    ✉ {} ({})",
+            s(email, "email"),
+            s(email, "type")
+        ));
+    }
+    for phone in list(contact, "phones") {
+        let number = non_empty(s(phone, "phone_formatted"), || s(phone, "phone"));
+        lines.push(format!("    ☎ {number} ({})", s(phone, "type")));
+    }
+    lines
+}
+
+pub fn detail(resource: Resource, record: &Value) -> RecordDetail {
+    let title = non_empty(s(record, "display_name"), || s(record, "name"));
+    let sections = match resource {
+        Resource::Leads => lead_sections(record),
+        Resource::Contacts => vec![
+            section("Contact", contact_lines(record)),
+            section("Lead", pairs(record, &[("Lead id", "lead_id")])),
+        ],
+        Resource::Opportunities => vec![section(
+            "Opportunity",
+            [
+                format!("{:<12} {}", "Value", money_of(record)),
+                format!("{:<12} {}", "Lead", s(record, "lead_name")),
+            ]
+            .into_iter()
+            .chain(pairs(
+                record,
+                &[
+                    ("Status", "status_label"),
+                    ("Pipeline", "pipeline_name"),
+                    ("Confidence", "confidence"),
+                    ("Close date", "date_won"),
+                    ("Contact", "contact_name"),
+                    ("Owner", "user_name"),
+                    ("Note", "note"),
+                ],
+            ))
+            .collect(),
+        )],
+        Resource::Tasks | Resource::Activities => vec![section(
+            "Task",
+            pairs(
+                record,
+                &[
+                    ("Text", "text"),
+                    ("Due", "due_date"),
+                    ("Lead", "lead_name"),
+                    ("Assigned to", "assigned_to_name"),
+                    ("Done", "is_complete"),
+                ],
+            ),
+        )],
+    };
+    RecordDetail {
+        title: if title.is_empty() {
+            s(record, "text")
+        } else {
+            title
+        },
+        sections,
+    }
+}
+
+fn lead_sections(lead: &Value) -> Vec<DetailSection> {
+    let addresses = list(lead, "addresses")
+        .iter()
+        .map(|a| {
+            [
+                "address_1",
+                "address_2",
+                "city",
+                "state",
+                "zipcode",
+                "country",
+            ]
+            .iter()
+            .filter_map(|k| text(a, k).map(|t| t.into_owned()))
+            .collect::<Vec<_>>()
+            .join(", ")
+        })
+        .filter(|line| !line.is_empty())
+        .collect();
+    let custom = lead
+        .get("custom")
+        .and_then(Value::as_object)
+        .map(|fields| {
+            fields
+                .iter()
+                .map(|(name, value)| match value {
+                    Value::String(v) => format!("{name:<20} {v}"),
+                    other => format!("{name:<20} {other}"),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    vec![
+        section(
+            "Lead",
+            pairs(
+                lead,
+                &[
+                    ("Status", "status_label"),
+                    ("URL", "url"),
+                    ("Description", "description"),
+                    ("Created", "date_created"),
+                    ("Updated", "date_updated"),
+                ],
+            ),
+        ),
+        section("Addresses", addresses),
+        section(
+            &format!("Contacts ({})", list(lead, "contacts").len()),
+            list(lead, "contacts")
+                .iter()
+                .flat_map(contact_lines)
+                .collect(),
+        ),
+        section(
+            "Opportunities",
+            list(lead, "opportunities")
+                .iter()
+                .map(|o| {
+                    format!(
+                        "{:<14} {:<10} {} {}",
+                        money_of(o),
+                        s(o, "status_label"),
+                        s(o, "pipeline_name"),
+                        number(o, "confidence").map_or_else(String::new, |c| format!("{c}%"))
+                    )
+                })
+                .collect(),
+        ),
+        section("Custom fields", custom),
+        section(
+            "Tasks",
+            list(lead, "tasks")
+                .iter()
+                .map(|t| {
+                    let done = t.get("is_complete").and_then(Value::as_bool) == Some(true);
+                    format!(
+                        "[{}] {} {}",
+                        if done { "x" } else { " " },
+                        s(t, "date").chars().take(10).collect::<String>(),
+                        s(t, "text")
+                    )
+                })
+                .collect(),
+        ),
+    ]
+}
+
+/// One timeline line per activity, newest first as Close returns them.
+pub fn activity_line(activity: &Value) -> String {
+    let kind = s(activity, "_type");
+    let what = [
+        "subject",
+        "note",
+        "body_preview",
+        "body_text",
+        "status",
+        "direction",
+    ]
+    .iter()
+    .find_map(|k| text(activity, k))
+    .map(|t| t.lines().next().unwrap_or_default().to_owned())
+    .unwrap_or_default();
+    let when = short_date(&non_empty(s(activity, "activity_at"), || {
+        s(activity, "date_created")
+    }));
+    format!("{when}  {kind:<14} {what}")
+}

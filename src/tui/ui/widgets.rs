@@ -1,0 +1,45 @@
+//! Small pieces the screens share.
+
+use ratatui::text::{Line, Span};
+
+use super::Theme;
+use crate::tui::model::{ConnectionState, Model};
+
+/// `● connected`, coloured by how usable the connection is. A connection
+/// whose requests cannot reach Close shows as offline.
+pub fn badge(model: &Model, theme: Theme) -> Span<'static> {
+    let state = &model.connection.state;
+    if model.offline.is_some() && state.is_usable() {
+        return Span::styled("● offline", theme.warn());
+    }
+    let style = match state {
+        ConnectionState::Connected { .. } => theme.ok(),
+        ConnectionState::Refreshing
+        | ConnectionState::AwaitingBrowser { .. }
+        | ConnectionState::Exchanging
+        | ConnectionState::Starting
+        | ConnectionState::Offline { .. } => theme.warn(),
+        ConnectionState::SignedOut { .. } | ConnectionState::NeedsLogin { .. } => theme.error(),
+    };
+    Span::styled(format!("● {}", state.label()), style)
+}
+
+/// `label   value`, with the label padded to `width`.
+pub fn field(label: &str, value: impl Into<String>, width: usize, theme: Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{label:<width$} "), theme.label()),
+        Span::styled(value.into(), theme.text()),
+    ])
+}
+
+pub fn heading(text: impl Into<String>, theme: Theme) -> Line<'static> {
+    Line::from(Span::styled(text.into(), theme.heading()))
+}
+
+pub fn dim(text: impl Into<String>, theme: Theme) -> Line<'static> {
+    Line::from(Span::styled(text.into(), theme.dim()))
+}
+
+pub fn error(text: impl Into<String>, theme: Theme) -> Line<'static> {
+    Line::from(Span::styled(text.into(), theme.error()))
+}

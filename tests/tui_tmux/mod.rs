@@ -1,0 +1,223 @@
+//! Driving the real binary in tmux: a private tmux server per test, an
+//! isolated home, a sandbox process, and polling `capture-pane` instead of
+//! sleeping. Everything is torn down on drop, failures included.
+
+use std::{
+    collections::BTreeMap,
+    io::{BufRead, BufReader},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use serde_json::Value;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_close-tui");
+const WAIT: Duration = Duration::from_secs(20);
+
+pub fn have_tmux() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|out| out.status.success())
+}
+
+/// The scripted person at the browser. A plain `cargo test` builds it next
+/// to the tests; a filtered run (`--test tui_e2e`) may not, so build it then.
+pub fn consent_user() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let debug = exe.parent().unwrap().parent().unwrap();
+    let path = debug.join("examples").join("consent_user");
+    if !path.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--example", "consent_user"])
+            .status()
+            .unwrap();
+        assert!(status.success(), "cannot build the consent_user example");
+    }
+    assert!(path.exists(), "no consent_user at {}", path.display());
+    path
+}
+
+/// A tmux server of our own (`-L`), so tests never touch the user's.
+pub struct Tmux {
+    socket: String,
+    pub home: tempfile::TempDir,
+    pub env: BTreeMap<String, String>,
+}
+
+impl Tmux {
+    pub fn new(name: &str) -> Self {
+        let home = tempfile::tempdir().unwrap();
+        let root = home.path();
+        let mut env = BTreeMap::new();
+        for (key, dir) in [
+            ("HOME", ""),
+            ("XDG_CONFIG_HOME", "config"),
+            ("XDG_DATA_HOME", "data"),
+            ("XDG_STATE_HOME", "state"),
+        ] {
+            env.insert(key.to_owned(), root.join(dir).display().to_string());
+        }
+        env.insert("CLOSE_TUI_KEY_STORE".into(), "file".into());
+        env.insert("TERM".into(), "xterm-256color".into());
+        Self {
+            socket: format!("close-tui-{name}-{}", std::process::id()),
+            home,
+            env,
+        }
+    }
+
+    fn tmux(&self) -> Command {
+        let mut command = Command::new("tmux");
+        command.args(["-L", &self.socket]);
+        command
+    }
+
+    /// Starts `close-tui ARGS` in a new 100×30 window named `session`.
+    pub fn launch(&self, session: &str, args: &[&str]) {
+        let mut command = self.tmux();
+        command.args([
+            "new-session",
+            "-d",
+            "-s",
+            session,
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "--",
+            "env",
+        ]);
+        command.args(self.env.iter().map(|(k, v)| format!("{k}={v}")));
+        command.arg(BIN).args(args);
+        let status = command.status().unwrap();
+        assert!(status.success(), "tmux new-session failed");
+    }
+
+    pub fn keys(&self, session: &str, keys: &[&str]) {
+        let status = self
+            .tmux()
+            .args(["send-keys", "-t", session])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Types text literally (`send-keys -l`).
+    pub fn type_text(&self, session: &str, text: &str) {
+        let status = self
+            .tmux()
+            .args(["send-keys", "-t", session, "-l", text])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    pub fn screen(&self, session: &str) -> String {
+        let out = self
+            .tmux()
+            .args(["capture-pane", "-p", "-t", session])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Polls the screen until `check` holds; fails with the last screen.
+    pub fn wait_for(&self, session: &str, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen(session);
+            if check(&screen) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < WAIT,
+                "timed out waiting for {what}; the screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn wait_text(&self, session: &str, text: &str) -> String {
+        self.wait_for(session, text, |s| s.contains(text))
+    }
+
+    /// Waits until the session is gone (its program exited).
+    pub fn wait_exit(&self, session: &str) {
+        let start = Instant::now();
+        while self
+            .tmux()
+            .args(["has-session", "-t", session])
+            .stderr(Stdio::null())
+            .status()
+            .unwrap()
+            .success()
+        {
+            assert!(start.elapsed() < WAIT, "{session} did not exit");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self
+            .tmux()
+            .arg("kill-server")
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// `close-tui sandbox` as a process, killed on drop.
+pub struct SandboxProcess {
+    child: Child,
+    pub info: Value,
+    pub log: PathBuf,
+}
+
+impl SandboxProcess {
+    pub fn start(dir: &Path, leads: usize) -> Self {
+        let log = dir.join("requests.jsonl");
+        let mut child = Command::new(BIN)
+            .args(["sandbox", "--port", "0", "--leads", &leads.to_string()])
+            .arg("--log-requests")
+            .arg(&log)
+            .env("HOME", dir)
+            .env("XDG_STATE_HOME", dir.join("sandbox-state"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let info = serde_json::from_str(&line).unwrap();
+        Self { child, info, log }
+    }
+
+    /// The variables that point close-tui at this sandbox.
+    pub fn env(&self) -> Vec<(String, String)> {
+        let get = |k: &str| self.info[k].as_str().unwrap().to_owned();
+        vec![
+            ("CLOSE_CLIENT_ID".into(), get("client_id")),
+            ("CLOSE_CLIENT_SECRET".into(), get("client_secret")),
+            ("CLOSE_AUTHORIZE_URL".into(), get("authorize_url")),
+            ("CLOSE_TOKEN_URL".into(), get("token_url")),
+            ("CLOSE_REVOKE_URL".into(), get("revoke_url")),
+            ("CLOSE_API_URL".into(), get("api_url")),
+            ("REDIRECT_URI".into(), "http://127.0.0.1:0/callback".into()),
+        ]
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
