@@ -154,7 +154,7 @@ fn thread_cpu() -> Duration {
 }
 
 /// Fetches `leads` leads, then writes them into a fresh cache the way the
-/// sync's writer does (16 pages per transaction), several times.
+/// sync's writer does (8 pages per transaction), several times.
 async fn writer_only(info: &Value, leads: u64) {
     let client = client(info);
     let mut pages = Vec::new();
@@ -176,7 +176,7 @@ async fn writer_only(info: &Value, leads: u64) {
         let cache = store.cache().unwrap();
         let account = AccountId::new("bench", "bench");
         let (wall, cpu) = (Instant::now(), thread_cpu());
-        for batch in pages.chunks(env_or("SYNC_BENCH_WRITE_BATCH", 16) as usize) {
+        for batch in pages.chunks(env_or("SYNC_BENCH_WRITE_BATCH", 8) as usize) {
             cache
                 .write(|tx| {
                     let key = account_key(tx, &account)?;

@@ -1,15 +1,12 @@
 //! The one thread that writes a pass's pages into the cache.
 //!
 //! Fetchers send pages through a bounded channel (so memory stays bounded
-//! however fast the network is); the writer writes pages as they come, up
-//! to a batch or a second, and commits them in one transaction together
+//! however fast the network is); the writer takes whatever pages are
+//! waiting, up to a batch, and commits them in one transaction together
 //! with the pass's plan. Whatever is in the plan is therefore committed,
 //! which is what makes resuming exact.
 
-use std::{
-    sync::{Arc, Mutex, PoisonError},
-    time::{Duration, Instant},
-};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -27,13 +24,9 @@ use crate::{
     },
 };
 
-/// Pages committed per transaction at most, and how long a transaction
-/// waits for more: large enough to amortise the commit (each one writes
-/// out every index page the batch touched, and a 100,000-lead cache's
-/// indexes are larger than the page cache), small enough that a kill
-/// loses little and the TUI sees progress every second.
-const BATCH_PAGES: usize = 16;
-const BATCH_TIME: Duration = Duration::from_secs(1);
+/// Pages committed per transaction at most: large enough to amortise the
+/// commit, small enough that a kill loses little.
+const BATCH_PAGES: usize = 8;
 
 /// One page for the writer.
 #[derive(Debug)]
@@ -66,20 +59,20 @@ impl Writer {
     }
 
     fn run(self, mut rx: mpsc::Receiver<PageMsg>) -> Result<u64, SyncError> {
-        let runtime = tokio::runtime::Handle::current();
         let mut written = 0u64;
         while let Some(first) = rx.blocking_recv() {
-            let started = Instant::now();
+            let mut batch = vec![first];
+            while batch.len() < BATCH_PAGES {
+                match rx.try_recv() {
+                    Ok(msg) => batch.push(msg),
+                    Err(_) => break,
+                }
+            }
             let mut rejected: Vec<Rejected> = Vec::new();
-            let mut records = 0u64;
             let (done, total) = self.cache.write(|tx| {
                 let key = account_key(tx, &self.account)?;
                 let mut search = SearchRows::default();
-                let mut progress = Vec::new();
-                let mut next = Some(first);
-                // Pages are written as they come (so none waits in memory),
-                // in one transaction until it holds enough of them.
-                while let Some(msg) = next.take() {
+                for msg in &batch {
                     for record in &msg.records {
                         if let Some(r) =
                             upsert_deferred(tx, key, self.resource, record, &mut search)?
@@ -87,32 +80,16 @@ impl Writer {
                             rejected.push(r);
                         }
                     }
-                    records += msg.records.len() as u64;
-                    progress.push((msg.slice, msg.records.len() as u64, msg.cursor, msg.last));
-                    if progress.len() >= BATCH_PAGES {
-                        break;
-                    }
-                    next = match rx.try_recv() {
-                        Ok(msg) => Some(msg),
-                        Err(mpsc::error::TryRecvError::Disconnected) => None,
-                        Err(mpsc::error::TryRecvError::Empty) => {
-                            let left = BATCH_TIME.saturating_sub(started.elapsed());
-                            runtime
-                                .block_on(tokio::time::timeout(left, rx.recv()))
-                                .ok()
-                                .flatten()
-                        }
-                    };
                 }
                 search.write(tx)?;
                 let (json, done, total) = {
                     let mut plan = self.plan.lock().unwrap_or_else(PoisonError::into_inner);
-                    for (slice, count, cursor, last) in progress {
-                        plan.done += count;
-                        plan.high_water = plan.high_water.max(cursor);
-                        if let Some(slice) = plan.slices.get_mut(slice) {
-                            slice.cursor = slice.cursor.max(cursor);
-                            slice.done |= last;
+                    for msg in &batch {
+                        plan.done += msg.records.len() as u64;
+                        plan.high_water = plan.high_water.max(msg.cursor);
+                        if let Some(slice) = plan.slices.get_mut(msg.slice) {
+                            slice.cursor = slice.cursor.max(msg.cursor);
+                            slice.done |= msg.last;
                         }
                     }
                     // A plan of plain data always serializes.
@@ -122,7 +99,7 @@ impl Writer {
                 save_run(tx, &self.account, self.pass, Some(&json))?;
                 Ok((done, total))
             })?;
-            written += records;
+            written += batch.iter().map(|m| m.records.len() as u64).sum::<u64>();
             for r in rejected {
                 tracing::warn!(pass = self.pass, reason = %r.reason, "record not cached");
                 self.events.send(SyncEvent::Skipped {
