@@ -7,7 +7,7 @@
 
 use rusqlite::{Connection, params, types::ValueRef};
 
-use super::{Cache, OF_ACCOUNT, rows, write::EMBEDDED};
+use super::{Cache, OF_ACCOUNT, rows, shape::EMBEDDED};
 use crate::{
     close::records::Resource,
     store::{AccountId, StoreError},

@@ -11,6 +11,7 @@ mod export;
 mod read;
 mod rows;
 mod search;
+mod shape;
 pub mod state;
 mod write;
 
