@@ -14,6 +14,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     middleware::{from_fn_with_state, map_response},
     response::{IntoResponse, Response},
+    serve::ListenerExt,
 };
 use serde::Serialize;
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
@@ -65,6 +66,11 @@ pub async fn start(args: SandboxArgs) -> io::Result<RunningSandbox> {
     let (shutdown, stopped) = oneshot::channel::<()>();
     let closing = state.closing.clone();
     let task = tokio::spawn(async move {
+        // Without TCP_NODELAY a streamed page's small last chunk waits for
+        // the client's delayed ACK (40 ms on Linux).
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 // A dropped handle counts as a stop request too.

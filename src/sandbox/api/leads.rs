@@ -15,7 +15,7 @@ use axum::{
 };
 
 use super::{
-    json::LeadView,
+    json::{LeadView, WriteJson},
     org_of,
     page::{self, Page},
     params::{self, Params},
@@ -45,10 +45,14 @@ pub async fn list(
     let ds = read(&sb);
     let org = org_of(&ds, &principal)?;
     let page = search_page(&ds, org, &q, paging, search.is_some());
-    page.respond(|row| LeadView {
-        ds: &ds,
-        row,
-        fields: fields.as_ref(),
+    drop(ds);
+    page.stream(sb, move |ds, row, out| {
+        LeadView {
+            ds,
+            row,
+            fields: fields.as_ref(),
+        }
+        .write_json(out)
     })
 }
 

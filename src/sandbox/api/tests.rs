@@ -48,3 +48,62 @@ fn hundred_thousand_leads_size_and_page_speed() {
         ds.contacts().len()
     );
 }
+
+/// A streamed lead page is byte for byte the page `respond` writes, at
+/// every size around the chunk boundaries.
+#[tokio::test]
+async fn a_streamed_page_equals_the_buffered_one() {
+    use std::sync::Arc;
+
+    use super::{json::WriteJson, read};
+    use crate::sandbox::{SandboxArgs, state::Sandbox};
+
+    let sb = Arc::new(Sandbox::new(SandboxArgs {
+        leads: 120,
+        ..SandboxArgs::defaults()
+    }));
+    let body = |response: axum::response::Response| async move {
+        axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap()
+    };
+    for (limit, has_more) in [
+        (0, false),
+        (1, true),
+        (24, true),
+        (25, false),
+        (26, true),
+        (100, true),
+    ] {
+        let rows: Vec<usize> = (0..limit).collect();
+        let page = || Page {
+            rows: rows.clone(),
+            has_more,
+            total: Some(limit + 7),
+        };
+        let buffered = {
+            let ds = read(&sb);
+            page()
+                .respond(|row| LeadView {
+                    ds: &ds,
+                    row,
+                    fields: None,
+                })
+                .unwrap()
+        };
+        let streamed = page()
+            .stream(Arc::clone(&sb), |ds, row, out| {
+                LeadView {
+                    ds,
+                    row,
+                    fields: None,
+                }
+                .write_json(out)
+            })
+            .unwrap();
+        let (buffered, streamed) = (body(buffered).await, body(streamed).await);
+        assert_eq!(streamed, buffered, "{limit} rows");
+        let parsed: serde_json::Value = serde_json::from_slice(&streamed).unwrap();
+        assert_eq!(parsed["data"].as_array().unwrap().len(), limit);
+    }
+}
