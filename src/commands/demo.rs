@@ -2,7 +2,12 @@
 //! with its own database and key file in a fresh directory (never the real
 //! ones), and the terminal app pointed at it.
 
-use std::{path::PathBuf, process::ExitCode};
+use std::{
+    fs::{self, File},
+    io,
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
 
 use super::{CommandResult, fail};
 use crate::{
@@ -26,9 +31,15 @@ pub struct DemoArgs {
 
 pub async fn run(flags: &Flags, args: DemoArgs, screen: Option<Screen>) -> CommandResult {
     super::tui::require_terminal()?;
-    let root = demo_dir();
-    paths::create_private_dir(&root)
-        .map_err(|e| fail(format!("cannot create {}: {e}", root.display())))?;
+    let tmp = std::env::temp_dir();
+    sweep_stale(&tmp);
+    let demo = DemoDir::claim(&tmp).map_err(|e| {
+        fail(format!(
+            "cannot create a demo directory in {}: {e}",
+            tmp.display()
+        ))
+    })?;
+    let root = demo.root.clone();
     let dirs = paths::Dirs::under(&root);
     let _log = logging::init(&dirs.state).ok();
     let sandbox = sandbox::start(SandboxArgs {
@@ -66,13 +77,81 @@ pub async fn run(flags: &Flags, args: DemoArgs, screen: Option<Screen>) -> Comma
     };
     let result = tui::run(settings, options).await;
     sandbox.stop().await;
-    // The demo leaves nothing behind; a failure to clean up is harmless.
-    let _ = std::fs::remove_dir_all(&root);
+    // The demo leaves nothing behind; a failure to clean up is harmless,
+    // and a killed demo's directory goes at the next demo's start.
+    drop(demo);
+    let _ = fs::remove_dir_all(&root);
     result?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// A fresh directory per run, under the system's temp dir.
-fn demo_dir() -> PathBuf {
-    std::env::temp_dir().join(format!("close-tui-demo-{}", std::process::id()))
+const PREFIX: &str = "close-tui-demo-";
+const LOCK: &str = ".lock";
+
+/// A fresh directory per run under the system's temp dir, locked (an
+/// advisory file lock the kernel drops when the process dies) for as long
+/// as the demo runs.
+struct DemoDir {
+    root: PathBuf,
+    _lock: File,
+}
+
+impl DemoDir {
+    fn claim(tmp: &Path) -> io::Result<DemoDir> {
+        let root = tmp.join(format!("{PREFIX}{}", std::process::id()));
+        paths::create_private_dir(&root)?;
+        // Locked before it has its name, so a sweep never sees it unlocked.
+        let pending = root.join(".lock.new");
+        let lock = File::create(&pending)?;
+        lock.try_lock().map_err(io::Error::other)?;
+        fs::rename(&pending, root.join(LOCK))?;
+        Ok(DemoDir { root, _lock: lock })
+    }
+}
+
+/// Removes the directories of demos that were killed: those whose lock
+/// nobody holds. A directory without a lock file may be one being made
+/// right now, so it stays.
+fn sweep_stale(tmp: &Path) {
+    let Ok(entries) = fs::read_dir(tmp) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if !entry.file_name().to_string_lossy().starts_with(PREFIX) {
+            continue;
+        }
+        let dir = entry.path();
+        let stale = File::open(dir.join(LOCK)).is_ok_and(|lock| lock.try_lock().is_ok());
+        if stale {
+            tracing::info!(dir = %dir.display(), "removing a killed demo's directory");
+            let _ = fs::remove_dir_all(&dir);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sweep_removes_only_directories_nobody_holds() {
+        let tmp = tempfile::tempdir().unwrap();
+        let live = DemoDir::claim(tmp.path()).unwrap();
+        let killed = tmp.path().join(format!("{PREFIX}4000000001"));
+        fs::create_dir(&killed).unwrap();
+        File::create(killed.join(LOCK)).unwrap();
+        let unlocked_new = tmp.path().join(format!("{PREFIX}4000000002"));
+        fs::create_dir(&unlocked_new).unwrap();
+        let other = tmp.path().join("someone-else");
+        fs::create_dir(&other).unwrap();
+        File::create(other.join(LOCK)).unwrap();
+
+        sweep_stale(tmp.path());
+
+        assert!(!killed.exists(), "a killed demo's directory is removed");
+        assert!(live.root.join(LOCK).exists(), "a running demo's stays");
+        assert!(unlocked_new.exists(), "one still being made stays");
+        assert!(other.exists(), "other programs' directories stay");
+        drop(live);
+    }
 }

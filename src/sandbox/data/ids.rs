@@ -53,6 +53,10 @@ pub struct IdBuf {
 }
 
 impl IdBuf {
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
     pub fn as_str(&self) -> &str {
         // Only ASCII prefixes and base62 digits are ever written.
         std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()

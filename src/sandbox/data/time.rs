@@ -24,6 +24,13 @@ impl Ts {
 
     /// `YYYY-MM-DDTHH:MM:SS.ffffff+00:00`, 32 bytes.
     pub fn format(self, out: &mut [u8; 32]) -> &str {
+        self.write_ascii(out);
+        // Every byte `write_ascii` writes is an ASCII digit or separator.
+        std::str::from_utf8(out).unwrap_or_default()
+    }
+
+    /// `format` as bytes, for writers that need no `&str`.
+    pub fn write_ascii(self, out: &mut [u8; 32]) {
         let days = self.0.div_euclid(MICROS_PER_DAY);
         let micros = self.0.rem_euclid(MICROS_PER_DAY);
         let (y, m, d) = civil(days);
@@ -43,8 +50,6 @@ impl Ts {
         out[19] = b'.';
         write_num(&mut out[20..26], frac as u64);
         out[26..32].copy_from_slice(b"+00:00");
-        // Every byte written above is an ASCII digit or separator.
-        std::str::from_utf8(out).unwrap_or_default()
     }
 
     /// The calendar date, `YYYY-MM-DD`.

@@ -103,10 +103,12 @@ pub fn number(out: &mut Vec<u8>, n: u64) {
 }
 
 pub fn ts(out: &mut Vec<u8>, t: Ts) {
-    let mut buf = [0u8; 32];
-    out.push(b'"');
-    out.extend_from_slice(t.format(&mut buf).as_bytes());
-    out.push(b'"');
+    let mut buf = [b'"'; 34];
+    let (_, inner) = buf.split_at_mut(1);
+    if let Some(inner) = inner.first_chunk_mut::<32>() {
+        t.write_ascii(inner);
+    }
+    out.extend_from_slice(&buf);
 }
 
 pub fn day(out: &mut Vec<u8>, d: Day) {
@@ -120,7 +122,7 @@ pub fn day(out: &mut Vec<u8>, d: Day) {
 /// A record id; ids are ASCII letters, digits and `_`, never escaped.
 pub fn id(out: &mut Vec<u8>, ds: &Dataset, kind: Kind, index: u32) {
     out.push(b'"');
-    out.extend_from_slice(ds.codec().encode(kind, index).as_str().as_bytes());
+    out.extend_from_slice(ds.codec().encode(kind, index).as_bytes());
     out.push(b'"');
 }
 
@@ -161,6 +163,8 @@ impl<'o, 'f> Obj<'o, 'f> {
 
     /// Writes `,"key":` and hands out the buffer for the value, or `None`
     /// when `_fields` leaves the key out.
+    // Inlined, a literal key's length is a constant and its copy a move.
+    #[inline(always)]
     pub fn key(&mut self, key: &str) -> Option<&mut Vec<u8>> {
         if self.fields.is_some_and(|f| !f.has(key)) {
             return None;
@@ -172,18 +176,21 @@ impl<'o, 'f> Obj<'o, 'f> {
         // Keys are this module's callers' literals and the generated
         // custom field names and keys: none needs escaping.
         debug_assert!(!any_escape(key.as_bytes()), "{key:?}");
+        self.out.reserve(key.len() + 4);
         self.out.push(b'"');
         self.out.extend_from_slice(key.as_bytes());
         self.out.extend_from_slice(b"\":");
         Some(self.out)
     }
 
+    #[inline]
     pub fn str(&mut self, key: &str, value: &str) {
         if let Some(out) = self.key(key) {
             string(out, value);
         }
     }
 
+    #[inline]
     pub fn opt_str(&mut self, key: &str, value: Option<&str>) {
         if let Some(out) = self.key(key) {
             match value {
@@ -195,28 +202,33 @@ impl<'o, 'f> Obj<'o, 'f> {
 
     /// A string value known to need no escaping, written with its quotes
     /// as given (`"…"`) or as a bare literal (`null`, `[]`, `false`).
+    #[inline]
     pub fn raw(&mut self, key: &str, json: &[u8]) {
         if let Some(out) = self.key(key) {
             out.extend_from_slice(json);
         }
     }
 
+    #[inline]
     pub fn num(&mut self, key: &str, value: u64) {
         if let Some(out) = self.key(key) {
             number(out, value);
         }
     }
 
+    #[inline]
     pub fn bool(&mut self, key: &str, value: bool) {
         self.raw(key, if value { b"true" } else { b"false" });
     }
 
+    #[inline]
     pub fn ts(&mut self, key: &str, value: Ts) {
         if let Some(out) = self.key(key) {
             ts(out, value);
         }
     }
 
+    #[inline]
     pub fn opt_day(&mut self, key: &str, value: Option<Day>) {
         if let Some(out) = self.key(key) {
             match value {
@@ -226,12 +238,14 @@ impl<'o, 'f> Obj<'o, 'f> {
         }
     }
 
+    #[inline]
     pub fn id(&mut self, key: &str, ds: &Dataset, kind: Kind, index: u32) {
         if let Some(out) = self.key(key) {
             id(out, ds, kind, index);
         }
     }
 
+    #[inline]
     pub fn opt_id(&mut self, key: &str, ds: &Dataset, kind: Kind, index: Option<u32>) {
         if let Some(out) = self.key(key) {
             match index {
@@ -242,6 +256,7 @@ impl<'o, 'f> Obj<'o, 'f> {
     }
 
     /// Any other value, written by `f`.
+    #[inline]
     pub fn with(&mut self, key: &str, f: impl FnOnce(&mut Vec<u8>)) {
         if let Some(out) = self.key(key) {
             f(out);
