@@ -144,16 +144,19 @@ fn test_terminal(model: &Model) -> Terminal<TestBackend> {
 /// crossterm's backend writing to nowhere: the cost of the escape
 /// sequences, without a terminal to wait for.
 fn sink_terminal(model: &Model) -> Terminal<CrosstermBackend<Sink>> {
-    let (w, h) = (model.layout.width, model.layout.height);
-    let mut terminal = Terminal::with_options(
+    let mut terminal = blank_sink(model.layout.width, model.layout.height);
+    draw(&mut terminal, model);
+    terminal
+}
+
+fn blank_sink(w: u16, h: u16) -> Terminal<CrosstermBackend<Sink>> {
+    Terminal::with_options(
         CrosstermBackend::new(std::io::sink()),
         TerminalOptions {
             viewport: Viewport::Fixed(Rect::new(0, 0, w, h)),
         },
     )
-    .unwrap();
-    draw(&mut terminal, model);
-    terminal
+    .unwrap()
 }
 
 fn draw<B: Backend>(terminal: &mut Terminal<B>, model: &Model) {
@@ -171,17 +174,18 @@ fn frame_unchanged(bencher: Bencher, name: &str) {
     bencher.bench_local(|| draw(&mut terminal, &model));
 }
 
-/// The whole Leads screen written out as escape sequences (after a
-/// clear), the most a frame can cost.
+/// The whole Leads screen written out as escape sequences (onto a blank
+/// terminal), the most a frame can cost.
 #[divan::bench(args = SIZES)]
 fn frame_full_repaint(bencher: Bencher, name: &str) {
     let (w, h) = size(name);
     let model = leads_model(w, h);
-    let mut terminal = sink_terminal(&model);
-    bencher.bench_local(|| {
-        terminal.clear().unwrap();
-        draw(&mut terminal, &model);
-    });
+    bencher
+        .with_inputs(|| blank_sink(w, h))
+        .bench_local_values(|mut terminal| {
+            draw(&mut terminal, &model);
+            terminal
+        });
 }
 
 /// `j` then `k`: the selection moves inside the held window, so no query;

@@ -203,7 +203,8 @@ async fn every_data_screen_lists_and_searches_the_cache() {
     // Contacts: the Lead column names the lead, not its id.
     let contacts = screen(&env, Resource::Contacts, "", 100);
     assert!(!contacts.rows.is_empty());
-    let listed = cache.contacts(account, &newest(), 0, 100).unwrap();
+    let order = service::list_order(Resource::Contacts);
+    let listed = cache.contacts(account, &order, 0, 100).unwrap();
     for (row, contact) in contacts.rows.iter().zip(&listed) {
         assert_eq!(row.id, contact.id);
         let lead = contact.lead_id.as_deref().unwrap();
@@ -318,6 +319,14 @@ fn deep_pages_are_the_same_rows_whichever_way_they_are_read() {
                     lead["date_updated"] = json!(format!("2026-01-{:02}T00:00:00Z", i % 28 + 1));
                 }
                 upsert(tx, &account, Resource::Leads, &lead)?;
+                // Tasks sort by two columns: done or not, then due date.
+                let mut task = json!({"id": format!("task_{i:04}"), "_type": "lead",
+                    "lead_id": format!("lead_{i:04}"), "text": "call",
+                    "is_complete": i % 3 == 0});
+                if i % 5 != 0 {
+                    task["due_date"] = json!(format!("2026-02-{:02}", i % 27 + 1));
+                }
+                upsert(tx, &account, Resource::Tasks, &task)?;
             }
             Ok(())
         })
@@ -348,5 +357,19 @@ fn deep_pages_are_the_same_rows_whichever_way_they_are_read() {
             let expected = all.get(offset.min(1000)..end).unwrap_or_default();
             assert_eq!(page, expected, "{sort:?} desc={descending} at {offset}");
         }
+    }
+    let task_ids = |offset, limit| -> Vec<String> {
+        let query = ListQuery {
+            sort: Sort::Due,
+            ..ListQuery::default()
+        };
+        let rows = cache.tasks(&account, &query, offset, limit).unwrap();
+        rows.into_iter().map(|t| t.id).collect()
+    };
+    let all = task_ids(0, 5000);
+    assert_eq!(all.len(), 1000);
+    for offset in [950, 900, 250, 310, 700, 640, 999, 400] {
+        let end = (offset + 60).min(1000);
+        assert_eq!(task_ids(offset, 60), all[offset..end], "tasks at {offset}");
     }
 }

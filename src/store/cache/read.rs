@@ -43,7 +43,7 @@ pub enum Sort {
     Name,
     /// Opportunities: value in cents.
     Value,
-    /// Tasks: due date.
+    /// Tasks: open ones first, then by due date.
     Due,
 }
 
@@ -51,16 +51,18 @@ impl ListQuery {
     /// The WHERE clause and ORDER BY for `resource`, with the parameters
     /// after the account's two.
     fn sql(&self, resource: Resource) -> (String, Vec<&dyn ToSql>) {
-        let (clause, column, descending, args) = self.parts(resource);
+        let (clause, columns, descending, args) = self.parts(resource);
         let dir = if descending { "DESC" } else { "ASC" };
+        let order: Vec<String> = columns.split(", ").map(|c| format!("{c} {dir}")).collect();
         (
-            format!("{clause} ORDER BY {column} {dir}, rowid {dir}"),
+            format!("{clause} ORDER BY {}, rowid {dir}", order.join(", ")),
             args,
         )
     }
 
-    /// The WHERE clause, the sort column (`rowid` breaks ties) and its
-    /// direction, and the parameters after the account's two.
+    /// The WHERE clause, the sort columns (comma-separated; `rowid` breaks
+    /// ties) and their direction, and the parameters after the account's
+    /// two.
     pub(super) fn parts(
         &self,
         resource: Resource,
@@ -93,7 +95,8 @@ impl ListQuery {
                 "lead_name COLLATE NOCASE"
             }
             (Resource::Opportunities, Sort::Value) => "value_cents",
-            (Resource::Tasks, Sort::Due) => "due_date",
+            // Open tasks first, as the index has them.
+            (Resource::Tasks, Sort::Due) => "is_complete, due_date",
             (Resource::Activities, _) => "date_created",
             _ => "date_updated",
         };

@@ -24,11 +24,12 @@ pub(super) const NEAR: usize = 200;
 /// forth.
 const PER_LIST: usize = 16;
 
-/// A row at a known position: its sort key and rowid.
+/// A row at a known position: its sort key (one value per sort column)
+/// and rowid.
 #[derive(Debug, Clone)]
 pub(super) struct Hint {
     pub position: usize,
-    pub key: Value,
+    pub key: Vec<Value>,
     pub rowid: i64,
 }
 
@@ -46,7 +47,7 @@ impl Positions {
         self.lists
             .get(list)?
             .iter()
-            .filter(|h| h.key != Value::Null)
+            .filter(|h| !h.key.contains(&Value::Null))
             .min_by_key(|h| h.position.abs_diff(position))
             .cloned()
     }
@@ -85,12 +86,13 @@ pub(super) struct Want<'a> {
 struct Plan<'a> {
     select: String,
     clause: String,
-    column: &'static str,
+    /// The sort columns, each maybe with a collation.
+    columns: Vec<&'static str>,
     descending: bool,
     args: Vec<&'a dyn ToSql>,
 }
 
-type Keyed<T> = Vec<(T, Value, i64)>;
+type Keyed<T> = Vec<(T, Vec<Value>, i64)>;
 
 impl Plan<'_> {
     /// `limit` rows from `skip` rows after the start of the order (or of
@@ -118,29 +120,42 @@ impl Plan<'_> {
                 (false, true) => ">=",
                 (false, false) => ">",
             };
-            // `args` already holds every parameter before these two.
-            let n = args.len();
+            // `args` already holds every parameter before these. The bound
+            // on the first column alone lets SQLite seek the index there (it
+            // does not for a row value with a collation).
+            let first = args.len() + 1;
+            let marks: Vec<String> = (first..=first + self.columns.len())
+                .map(|n| format!("?{n}"))
+                .collect();
+            let bound = if descending { "<=" } else { ">=" };
             sql.push_str(&format!(
-                " AND ({}, rowid) {op} (?{}, ?{})",
-                self.column,
-                n + 1,
-                n + 2
+                " AND {} {bound} ?{first} AND ({}, rowid) {op} ({})",
+                self.columns[0],
+                self.columns.join(", "),
+                marks.join(", ")
             ));
-            args.push(&hint.key);
+            args.extend(hint.key.iter().map(|v| v as &dyn ToSql));
             args.push(&hint.rowid);
         }
+        let order: Vec<String> = self.columns.iter().map(|c| format!("{c} {dir}")).collect();
         sql.push_str(&format!(
-            " ORDER BY {} {dir}, rowid {dir} LIMIT ?{} OFFSET ?{}",
-            self.column,
+            " ORDER BY {}, rowid {dir} LIMIT ?{} OFFSET ?{}",
+            order.join(", "),
             args.len() + 1,
             args.len() + 2
         ));
         args.push(&limit);
         args.push(&skip);
         let mut stmt = conn.prepare_cached(&sql)?;
-        let columns = stmt.column_count();
+        // The key columns and the rowid come last.
+        let rowid = stmt.column_count() - 1;
+        let keys = rowid - self.columns.len()..rowid;
         let rows = stmt.query_map(args.as_slice(), |row| {
-            Ok((map(row)?, row.get(columns - 2)?, row.get(columns - 1)?))
+            let key = keys
+                .clone()
+                .map(|i| row.get(i))
+                .collect::<rusqlite::Result<_>>()?;
+            Ok((map(row)?, key, row.get(rowid)?))
         })?;
         let mut out: Keyed<T> = rows.collect::<rusqlite::Result<_>>()?;
         if reverse {
@@ -164,13 +179,20 @@ pub(super) fn read<T>(
 ) -> rusqlite::Result<Vec<T>> {
     let (name, columns) = table(resource);
     let (clause, order, descending, extra) = query.parts(resource);
-    let key = order.trim_end_matches(" COLLATE NOCASE");
+    let columns_of_key: Vec<&'static str> = order.split(", ").collect();
+    let key: Vec<String> = columns_of_key
+        .iter()
+        .map(|c| format!("t.{}", c.trim_end_matches(" COLLATE NOCASE")))
+        .collect();
     let mut args: Vec<&dyn ToSql> = vec![&account.organization_id, &account.user_id];
     args.extend(extra);
     let plan = Plan {
-        select: format!("SELECT {columns}, t.{key}, t.rowid FROM {name} t"),
+        select: format!(
+            "SELECT {columns}, {}, t.rowid FROM {name} t",
+            key.join(", ")
+        ),
         clause,
-        column: order,
+        columns: columns_of_key,
         descending,
         args,
     };
@@ -180,7 +202,9 @@ pub(super) fn read<T>(
         let count = limit.min(total.saturating_sub(offset));
         (total.saturating_sub(offset + count), count)
     });
-    let hint = (offset > NEAR)
+    // Only with one sort column: with two, rows with no value in the second
+    // sit inside the order, where a keyset comparison skips them unseen.
+    let hint = (offset > NEAR && plan.columns.len() == 1)
         .then(|| positions.nearest(want.version, want.list, offset))
         .flatten();
     let mut rows = None;

@@ -32,12 +32,24 @@ fn opt(value: Option<String>) -> String {
     value.unwrap_or_default()
 }
 
-/// Newest first, as the API lists them.
-fn newest() -> ListQuery {
-    ListQuery {
-        sort: Sort::Updated,
-        descending: true,
-        ..ListQuery::default()
+/// The order of each list: one an index gives, so a page reads only its
+/// rows. Newest first, as the API lists them; but contacts by name and
+/// tasks open first by due date (nothing indexes their dates).
+pub fn list_order(resource: Resource) -> ListQuery {
+    match resource {
+        Resource::Contacts => ListQuery {
+            sort: Sort::Name,
+            ..ListQuery::default()
+        },
+        Resource::Tasks => ListQuery {
+            sort: Sort::Due,
+            ..ListQuery::default()
+        },
+        _ => ListQuery {
+            sort: Sort::Updated,
+            descending: true,
+            ..ListQuery::default()
+        },
     }
 }
 
@@ -80,7 +92,7 @@ pub fn page(
             freshness,
         }));
     }
-    let query = newest();
+    let query = list_order(resource);
     let total = usize::try_from(cache.count(account, resource, &query)?).unwrap_or(0);
     let rows: Vec<RecordRow> = match resource {
         Resource::Leads => rows(cache.leads(account, &query, offset, limit)?, lead_row),
