@@ -116,38 +116,47 @@ const MATCHED_LEADS: &str = "FROM cache_search s JOIN cache_leads l ON l.rowid =
      WHERE cache_search MATCH ?3 AND l.account = (SELECT id FROM cache_accounts
          WHERE organization_id = ?1 AND user_id = ?2)";
 
-/// Runs `sql` (which selects rows of some kind, with the search as `?3`)
-/// once per pass, keeping the rows `keep` accepts, each id once, until
-/// `want` are found.
-fn collect<T>(
-    conn: &Connection,
-    account: &AccountId,
-    query: &str,
+/// One search: what was typed, for whom, and how many rows are wanted.
+struct Search<'a> {
+    conn: &'a Connection,
+    account: &'a AccountId,
+    /// The FTS query.
+    query: &'a str,
     want: usize,
-    sql: &str,
-    map: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-    id: fn(&T) -> &str,
-    keep: impl Fn(&T) -> bool,
-) -> rusqlite::Result<Vec<T>> {
-    let mut found: Vec<T> = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut stmt = conn.prepare_cached(sql)?;
-    for pass in passes(query) {
-        if found.len() >= want {
-            break;
-        }
-        let mut rows = stmt.query(params![account.organization_id, account.user_id, pass])?;
-        while let Some(row) = rows.next()? {
-            let item = map(row)?;
-            if keep(&item) && seen.insert(id(&item).to_owned()) {
-                found.push(item);
-                if found.len() >= want {
-                    break;
+}
+
+impl Search<'_> {
+    /// Runs `sql` (which selects rows of some kind, with the search as
+    /// `?3`) once per pass, keeping the rows `keep` accepts, each id once,
+    /// until `want` are found.
+    fn collect<T>(
+        &self,
+        sql: &str,
+        map: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+        id: fn(&T) -> &str,
+        keep: impl Fn(&T) -> bool,
+    ) -> rusqlite::Result<Vec<T>> {
+        let mut found: Vec<T> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let who = (&self.account.organization_id, &self.account.user_id);
+        for pass in passes(self.query) {
+            if found.len() >= self.want {
+                break;
+            }
+            let mut rows = stmt.query(params![who.0, who.1, pass])?;
+            while let Some(row) = rows.next()? {
+                let item = map(row)?;
+                if keep(&item) && seen.insert(id(&item).to_owned()) {
+                    found.push(item);
+                    if found.len() >= self.want {
+                        break;
+                    }
                 }
             }
         }
+        Ok(found)
     }
-    Ok(found)
 }
 
 impl Cache {
@@ -186,16 +195,13 @@ impl Cache {
                  l.date_updated {MATCHED_LEADS}"
         );
         self.read(|conn| {
-            collect(
+            Search {
                 conn,
                 account,
-                &query,
-                limit,
-                &sql,
-                LeadRow::from_row,
-                |l| &l.id,
-                |_| true,
-            )
+                query: &query,
+                want: limit,
+            }
+            .collect(&sql, LeadRow::from_row, |l| &l.id, |_| true)
         })
     }
 
@@ -222,11 +228,13 @@ impl Cache {
             1,
         );
         self.read(|conn| {
-            collect(
+            Search {
                 conn,
                 account,
-                &query,
-                limit,
+                query: &query,
+                want: limit,
+            }
+            .collect(
                 &sql,
                 ContactRow::from_row,
                 |c| &c.id,
@@ -262,16 +270,13 @@ impl Cache {
             1,
         );
         self.read(|conn| {
-            collect(
+            Search {
                 conn,
                 account,
-                &query,
-                limit,
-                &sql,
-                OpportunityRow::from_row,
-                |o| &o.id,
-                |_| true,
-            )
+                query: &query,
+                want: limit,
+            }
+            .collect(&sql, OpportunityRow::from_row, |o| &o.id, |_| true)
         })
     }
 
@@ -297,16 +302,13 @@ impl Cache {
             1,
         );
         self.read(|conn| {
-            collect(
+            Search {
                 conn,
                 account,
-                &query,
-                limit,
-                &sql,
-                TaskRow::from_row,
-                |t| &t.id,
-                |_| true,
-            )
+                query: &query,
+                want: limit,
+            }
+            .collect(&sql, TaskRow::from_row, |t| &t.id, |_| true)
         })
     }
 }

@@ -112,7 +112,8 @@ impl Plan<'_> {
         // LIMIT and OFFSET are parameters, so each way of reading stays
         // one prepared statement whatever the depth.
         let (limit, skip) = (limit as i64, skip as i64);
-        let mut args: Vec<&dyn ToSql> = self.args.iter().copied().collect();
+        let mut args: Vec<&dyn ToSql> = Vec::with_capacity(self.args.len() + 5);
+        args.extend(self.args.iter().copied());
         if let Some((hint, inclusive)) = from {
             let op = match (descending, inclusive) {
                 (true, true) => "<=",
