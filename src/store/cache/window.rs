@@ -23,6 +23,9 @@ pub(super) const NEAR: usize = 200;
 /// Hints kept per list, newest first; a handful covers paging back and
 /// forth.
 const PER_LIST: usize = 16;
+/// Lists remembered at once (each lead's children are lists of their
+/// own); past this, all are forgotten, so memory stays bounded.
+const LISTS: usize = 64;
 
 /// A row at a known position: its sort key (one value per sort column)
 /// and rowid.
@@ -55,6 +58,9 @@ impl Positions {
     /// Remembers rows read at `version`.
     pub fn learn(&mut self, version: i64, list: &str, hints: impl IntoIterator<Item = Hint>) {
         self.at(version);
+        if self.lists.len() >= LISTS && !self.lists.contains_key(list) {
+            self.lists.clear();
+        }
         let known = self.lists.entry(list.to_owned()).or_default();
         for hint in hints {
             known.retain(|h| h.position != hint.position);
