@@ -13,6 +13,7 @@ mod rows;
 mod search;
 mod shape;
 pub mod state;
+mod window;
 mod write;
 
 use std::{
@@ -50,6 +51,8 @@ pub struct Cache {
     writer: Mutex<Connection>,
     reader: Mutex<Connection>,
     counts: Mutex<CountCache>,
+    /// Rows at known positions, for deep pages (`window.rs`).
+    positions: Mutex<window::Positions>,
 }
 
 impl Cache {
@@ -74,6 +77,7 @@ impl Cache {
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
             counts: Mutex::new(HashMap::new()),
+            positions: Mutex::default(),
         })
     }
 

@@ -5,15 +5,16 @@
 //! order and no sort step runs, even over 100,000 leads). Counts are
 //! cached until the database changes.
 
-use rusqlite::{Connection, OptionalExtension, ToSql, params};
+use rusqlite::{OptionalExtension, ToSql, params};
 
 use super::{
     Cache, OF_ACCOUNT,
     export::whole_lead,
     rows::{
-        ACTIVITY_COLUMNS, ActivityRow, CONTACT_COLUMNS, ContactRow, LEAD_COLUMNS, LeadDetail,
-        LeadRow, OPPORTUNITY_COLUMNS, OpportunityRow, TASK_COLUMNS, TaskRow,
+        ACTIVITY_COLUMNS, ActivityRow, CONTACT_LIST, ContactRow, LEAD_COLUMNS, LeadDetail, LeadRow,
+        OPPORTUNITY_LIST, OpportunityRow, TASK_COLUMNS, TaskRow,
     },
+    window,
 };
 use crate::{
     close::records::Resource,
@@ -42,7 +43,7 @@ pub enum Sort {
     Name,
     /// Opportunities: value in cents.
     Value,
-    /// Tasks: due date.
+    /// Tasks: open ones first, then by due date.
     Due,
 }
 
@@ -50,6 +51,22 @@ impl ListQuery {
     /// The WHERE clause and ORDER BY for `resource`, with the parameters
     /// after the account's two.
     fn sql(&self, resource: Resource) -> (String, Vec<&dyn ToSql>) {
+        let (clause, columns, descending, args) = self.parts(resource);
+        let dir = if descending { "DESC" } else { "ASC" };
+        let order: Vec<String> = columns.split(", ").map(|c| format!("{c} {dir}")).collect();
+        (
+            format!("{clause} ORDER BY {}, rowid {dir}", order.join(", ")),
+            args,
+        )
+    }
+
+    /// The WHERE clause, the sort columns (comma-separated; `rowid` breaks
+    /// ties) and their direction, and the parameters after the account's
+    /// two.
+    pub(super) fn parts(
+        &self,
+        resource: Resource,
+    ) -> (String, &'static str, bool, Vec<&dyn ToSql>) {
         let mut clause = String::from(OF_ACCOUNT);
         let mut args: Vec<&dyn ToSql> = Vec::new();
         if let Some(status) = &self.status {
@@ -78,45 +95,54 @@ impl ListQuery {
                 "lead_name COLLATE NOCASE"
             }
             (Resource::Opportunities, Sort::Value) => "value_cents",
-            (Resource::Tasks, Sort::Due) => "due_date",
+            // Open tasks first, as the index has them.
+            (Resource::Tasks, Sort::Due) => "is_complete, due_date",
             (Resource::Activities, _) => "date_created",
             _ => "date_updated",
         };
-        let dir = if self.descending { "DESC" } else { "ASC" };
-        (
-            format!("{clause} ORDER BY {column} {dir}, rowid {dir}"),
-            args,
-        )
+        (clause, column, self.descending, args)
     }
 }
 
-fn table(resource: Resource) -> (&'static str, &'static str) {
+pub(super) fn table(resource: Resource) -> (&'static str, &'static str) {
     match resource {
         Resource::Leads => ("cache_leads", LEAD_COLUMNS),
-        Resource::Contacts => ("cache_contacts", CONTACT_COLUMNS),
-        Resource::Opportunities => ("cache_opportunities", OPPORTUNITY_COLUMNS),
+        Resource::Contacts => ("cache_contacts", CONTACT_LIST),
+        Resource::Opportunities => ("cache_opportunities", OPPORTUNITY_LIST),
         Resource::Tasks => ("cache_tasks", TASK_COLUMNS),
         Resource::Activities => ("cache_activities", ACTIVITY_COLUMNS),
     }
 }
 
+/// One page of a list: the total first when the page is deep (so it can
+/// be read from the end), then the rows (see `window.rs`).
 fn page<T>(
-    conn: &Connection,
+    cache: &Cache,
     resource: Resource,
     account: &AccountId,
     query: &ListQuery,
     offset: usize,
     limit: usize,
     map: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-) -> rusqlite::Result<Vec<T>> {
-    let (name, columns) = table(resource);
-    let (clause, extra) = query.sql(resource);
-    let sql = format!("SELECT {columns} FROM {name} WHERE {clause} LIMIT {limit} OFFSET {offset}");
-    let mut args: Vec<&dyn ToSql> = vec![&account.organization_id, &account.user_id];
-    args.extend(extra);
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(args.as_slice(), map)?;
-    rows.collect()
+) -> Result<Vec<T>, StoreError> {
+    let total = if offset > window::NEAR {
+        usize::try_from(cache.count(account, resource, query)?).ok()
+    } else {
+        None
+    };
+    let list = format!("{}|{account}|{query:?}", resource.name());
+    cache.read(|conn| {
+        let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let mut positions = cache.positions.lock().unwrap_or_else(|e| e.into_inner());
+        let want = window::Want {
+            list: &list,
+            version,
+            offset,
+            limit,
+            total,
+        };
+        window::read(conn, &mut positions, resource, account, query, &want, map)
+    })
 }
 
 impl Cache {
@@ -127,17 +153,15 @@ impl Cache {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<LeadRow>, StoreError> {
-        self.read(|c| {
-            page(
-                c,
-                Resource::Leads,
-                account,
-                query,
-                offset,
-                limit,
-                LeadRow::from_row,
-            )
-        })
+        page(
+            self,
+            Resource::Leads,
+            account,
+            query,
+            offset,
+            limit,
+            LeadRow::from_row,
+        )
     }
 
     pub fn contacts(
@@ -148,7 +172,7 @@ impl Cache {
         limit: usize,
     ) -> Result<Vec<ContactRow>, StoreError> {
         let r = Resource::Contacts;
-        self.read(|c| page(c, r, account, query, offset, limit, ContactRow::from_row))
+        page(self, r, account, query, offset, limit, ContactRow::from_row)
     }
 
     pub fn opportunities(
@@ -159,17 +183,15 @@ impl Cache {
         limit: usize,
     ) -> Result<Vec<OpportunityRow>, StoreError> {
         let r = Resource::Opportunities;
-        self.read(|c| {
-            page(
-                c,
-                r,
-                account,
-                query,
-                offset,
-                limit,
-                OpportunityRow::from_row,
-            )
-        })
+        page(
+            self,
+            r,
+            account,
+            query,
+            offset,
+            limit,
+            OpportunityRow::from_row,
+        )
     }
 
     pub fn tasks(
@@ -179,16 +201,36 @@ impl Cache {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<TaskRow>, StoreError> {
-        self.read(|c| {
-            page(
-                c,
-                Resource::Tasks,
-                account,
-                query,
-                offset,
-                limit,
-                TaskRow::from_row,
-            )
+        page(
+            self,
+            Resource::Tasks,
+            account,
+            query,
+            offset,
+            limit,
+            TaskRow::from_row,
+        )
+    }
+
+    /// The list rows of the cached leads among `ids`, in that order; ids
+    /// not cached are left out.
+    pub fn leads_by_id(
+        &self,
+        account: &AccountId,
+        ids: &[String],
+    ) -> Result<Vec<LeadRow>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {LEAD_COLUMNS} FROM cache_leads WHERE {OF_ACCOUNT} AND id = ?3"
+            ))?;
+            let mut found = Vec::with_capacity(ids.len());
+            for id in ids {
+                let who = params![account.organization_id, account.user_id, id];
+                if let Some(lead) = stmt.query_row(who, LeadRow::from_row).optional()? {
+                    found.push(lead);
+                }
+            }
+            Ok(found)
         })
     }
 
@@ -204,17 +246,15 @@ impl Cache {
             ..ListQuery::default()
         };
         let r = Resource::Activities;
-        self.read(|c| {
-            page(
-                c,
-                r,
-                account,
-                &query,
-                0,
-                usize::MAX >> 2,
-                ActivityRow::from_row,
-            )
-        })
+        page(
+            self,
+            r,
+            account,
+            &query,
+            0,
+            usize::MAX >> 2,
+            ActivityRow::from_row,
+        )
     }
 
     /// How many rows `query` selects; cached until the database changes.

@@ -25,6 +25,8 @@ pub struct ContactRow {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub date_updated: Option<String>,
+    /// The lead's name, joined at read time.
+    pub lead_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +44,8 @@ pub struct OpportunityRow {
     pub user_name: Option<String>,
     pub close_date: Option<String>,
     pub date_updated: Option<String>,
+    /// Read from the record's JSON at read time (no column of its own).
+    pub pipeline_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,6 +112,16 @@ pub(crate) const TASK_COLUMNS: &str = "id, lead_id, lead_name, task_type, text, 
 pub(crate) const ACTIVITY_COLUMNS: &str =
     "id, lead_id, activity_type, summary, user_name, date_created";
 
+/// What a list reads: the columns above, plus what a row shows that they
+/// lack, found at read time for the rows read only. `t` is the listed
+/// table.
+pub(crate) const CONTACT_LIST: &str = "t.id, t.lead_id, t.name, t.title, t.email, t.phone, \
+     t.date_updated, (SELECT l.name FROM cache_leads l WHERE l.account = t.account \
+     AND l.id = t.lead_id)";
+pub(crate) const OPPORTUNITY_LIST: &str = "t.id, t.lead_id, t.lead_name, t.status_label, \
+     t.status_type, t.value_cents, t.value_currency, t.value_period, t.confidence, t.user_name, \
+     t.close_date, t.date_updated, json_extract(t.raw, '$.pipeline_name')";
+
 impl LeadRow {
     pub(crate) fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
@@ -131,6 +145,7 @@ impl ContactRow {
             email: row.get(4)?,
             phone: row.get(5)?,
             date_updated: row.get(6)?,
+            lead_name: row.get(7)?,
         })
     }
 }
@@ -150,6 +165,8 @@ impl OpportunityRow {
             user_name: row.get(9)?,
             close_date: row.get(10)?,
             date_updated: row.get(11)?,
+            // A pipeline that is not a string (or none) shows as none.
+            pipeline_name: row.get::<_, Option<String>>(12).unwrap_or(None),
         })
     }
 }

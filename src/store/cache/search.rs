@@ -1,5 +1,7 @@
 //! Search over the cache: FTS5 with prefix matching over lead names and
-//! their contacts' names, emails and phones.
+//! their contacts' names, emails and phones. Contacts, opportunities and
+//! tasks are found through the leads the index finds (the index has a
+//! row per lead); contacts are then kept only when they match themselves.
 //!
 //! Typed text becomes a query of quoted prefix terms, ANDed, so nothing a
 //! user types is read as FTS5 syntax. Leads whose name matches come first;
@@ -7,11 +9,16 @@
 //! match of a one-letter prefix over 100,000 leads would cost more than the
 //! 10 ms a keystroke may take.
 
-use rusqlite::params;
+use std::collections::HashSet;
+
+use rusqlite::{Connection, params};
 
 use super::{
     Cache,
-    rows::{HitSource, SearchHit},
+    rows::{
+        ContactRow, HitSource, LeadRow, OPPORTUNITY_LIST, OpportunityRow, SearchHit, TASK_COLUMNS,
+        TaskRow,
+    },
 };
 use crate::store::{AccountId, StoreError};
 
@@ -45,6 +52,113 @@ pub fn fts_query(input: &str) -> Option<String> {
     )
 }
 
+/// The words of `input` as [`fts_query`] reads them, lowercased: what
+/// each searched field must have a word starting with.
+fn terms(input: &str) -> Vec<String> {
+    fts_query(input)
+        .map(|q| {
+            q.split(' ')
+                .map(|t| fold(t.trim_start_matches('"').trim_end_matches("\"*")))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Lowercase without the common Latin accents, as the index's
+/// `remove_diacritics` tokenizer sees words.
+fn fold(word: &str) -> String {
+    word.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à'..='å' => 'a',
+            'ç' => 'c',
+            'è'..='ë' => 'e',
+            'ì'..='ï' => 'i',
+            'ñ' => 'n',
+            'ò'..='ö' | 'ø' => 'o',
+            'ù'..='ü' => 'u',
+            'ý' | 'ÿ' => 'y',
+            other => other,
+        })
+        .collect()
+}
+
+/// True when every term starts a word of one of `fields` (phone numbers
+/// count by their digits, and by their last ten).
+fn matches_all(terms: &[String], fields: &[Option<&str>]) -> bool {
+    let mut words: Vec<String> = Vec::new();
+    for field in fields.iter().flatten() {
+        words.extend(
+            field
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(fold),
+        );
+        let digits: String = field.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() >= 3 {
+            if digits.len() > 10 {
+                words.push(digits[digits.len() - 10..].to_owned());
+            }
+            words.push(digits);
+        }
+    }
+    terms
+        .iter()
+        .all(|t| words.iter().any(|w| w.starts_with(t.as_str())))
+}
+
+/// The FTS passes of a search: leads whose name matches, then the rest.
+fn passes(query: &str) -> [String; 2] {
+    [format!("name : ({query})"), query.to_owned()]
+}
+
+const MATCHED_LEADS: &str = "FROM cache_search s JOIN cache_leads l ON l.rowid = s.rowid
+     WHERE cache_search MATCH ?3 AND l.account = (SELECT id FROM cache_accounts
+         WHERE organization_id = ?1 AND user_id = ?2)";
+
+/// One search: what was typed, for whom, and how many rows are wanted.
+struct Search<'a> {
+    conn: &'a Connection,
+    account: &'a AccountId,
+    /// The FTS query.
+    query: &'a str,
+    want: usize,
+}
+
+impl Search<'_> {
+    /// Runs `sql` (which selects rows of some kind, with the search as
+    /// `?3`) once per pass, keeping the rows `keep` accepts, each id once,
+    /// until `want` are found.
+    fn collect<T>(
+        &self,
+        sql: &str,
+        map: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+        id: fn(&T) -> &str,
+        keep: impl Fn(&T) -> bool,
+    ) -> rusqlite::Result<Vec<T>> {
+        let mut found: Vec<T> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let who = (&self.account.organization_id, &self.account.user_id);
+        for pass in passes(self.query) {
+            if found.len() >= self.want {
+                break;
+            }
+            let mut rows = stmt.query(params![who.0, who.1, pass])?;
+            while let Some(row) = rows.next()? {
+                let item = map(row)?;
+                if keep(&item) && seen.insert(id(&item).to_owned()) {
+                    found.push(item);
+                    if found.len() >= self.want {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(found)
+    }
+}
+
 impl Cache {
     /// Up to `limit` cached leads matching `text`: name matches first, then
     /// leads found through a contact's name, email or phone.
@@ -54,43 +168,147 @@ impl Cache {
         text: &str,
         limit: usize,
     ) -> Result<Vec<SearchHit>, StoreError> {
+        Ok(self
+            .search_leads(account, text, limit)?
+            .into_iter()
+            .map(|lead| SearchHit {
+                lead_id: lead.id,
+                name: lead.name,
+                status_label: lead.status_label,
+                source: HitSource::Cache,
+            })
+            .collect())
+    }
+
+    /// [`search`](Self::search) with the whole list row of each lead.
+    pub fn search_leads(
+        &self,
+        account: &AccountId,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<LeadRow>, StoreError> {
         let Some(query) = fts_query(text) else {
             return Ok(Vec::new());
         };
+        let sql = format!(
+            "SELECT l.id, l.name, l.status_label, l.contact_count, l.opportunity_count,
+                 l.date_updated {MATCHED_LEADS}"
+        );
         self.read(|conn| {
-            let mut hits: Vec<SearchHit> = Vec::new();
-            let mut stmt = conn.prepare_cached(
-                "SELECT l.id, l.name, l.status_label FROM cache_search s
-                 JOIN cache_leads l ON l.rowid = s.rowid
-                 WHERE cache_search MATCH ?3 AND l.account = (SELECT id FROM cache_accounts
-                     WHERE organization_id = ?1 AND user_id = ?2)
-                 LIMIT ?4",
-            )?;
-            for scoped in [format!("name : ({query})"), query.clone()] {
-                if hits.len() >= limit {
-                    break;
-                }
-                // The full query repeats the name hits first; ask for that many more.
-                let want = (limit + hits.len()) as i64;
-                let rows = stmt.query_map(
-                    params![account.organization_id, account.user_id, scoped, want],
-                    |row| {
-                        Ok(SearchHit {
-                            lead_id: row.get(0)?,
-                            name: row.get(1)?,
-                            status_label: row.get(2)?,
-                            source: HitSource::Cache,
-                        })
-                    },
-                )?;
-                for hit in rows {
-                    let hit = hit?;
-                    if hits.len() < limit && !hits.iter().any(|h| h.lead_id == hit.lead_id) {
-                        hits.push(hit);
-                    }
-                }
+            Search {
+                conn,
+                account,
+                query: &query,
+                want: limit,
             }
-            Ok(hits)
+            .collect(&sql, LeadRow::from_row, |l| &l.id, |_| true)
+        })
+    }
+
+    /// Up to `limit` cached contacts matching `text` by their name, email,
+    /// phone or lead's name; found through the leads the index finds.
+    pub fn search_contacts(
+        &self,
+        account: &AccountId,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<ContactRow>, StoreError> {
+        let Some(query) = fts_query(text) else {
+            return Ok(Vec::new());
+        };
+        let terms = terms(text);
+        let sql = format!(
+            "SELECT c.id, c.lead_id, c.name, c.title, c.email, c.phone, c.date_updated, l.name
+             {MATCHED_LEADS}",
+        )
+        .replacen(
+            "JOIN cache_leads l ON l.rowid = s.rowid",
+            "JOIN cache_leads l ON l.rowid = s.rowid
+             JOIN cache_contacts c ON c.account = l.account AND c.lead_id = l.id",
+            1,
+        );
+        self.read(|conn| {
+            Search {
+                conn,
+                account,
+                query: &query,
+                want: limit,
+            }
+            .collect(
+                &sql,
+                ContactRow::from_row,
+                |c| &c.id,
+                |c| {
+                    matches_all(
+                        &terms,
+                        &[
+                            Some(c.name.as_str()),
+                            c.email.as_deref(),
+                            c.phone.as_deref(),
+                            c.lead_name.as_deref(),
+                        ],
+                    )
+                },
+            )
+        })
+    }
+
+    /// Up to `limit` cached opportunities of the leads matching `text`.
+    pub fn search_opportunities(
+        &self,
+        account: &AccountId,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<OpportunityRow>, StoreError> {
+        let Some(query) = fts_query(text) else {
+            return Ok(Vec::new());
+        };
+        let sql = format!("SELECT {OPPORTUNITY_LIST} {MATCHED_LEADS}").replacen(
+            "JOIN cache_leads l ON l.rowid = s.rowid",
+            "JOIN cache_leads l ON l.rowid = s.rowid
+             JOIN cache_opportunities t ON t.account = l.account AND t.lead_id = l.id",
+            1,
+        );
+        self.read(|conn| {
+            Search {
+                conn,
+                account,
+                query: &query,
+                want: limit,
+            }
+            .collect(&sql, OpportunityRow::from_row, |o| &o.id, |_| true)
+        })
+    }
+
+    /// Up to `limit` cached tasks of the leads matching `text`.
+    pub fn search_tasks(
+        &self,
+        account: &AccountId,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<TaskRow>, StoreError> {
+        let Some(query) = fts_query(text) else {
+            return Ok(Vec::new());
+        };
+        let columns = TASK_COLUMNS
+            .split(", ")
+            .map(|c| format!("t.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("SELECT {columns} {MATCHED_LEADS}").replacen(
+            "JOIN cache_leads l ON l.rowid = s.rowid",
+            "JOIN cache_leads l ON l.rowid = s.rowid
+             JOIN cache_tasks t ON t.account = l.account AND t.lead_id = l.id",
+            1,
+        );
+        self.read(|conn| {
+            Search {
+                conn,
+                account,
+                query: &query,
+                want: limit,
+            }
+            .collect(&sql, TaskRow::from_row, |t| &t.id, |_| true)
         })
     }
 }
@@ -113,5 +331,21 @@ mod tests {
         assert_eq!(fts_query("(954) 555-92"), Some("\"95455592\"*".to_owned()));
         assert_eq!(fts_query(" *:- "), None);
         assert_eq!(fts_query(""), None);
+    }
+
+    #[test]
+    fn a_contact_matches_when_every_term_starts_one_of_its_words() {
+        let t = terms("ann lee");
+        assert!(matches_all(&t, &[Some("Ann Lee"), None]));
+        assert!(matches_all(&t, &[Some("Annie"), Some("lee@x.test")]));
+        assert!(!matches_all(&t, &[Some("Ann Smith"), Some("ann@x.test")]));
+        assert!(matches_all(&terms("JOSE"), &[Some("José Núñez")]));
+        assert!(matches_all(&terms("nun"), &[Some("José Núñez")]));
+        // Phones by their digits, also without the country code.
+        let phone = Some("+1 (954) 555-9201");
+        assert!(matches_all(&terms("(954) 555"), &[None, phone]));
+        assert!(matches_all(&terms("1954555"), &[phone]));
+        assert!(!matches_all(&terms("555 92"), &[Some("Bo"), phone]));
+        assert!(terms(" *:- ").is_empty());
     }
 }

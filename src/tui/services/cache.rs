@@ -9,7 +9,10 @@ use crate::{
     close::records::Resource,
     store::{
         AccountId, StoreError,
-        cache::{ActivityRow, Cache, ListQuery, SearchHit, Sort},
+        cache::{
+            ActivityRow, Cache, ContactRow, LeadRow, ListQuery, OpportunityRow, SearchHit, Sort,
+            TaskRow,
+        },
     },
     tui::{
         format,
@@ -29,12 +32,24 @@ fn opt(value: Option<String>) -> String {
     value.unwrap_or_default()
 }
 
-/// Newest first, as the API lists them.
-fn newest() -> ListQuery {
-    ListQuery {
-        sort: Sort::Updated,
-        descending: true,
-        ..ListQuery::default()
+/// The order of each list: one an index gives, so a page reads only its
+/// rows. Newest first, as the API lists them; but contacts by name and
+/// tasks open first by due date (nothing indexes their dates).
+pub fn list_order(resource: Resource) -> ListQuery {
+    match resource {
+        Resource::Contacts => ListQuery {
+            sort: Sort::Name,
+            ..ListQuery::default()
+        },
+        Resource::Tasks => ListQuery {
+            sort: Sort::Due,
+            ..ListQuery::default()
+        },
+        _ => ListQuery {
+            sort: Sort::Updated,
+            descending: true,
+            ..ListQuery::default()
+        },
     }
 }
 
@@ -53,17 +68,21 @@ pub fn page(
         DateTime::from_timestamp(synced, 0).map_or(Freshness::Unknown, Freshness::Synced);
     let (offset, limit) = (request.offset, request.limit);
     if !request.query.is_empty() {
-        if resource != Resource::Leads {
-            return Ok(None);
-        }
-        let hits = cache.search(account, &request.query, offset + limit + 1)?;
+        // One more than the page, to know whether there are more.
+        let (text, want) = (request.query.as_str(), offset + limit + 1);
+        let hits: Vec<RecordRow> = match resource {
+            Resource::Leads => rows(cache.search_leads(account, text, want)?, lead_row),
+            Resource::Contacts => rows(cache.search_contacts(account, text, want)?, contact_row),
+            Resource::Opportunities => rows(
+                cache.search_opportunities(account, text, want)?,
+                opportunity_row,
+            ),
+            Resource::Tasks | Resource::Activities => {
+                rows(cache.search_tasks(account, text, want)?, task_row)
+            }
+        };
         let has_more = hits.len() > offset + limit;
-        let rows = hits
-            .into_iter()
-            .skip(offset)
-            .take(limit)
-            .map(hit_row)
-            .collect::<Vec<_>>();
+        let rows: Vec<RecordRow> = hits.into_iter().skip(offset).take(limit).collect();
         let total = (!has_more).then_some(offset + rows.len());
         return Ok(Some(PageReply {
             offset,
@@ -73,70 +92,18 @@ pub fn page(
             freshness,
         }));
     }
-    let query = newest();
+    let query = list_order(resource);
     let total = usize::try_from(cache.count(account, resource, &query)?).unwrap_or(0);
     let rows: Vec<RecordRow> = match resource {
-        Resource::Leads => cache
-            .leads(account, &query, offset, limit)?
-            .into_iter()
-            .map(|r| RecordRow {
-                cells: vec![
-                    r.name,
-                    opt(r.status_label),
-                    r.contact_count.to_string(),
-                    short(r.date_updated.as_deref(), 16),
-                ],
-                id: r.id,
-            })
-            .collect(),
-        Resource::Contacts => cache
-            .contacts(account, &query, offset, limit)?
-            .into_iter()
-            .map(|r| RecordRow {
-                cells: vec![
-                    r.name,
-                    opt(r.title),
-                    opt(r.lead_id),
-                    opt(r.email),
-                    opt(r.phone),
-                ],
-                id: r.id,
-            })
-            .collect(),
-        Resource::Opportunities => cache
-            .opportunities(account, &query, offset, limit)?
-            .into_iter()
-            .map(|r| RecordRow {
-                cells: vec![
-                    opt(r.lead_name),
-                    r.value_cents.map_or_else(String::new, |cents| {
-                        format::money(cents, r.value_currency.as_deref().unwrap_or_default())
-                    }),
-                    opt(r.status_label),
-                    opt(r.user_name),
-                    r.confidence.map_or_else(String::new, |c| format!("{c}%")),
-                    short(r.close_date.as_deref(), 10),
-                ],
-                id: r.id,
-            })
-            .collect(),
-        Resource::Tasks | Resource::Activities => cache
-            .tasks(account, &query, offset, limit)?
-            .into_iter()
-            .map(|r| RecordRow {
-                cells: vec![
-                    short(r.due_date.as_deref(), 10),
-                    opt(r.text),
-                    opt(r.lead_name),
-                    if r.is_complete {
-                        "✓".into()
-                    } else {
-                        String::new()
-                    },
-                ],
-                id: r.id,
-            })
-            .collect(),
+        Resource::Leads => rows(cache.leads(account, &query, offset, limit)?, lead_row),
+        Resource::Contacts => rows(cache.contacts(account, &query, offset, limit)?, contact_row),
+        Resource::Opportunities => rows(
+            cache.opportunities(account, &query, offset, limit)?,
+            opportunity_row,
+        ),
+        Resource::Tasks | Resource::Activities => {
+            rows(cache.tasks(account, &query, offset, limit)?, task_row)
+        }
     };
     Ok(Some(PageReply {
         offset,
@@ -147,15 +114,83 @@ pub fn page(
     }))
 }
 
-pub fn hit_row(hit: SearchHit) -> RecordRow {
+fn rows<T>(items: Vec<T>, row: fn(T) -> RecordRow) -> Vec<RecordRow> {
+    items.into_iter().map(row).collect()
+}
+
+/// The cells of each resource, in the order `ui::table::columns` names.
+pub fn lead_row(r: LeadRow) -> RecordRow {
     RecordRow {
-        id: hit.lead_id,
         cells: vec![
-            hit.name,
-            opt(hit.status_label),
-            String::new(),
-            String::new(),
+            r.name,
+            opt(r.status_label),
+            r.contact_count.to_string(),
+            short(r.date_updated.as_deref(), 16),
         ],
+        id: r.id,
+    }
+}
+
+fn contact_row(r: ContactRow) -> RecordRow {
+    RecordRow {
+        cells: vec![
+            r.name,
+            opt(r.title),
+            // A contact whose lead is not cached shows the lead's id.
+            opt(r.lead_name.or(r.lead_id)),
+            opt(r.email),
+            opt(r.phone),
+        ],
+        id: r.id,
+    }
+}
+
+fn opportunity_row(r: OpportunityRow) -> RecordRow {
+    RecordRow {
+        cells: vec![
+            opt(r.lead_name),
+            r.value_cents.map_or_else(String::new, |cents| {
+                format::money(cents, r.value_currency.as_deref().unwrap_or_default())
+            }),
+            opt(r.status_label),
+            opt(r.pipeline_name),
+            r.confidence.map_or_else(String::new, |c| format!("{c}%")),
+            short(r.close_date.as_deref(), 10),
+        ],
+        id: r.id,
+    }
+}
+
+fn task_row(r: TaskRow) -> RecordRow {
+    RecordRow {
+        cells: vec![
+            short(r.due_date.as_deref(), 10),
+            opt(r.text),
+            opt(r.lead_name),
+            if r.is_complete {
+                "✓".into()
+            } else {
+                String::new()
+            },
+        ],
+        id: r.id,
+    }
+}
+
+/// A search hit as a lead row: from the cache when it holds the lead (the
+/// server's hits carry only a name and a status).
+pub fn hit_row(hit: SearchHit, cached: Option<LeadRow>) -> RecordRow {
+    match cached {
+        Some(lead) => lead_row(lead),
+        None => RecordRow {
+            id: hit.lead_id,
+            cells: vec![
+                hit.name,
+                opt(hit.status_label),
+                String::new(),
+                String::new(),
+            ],
+        },
     }
 }
 

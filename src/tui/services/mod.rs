@@ -2,14 +2,17 @@
 //! owned inputs and answers with a `Msg`; nothing here touches the model.
 
 mod account;
-mod cache;
+pub mod cache;
 mod login;
 mod records;
 mod rows;
 mod session;
 mod sync;
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, PoisonError},
+};
 
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
@@ -20,6 +23,7 @@ use super::{
     msg::{Cmd, Msg},
 };
 use crate::{
+    close::records::Resource,
     config::Settings,
     store::{KeyConfig, Store, cache::Cache},
 };
@@ -53,6 +57,10 @@ pub struct Shared {
     pub auto_approve: bool,
     pub tx: mpsc::UnboundedSender<Msg>,
     pub session: SessionSlot,
+    /// The newest page request of each resource, so an older one still
+    /// queued (keys typed faster than the cache answers) is skipped
+    /// instead of making the newest wait behind it.
+    pub pages: Mutex<HashMap<Resource, Generation>>,
 }
 
 impl Shared {
@@ -81,6 +89,15 @@ impl Shared {
 
     pub fn store(&self) -> Result<Arc<Store>, ServiceError> {
         self.store.clone().map_err(ServiceError::Other)
+    }
+
+    /// True when a newer page of `resource` than `generation` was asked
+    /// for: the model drops this one's answer anyway.
+    pub fn superseded(&self, resource: Resource, generation: Generation) -> bool {
+        let pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
+        pages
+            .get(&resource)
+            .is_some_and(|newest| *newest > generation)
     }
 }
 
@@ -133,6 +150,7 @@ impl Services {
                 auto_approve,
                 tx,
                 session: SessionSlot::default(),
+                pages: Mutex::default(),
             }),
             logins: HashMap::new(),
         }
@@ -213,6 +231,11 @@ impl Services {
                 );
             }
             Cmd::FetchPage(request) => {
+                shared
+                    .pages
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(request.resource, request.generation);
                 spawn("page", records::page(shared, request));
             }
             Cmd::LoadDetail {

@@ -6,13 +6,14 @@
 //! Close's API a window at a time (`_skip`/`_limit`), so either way only
 //! the rows on screen are fetched.
 
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
 use serde_json::Value;
 
 use super::{ServiceError, Shared, account::blocking, cache, rows, session};
 use crate::{
     close::records::{Page, Resource, list},
+    store::cache::LeadRow,
     tui::{
         model::{Freshness, Generation, PageReply, PageRequest},
         msg::Msg,
@@ -35,10 +36,18 @@ pub async fn page(shared: Arc<Shared>, request: PageRequest) {
             result,
         })
     };
+    if shared.superseded(resource, generation) {
+        return;
+    }
     match cached_page(&shared, &request).await {
         Ok(Some(reply)) => {
-            let search = !request.query.is_empty() && request.offset == 0;
+            // Close searches leads only; the other screens search the cache.
+            let search =
+                !request.query.is_empty() && request.offset == 0 && resource == Resource::Leads;
             send(Ok(reply));
+            if shared.superseded(resource, generation) {
+                return;
+            }
             if search && let Some(merged) = server_search(&shared, &request).await {
                 send(Ok(merged));
             }
@@ -66,7 +75,7 @@ async fn server_search(shared: &Arc<Shared>, request: &PageRequest) -> Option<Pa
     let (account, client) = session::client(shared).await.ok()?;
     let limit = request.limit;
     let text = request.query.clone();
-    let local = crate::sync::search(cache, account, text.clone(), limit)
+    let local = crate::sync::search(Arc::clone(&cache), account.clone(), text.clone(), limit)
         .await
         .ok()?;
     let server = crate::sync::search_server(&client, &text, limit)
@@ -74,7 +83,22 @@ async fn server_search(shared: &Arc<Shared>, request: &PageRequest) -> Option<Pa
         .ok()?;
     let hits = crate::sync::merge_hits(local, server, limit);
     let has_more = hits.len() >= limit;
-    let rows: Vec<_> = hits.into_iter().map(cache::hit_row).collect();
+    let ids: Vec<String> = hits.iter().map(|h| h.lead_id.clone()).collect();
+    let read = Arc::clone(&cache);
+    let mut cached: HashMap<String, LeadRow> =
+        blocking(move || Ok(read.leads_by_id(&account, &ids)?))
+            .await
+            .ok()?
+            .into_iter()
+            .map(|lead| (lead.id.clone(), lead))
+            .collect();
+    let rows: Vec<_> = hits
+        .into_iter()
+        .map(|hit| {
+            let lead = cached.remove(&hit.lead_id);
+            cache::hit_row(hit, lead)
+        })
+        .collect();
     Some(PageReply {
         offset: 0,
         total: (!has_more).then_some(rows.len()),
