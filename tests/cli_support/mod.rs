@@ -39,16 +39,26 @@ pub async fn sandbox(dir: &Path, configure: impl FnOnce(&mut SandboxArgs)) -> Ru
     start(args).await.expect("the sandbox starts")
 }
 
-/// The scripted consent user, built by cargo next to the test binaries.
+/// The scripted consent user, built by cargo next to the test binaries. A
+/// filtered run (`--test NAME`, or `--release`) may not have built it, so
+/// it is built then, in the same profile.
 pub fn consent_user() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
-    let debug = exe.parent().and_then(Path::parent).unwrap();
-    let path = debug.join("examples").join("consent_user");
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo build --examples` (a plain `cargo test` builds it)",
-        path.display()
-    );
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
+    let path = profile_dir.join("examples").join("consent_user");
+    if !path.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut build = std::process::Command::new(cargo);
+        build.args(["build", "--example", "consent_user"]);
+        if profile_dir.ends_with("release") {
+            build.arg("--release");
+        }
+        assert!(
+            build.status().unwrap().success(),
+            "cannot build the consent_user example"
+        );
+    }
+    assert!(path.exists(), "no consent_user at {}", path.display());
     path
 }
 
