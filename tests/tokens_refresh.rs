@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Refreshing a real login's tokens against the sandbox: ahead of expiry
-//! with nobody asking, once for fifty callers at expiry, and from two
+//! with nobody asking, once for two hundred callers at expiry, and from two
 //! processes sharing the database without ever replaying a rotated refresh
 //! token. The account is made by the real binary; the token managers run
 //! here (and in two copies of this test binary) on the same database.
@@ -94,7 +94,7 @@ async fn the_refresher_renews_a_short_token_and_persists_the_rotation() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fifty_calls_after_expiry_make_exactly_one_refresh() {
+async fn two_hundred_calls_after_expiry_make_exactly_one_refresh() {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = sandbox(dir.path(), |args| args.access_ttl = 2).await;
     let home = Home::new(&sandbox);
@@ -107,18 +107,35 @@ async fn fifty_calls_after_expiry_make_exactly_one_refresh() {
     .await;
     let before = grants(dir.path(), "refresh_token");
 
-    let calls = (0..50).map(|_| {
+    // Every call is spawned before any of them runs far: they all meet the
+    // expired token together.
+    let start = Arc::new(tokio::sync::Barrier::new(CALLS));
+    let calls = (0..CALLS).map(|_| {
         let client = session.client.clone();
-        tokio::spawn(async move { client.me().await })
+        let start = Arc::clone(&start);
+        tokio::spawn(async move {
+            start.wait().await;
+            client.me().await
+        })
     });
     for result in futures_util::future::join_all(calls).await {
         result.unwrap().unwrap();
     }
 
     assert_eq!(grants(dir.path(), "refresh_token") - before, 1);
-    assert_eq!(stats(&sandbox).await["refreshes"], 1);
+    let stats = stats(&sandbox).await;
+    assert_eq!(stats["refreshes"], 1);
+    assert_eq!(stats["token_requests"]["refresh_token"], 1);
+    let me_calls = request_log(dir.path())
+        .iter()
+        .filter(|line| line["path"] == "/api/v1/me/" && line["status"] == 200)
+        .count();
+    assert!(me_calls >= CALLS, "{me_calls} successful calls");
     sandbox.stop().await;
 }
+
+/// Concurrent API calls at expiry.
+const CALLS: usize = 200;
 
 const WORKER_ROOT: &str = "CLOSE_TUI_TEST_REFRESH_WORKER_ROOT";
 const ROUNDS: usize = 100;

@@ -116,7 +116,8 @@ impl<C: Credentials> CloseClient<C> {
     /// `GET api_url/path` with query parameters, decoded as `T`.
     ///
     /// A 401 gets one credentials refresh and one retry. Connect errors,
-    /// timeouts, 502/503/504 and undecodable bodies are retried with backoff;
+    /// timeouts, 500/502/503/504 and undecodable bodies are retried with
+    /// backoff (every call here is a GET, safe to repeat);
     /// a 429 waits for the reset the headers give. Other errors return at once.
     pub async fn get<T: DeserializeOwned>(
         &self,
@@ -152,7 +153,8 @@ impl<C: Credentials> CloseClient<C> {
                 ApiError::RateLimited { retry_after } => *retry_after,
                 ApiError::Network(_) | ApiError::Decode { .. } => inner.backoff.delay(retry),
                 ApiError::Server {
-                    status: 502..=504, ..
+                    status: 500 | 502..=504,
+                    ..
                 } => inner.backoff.delay(retry),
                 _ => return Err(err),
             };

@@ -5,7 +5,9 @@
 //! - `GET /_sandbox/faults` → the current settings.
 //! - `POST /_sandbox/faults` with JSON, any of `latency_ms`, `fail_rate`,
 //!   `token_fail_rate`, `token_mode` (`normal`, `error500`, `timeout`,
-//!   `html`, `truncated`), `rate_limit`, `access_ttl` → the new settings.
+//!   `html`, `truncated`), `rate_limit`, `access_ttl`, `storm` (refuse the
+//!   first N attempts of every distinct API request with 429/5xx) → the new
+//!   settings.
 //! - `GET /_sandbox/stats` → the counters.
 
 use std::sync::Arc;

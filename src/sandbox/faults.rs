@@ -1,5 +1,6 @@
-//! Injected trouble, for tests: latency, 503s, a short access-token lifetime,
-//! rate limits, and a token endpoint that misbehaves in chosen ways.
+//! Injected trouble, for tests: latency, 503s, a storm of 429s and 5xx, a
+//! short access-token lifetime, rate limits, and a token endpoint that
+//! misbehaves in chosen ways.
 //!
 //! The flags set the starting values; `POST /_sandbox/faults` changes them
 //! while the sandbox runs. Each knob is an atomic, read once per request, so
@@ -12,7 +13,7 @@ use std::{
 
 use serde::{Deserialize, Serialize};
 
-use super::SandboxArgs;
+use super::{SandboxArgs, storm::Storm};
 
 /// How the token endpoint answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +59,9 @@ pub struct FaultSettings {
     pub token_mode: TokenMode,
     pub rate_limit: u32,
     pub access_ttl: u64,
+    /// Attempts of each distinct API request refused with 429 or 5xx (see
+    /// [`Storm`]); 0 is calm.
+    pub storm: u32,
 }
 
 /// A `POST /_sandbox/faults` body: any subset of the knobs.
@@ -70,6 +74,7 @@ pub struct FaultUpdate {
     pub token_mode: Option<TokenMode>,
     pub rate_limit: Option<u32>,
     pub access_ttl: Option<u64>,
+    pub storm: Option<u32>,
 }
 
 pub struct Faults {
@@ -79,6 +84,7 @@ pub struct Faults {
     token_mode: AtomicU8,
     rate_limit: AtomicU32,
     access_ttl: AtomicU64,
+    pub storm: Storm,
 }
 
 impl Faults {
@@ -90,6 +96,7 @@ impl Faults {
             token_mode: AtomicU8::new(TokenMode::Normal.index()),
             rate_limit: AtomicU32::new(options.rate_limit),
             access_ttl: AtomicU64::new(options.access_ttl),
+            storm: Storm::default(),
         }
     }
 
@@ -123,6 +130,9 @@ impl Faults {
         if let Some(v) = update.access_ttl {
             self.access_ttl.store(v, Relaxed);
         }
+        if let Some(v) = update.storm {
+            self.storm.set(v);
+        }
         Ok(self.settings())
     }
 
@@ -134,6 +144,7 @@ impl Faults {
             token_mode: self.token_mode(),
             rate_limit: self.rate_limit(),
             access_ttl: self.access_ttl.load(Relaxed),
+            storm: self.storm.attempts_refused(),
         }
     }
 

@@ -36,6 +36,9 @@ pub async fn guard(
         tokio::time::sleep(delay).await;
     }
     let limit = sandbox.faults.rate_limit();
+    if let Some(status) = storm_refusal(&sandbox, &request) {
+        return status;
+    }
     if sandbox.faults.api_fails() {
         sandbox.stats.unavailable();
         let error = ApiError::new(
@@ -74,6 +77,38 @@ pub async fn guard(
     request.extensions_mut().insert(principal);
     with_rate_limit(next.run(request).await, verdict)
 }
+
+/// A storm's answer for this attempt, if it is one to refuse: a 429 that
+/// asks for a short wait, or a bare 5xx.
+fn storm_refusal(sandbox: &Sandbox, request: &Request) -> Option<Response> {
+    if sandbox.faults.storm.attempts_refused() == 0 {
+        return None;
+    }
+    let uri = request.uri();
+    let key = format!(
+        "{} {}?{}",
+        request.method(),
+        uri.path(),
+        uri.query().unwrap_or("")
+    );
+    let status = sandbox.faults.storm.refuse(&key)?;
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        sandbox.stats.too_many_requests();
+        let mut response =
+            ApiError::new(status, "Too many requests (injected storm).").into_response();
+        let headers = response.headers_mut();
+        headers.insert(RATE_LIMIT, HeaderValue::from_static(STORM_RATE_LIMIT));
+        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return Some(response);
+    }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        sandbox.stats.unavailable();
+    }
+    Some(ApiError::new(status, "Injected server error (storm).").into_response())
+}
+
+/// The `RateLimit` a storm's 429 carries: wait a fifth of a second.
+const STORM_RATE_LIMIT: &str = "limit=100, remaining=0, reset=0.2";
 
 fn with_rate_limit(mut response: Response, verdict: Verdict) -> Response {
     response.headers_mut().insert(RATE_LIMIT, verdict.header());

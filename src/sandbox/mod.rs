@@ -18,9 +18,11 @@ mod pages;
 pub mod principal;
 mod ratelimit;
 mod reqlog;
+mod secretlog;
 mod server;
 pub mod state;
 mod stats;
+mod storm;
 pub mod tokens;
 
 use std::io::Write;

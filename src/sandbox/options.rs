@@ -52,6 +52,14 @@ pub struct SandboxArgs {
     /// Write one JSON line per request to FILE (never a secret)
     #[arg(long, value_name = "FILE")]
     pub log_requests: Option<PathBuf>,
+    /// The API key to accept, instead of a random one, so that a restarted
+    /// sandbox accepts the same key
+    #[arg(long, value_name = "KEY")]
+    pub api_key: Option<String>,
+    /// For tests: append every secret the sandbox issues (API key, client
+    /// secret, codes, access and refresh tokens) to FILE, one per line
+    #[arg(long, value_name = "FILE")]
+    pub record_secrets: Option<PathBuf>,
 }
 
 impl SandboxArgs {

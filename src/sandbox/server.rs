@@ -21,7 +21,8 @@ use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 use tower_http::limit::RequestBodyLimitLayer;
 
 use super::{
-    SandboxArgs, admin, api, error::ApiError, guard::guard, oauth, reqlog, state::Sandbox,
+    SandboxArgs, admin, api, error::ApiError, guard::guard, oauth, reqlog, secretlog,
+    state::Sandbox,
 };
 
 /// The largest request body accepted anywhere.
@@ -60,6 +61,9 @@ pub async fn start(args: SandboxArgs) -> io::Result<RunningSandbox> {
     let mut sandbox = Sandbox::new(args);
     if let Some(path) = sandbox.options.log_requests.clone() {
         sandbox.request_log = Some(reqlog::RequestLog::open(&path)?);
+    }
+    if let Some(path) = sandbox.options.record_secrets.clone() {
+        sandbox.record_secrets(secretlog::SecretLog::open(&path)?);
     }
     let state = Arc::new(sandbox);
     let app = router(Arc::clone(&state));

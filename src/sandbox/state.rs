@@ -6,7 +6,7 @@ use tokio::sync::watch;
 
 use super::{
     SandboxArgs, data::Dataset, faults::Faults, ratelimit::RateLimiter, reqlog::RequestLog,
-    stats::Stats, tokens::Tokens,
+    secretlog::SecretLog, stats::Stats, tokens::Tokens,
 };
 use crate::secret::Secret;
 
@@ -43,18 +43,30 @@ impl Sandbox {
                 Some((org.id.clone(), owner))
             })
             .unwrap_or_default();
+        let api_key = options
+            .api_key
+            .clone()
+            .unwrap_or_else(|| super::tokens::random_token("api_"));
         Self {
             faults: Faults::new(&options),
             options,
             data: RwLock::new(data),
             tokens: Tokens::default(),
-            api_key: Secret::new(super::tokens::random_token("api_")),
+            api_key: Secret::new(api_key),
             api_key_owner,
             stats: Stats::default(),
             limiter: RateLimiter::default(),
             request_log: None,
             closing: watch::Sender::new(false),
         }
+    }
+
+    /// Sends every secret issued from now on, and the standing ones, to
+    /// `log` (`--record-secrets`).
+    pub fn record_secrets(&mut self, log: SecretLog) {
+        log.note(self.api_key.expose());
+        log.note(&self.options.client_secret);
+        self.tokens.record_to(log);
     }
 
     /// Reads the data set. A writer that panicked cannot have left it in a

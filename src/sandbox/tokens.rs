@@ -17,6 +17,8 @@ use std::{
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
+use super::secretlog::SecretLog;
+
 /// How long an authorization code can be redeemed.
 const CODE_TTL: Duration = Duration::from_secs(60);
 /// How long a used or expired code is kept, so that a replay still finds it
@@ -105,12 +107,25 @@ struct Store {
 #[derive(Default)]
 pub struct Tokens {
     store: RwLock<Store>,
+    /// `--record-secrets`: where each issued code and token is noted.
+    record: Option<SecretLog>,
 }
 
 impl Tokens {
+    pub fn record_to(&mut self, log: SecretLog) {
+        self.record = Some(log);
+    }
+
+    fn note(&self, secret: &str) {
+        if let Some(log) = &self.record {
+            log.note(secret);
+        }
+    }
+
     /// Remembers a grant and returns its single-use code.
     pub fn issue_code(&self, grant: CodeGrant) -> String {
         let code = random_token("sbx_ac_");
+        self.note(&code);
         let mut store = self.write();
         store.sweep_now_and_then();
         store.codes.insert(
@@ -166,7 +181,10 @@ impl Tokens {
         if let Some(entry) = store.codes.get_mut(code) {
             entry.family = Some(family);
         }
-        Ok(store.issue_pair(family, access_ttl))
+        let issued = store.issue_pair(family, access_ttl);
+        drop(store);
+        self.note_pair(&issued);
+        Ok(issued)
     }
 
     /// Rotates a refresh token: the old one dies, a new pair is issued in the
@@ -203,7 +221,15 @@ impl Tokens {
         if let Some(entry) = store.refresh.get_mut(refresh_token) {
             entry.live = false;
         }
-        Ok(store.issue_pair(family, access_ttl))
+        let issued = store.issue_pair(family, access_ttl);
+        drop(store);
+        self.note_pair(&issued);
+        Ok(issued)
+    }
+
+    fn note_pair(&self, issued: &Issued) {
+        self.note(&issued.access_token);
+        self.note(&issued.refresh_token);
     }
 
     /// RFC 7009: a refresh token takes its family down with it; an access

@@ -186,6 +186,23 @@ impl<C: Credentials + 'static> Syncer<C> {
         Ok(SyncReport { passes: result? })
     }
 
+    /// Runs a cache write on a blocking thread and awaits it. Writing
+    /// inline would block the thread that also polls the sibling passes
+    /// (`run` joins them in one task); if one of those holds the database's
+    /// write lock for a token refresh, the write would wait out the busy
+    /// timeout for a lock that cannot be released, then fail as "database
+    /// is locked".
+    async fn write_off_thread(
+        &self,
+        work: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<()> + Send + 'static,
+    ) -> Result<(), SyncError> {
+        let cache = Arc::clone(&self.cache);
+        tokio::task::spawn_blocking(move || cache.write(work))
+            .await
+            .map_err(|_| SyncError::WriterGone)??;
+        Ok(())
+    }
+
     async fn run_pass(&self, pass: Pass, leads_too: bool) -> Result<PassReport, SyncError> {
         let started = Instant::now();
         let state = self.cache.sync_state(&self.account, pass.name())?;
@@ -213,8 +230,9 @@ impl<C: Credentials + 'static> Syncer<C> {
                     _ => ranges::plan(self, since, params),
                 };
                 let json = serde_json::to_string(&fresh).unwrap_or_default();
-                self.cache
-                    .write(|tx| save_run(tx, &self.account, pass.name(), Some(&json)))?;
+                let account = self.account.clone();
+                self.write_off_thread(move |tx| save_run(tx, &account, pass.name(), Some(&json)))
+                    .await?;
                 fresh
             }
         };
@@ -274,8 +292,11 @@ impl<C: Credentials + 'static> Syncer<C> {
             .unwrap_or_else(PoisonError::into_inner)
             .high_water
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
-        self.cache
-            .write(|tx| finish_run(tx, &self.account, pass.name(), high_water.as_deref(), full))?;
+        let account = self.account.clone();
+        self.write_off_thread(move |tx| {
+            finish_run(tx, &account, pass.name(), high_water.as_deref(), full)
+        })
+        .await?;
         let elapsed = started.elapsed();
         self.events.send(SyncEvent::Finished {
             resource: pass.resource(),

@@ -1,8 +1,15 @@
 //! Shared helpers for the tests that run the real `close-tui` binary against
 //! a sandbox on loopback: an isolated home for each test, commands built with
-//! the sandbox's client settings, runs bounded by a timeout, and every byte
-//! the binary printed kept for the secret scan.
+//! the sandbox's client settings and a trace-level log, runs bounded by a
+//! timeout, and every byte the binary printed kept for the secret scan that
+//! each home runs when it is dropped (see `secret_scan`).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+mod cache;
+#[path = "../secret_scan/mod.rs"]
+pub mod secret_scan;
+#[allow(unused_imports)]
+pub use cache::*;
 
 use std::{
     path::{Path, PathBuf},
@@ -27,20 +34,31 @@ pub async fn sandbox(dir: &Path, configure: impl FnOnce(&mut SandboxArgs)) -> Ru
     args.port = 0;
     args.leads = 20;
     args.log_requests = Some(dir.join("requests.jsonl"));
+    args.record_secrets = Some(dir.join("secrets.txt"));
     configure(&mut args);
     start(args).await.expect("the sandbox starts")
 }
 
-/// The scripted consent user, built by cargo next to the test binaries.
+/// The scripted consent user, built by cargo next to the test binaries. A
+/// filtered run (`--test NAME`, or `--release`) may not have built it, so
+/// it is built then, in the same profile.
 pub fn consent_user() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
-    let debug = exe.parent().and_then(Path::parent).unwrap();
-    let path = debug.join("examples").join("consent_user");
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo build --examples` (a plain `cargo test` builds it)",
-        path.display()
-    );
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
+    let path = profile_dir.join("examples").join("consent_user");
+    if !path.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut build = std::process::Command::new(cargo);
+        build.args(["build", "--example", "consent_user"]);
+        if profile_dir.ends_with("release") {
+            build.arg("--release");
+        }
+        assert!(
+            build.status().unwrap().success(),
+            "cannot build the consent_user example"
+        );
+    }
+    assert!(path.exists(), "no consent_user at {}", path.display());
     path
 }
 
@@ -88,14 +106,20 @@ pub struct Home {
     vars: Vec<(String, String)>,
     /// Everything every run printed, stdout and stderr.
     transcript: Mutex<Vec<u8>>,
+    /// The sandbox's list of the secrets it issued, when it keeps one.
+    secrets: Option<PathBuf>,
+    /// That list as last read: re-read after every run, because the test
+    /// may drop the directory that holds it before the home.
+    secrets_seen: Mutex<Vec<String>>,
 }
 
 impl Home {
     /// A home whose OAuth client and API point at `sandbox`, with the
-    /// consent user as the browser, debug logging and the key file store.
+    /// consent user as the browser, trace logging and the key file store.
     pub fn new(sandbox: &RunningSandbox) -> Self {
         let info = &sandbox.info;
         let mut home = Self::bare();
+        home.secrets = sandbox.state.options.record_secrets.clone();
         for (name, value) in [
             ("CLOSE_CLIENT_ID", info.client_id.as_str()),
             ("CLOSE_CLIENT_SECRET", info.client_secret.as_str()),
@@ -120,6 +144,8 @@ impl Home {
             root,
             vars: Vec::new(),
             transcript: Mutex::new(Vec::new()),
+            secrets: None,
+            secrets_seen: Mutex::new(Vec::new()),
         };
         let base = home.root.path().to_owned();
         home.set("HOME", base.to_str().unwrap());
@@ -130,7 +156,7 @@ impl Home {
         ] {
             home.set(name, base.join(dir).to_str().unwrap());
         }
-        home.set("CLOSE_TUI_LOG", "debug");
+        home.set("CLOSE_TUI_LOG", "trace");
         home.set("CLOSE_TUI_KEY_STORE", "file");
         home
     }
@@ -224,6 +250,7 @@ impl Home {
             .expect("close-tui finished in time")
             .unwrap();
         self.record(&output.stdout, &output.stderr);
+        self.read_secrets();
         Output {
             code: output.status.code(),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -275,6 +302,38 @@ impl Home {
     /// The variables every command gets, to hand to a worker process.
     pub fn vars(&self) -> &[(String, String)] {
         &self.vars
+    }
+}
+
+impl Home {
+    /// Scans everything the binary left in this home and printed for any
+    /// secret the sandbox issued; panics on a leak.
+    pub fn scan_secrets(&self) -> secret_scan::Coverage {
+        let secrets = self.read_secrets();
+        let transcript = self.transcript();
+        secret_scan::scan(self.path(), &[("output", &transcript)], &secrets)
+            .unwrap_or_else(|leak| panic!("secret leak: {leak}"))
+    }
+}
+
+impl Home {
+    /// The secrets the sandbox has issued so far (the list only grows).
+    fn read_secrets(&self) -> Vec<String> {
+        let mut seen = self.secrets_seen.lock().unwrap();
+        if let Some(path) = self.secrets.as_deref().filter(|p| p.exists()) {
+            *seen = secret_scan::recorded(path);
+        }
+        seen.clone()
+    }
+}
+
+/// Every home is scanned for secrets when its test is done with it (unless
+/// the test is already failing).
+impl Drop for Home {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.scan_secrets();
+        }
     }
 }
 

@@ -1,12 +1,20 @@
 //! Driving the real binary in tmux: a private tmux server per test, an
 //! isolated home, a sandbox process, and polling `capture-pane` instead of
-//! sleeping. Everything is torn down on drop, failures included.
+//! sleeping. Everything is torn down on drop, failures included; a test
+//! that passed then has its home and every screen it saw scanned for the
+//! secrets the sandbox issued (see `secret_scan`).
+
+#![allow(dead_code)]
+
+#[path = "../secret_scan/mod.rs"]
+pub mod secret_scan;
 
 use std::{
     collections::BTreeMap,
     io::{BufRead, BufReader},
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
+    sync::Mutex,
     time::{Duration, Instant},
 };
 
@@ -45,6 +53,8 @@ pub struct Tmux {
     socket: String,
     pub home: tempfile::TempDir,
     pub env: BTreeMap<String, String>,
+    /// Every screen captured, for the secret scan.
+    screens: Mutex<Vec<u8>>,
 }
 
 impl Tmux {
@@ -61,11 +71,13 @@ impl Tmux {
             env.insert(key.to_owned(), root.join(dir).display().to_string());
         }
         env.insert("CLOSE_TUI_KEY_STORE".into(), "file".into());
+        env.insert("CLOSE_TUI_LOG".into(), "trace".into());
         env.insert("TERM".into(), "xterm-256color".into());
         Self {
             socket: format!("close-tui-{name}-{}", std::process::id()),
             home,
             env,
+            screens: Mutex::new(Vec::new()),
         }
     }
 
@@ -122,7 +134,28 @@ impl Tmux {
             .args(["capture-pane", "-p", "-t", session])
             .output()
             .unwrap();
+        self.screens.lock().unwrap().extend_from_slice(&out.stdout);
         String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Adds what a test's own run of the binary printed to the scan.
+    pub fn record_output(&self, bytes: &[u8]) {
+        self.screens.lock().unwrap().extend_from_slice(bytes);
+    }
+
+    /// Scans the home (log, database, key file; not the sandbox's files)
+    /// and every screen seen for the secrets a sandbox started in the home
+    /// recorded, and for any sandbox token at all; panics on a leak.
+    pub fn scan_secrets(&self) -> secret_scan::Coverage {
+        let list = self.home.path().join("secrets.txt");
+        let secrets = if list.exists() {
+            secret_scan::recorded(&list)
+        } else {
+            Vec::new()
+        };
+        let screens = self.screens.lock().unwrap().clone();
+        secret_scan::scan(self.home.path(), &[("screen", &screens)], &secrets)
+            .unwrap_or_else(|leak| panic!("secret leak: {leak}"))
     }
 
     /// Polls the screen until `check` holds; fails with the last screen.
@@ -169,6 +202,9 @@ impl Drop for Tmux {
             .arg("kill-server")
             .stderr(Stdio::null())
             .status();
+        if !std::thread::panicking() {
+            self.scan_secrets();
+        }
     }
 }
 
@@ -181,11 +217,19 @@ pub struct SandboxProcess {
 
 impl SandboxProcess {
     pub fn start(dir: &Path, leads: usize) -> Self {
+        Self::start_with(dir, leads, &[])
+    }
+
+    /// Like [`SandboxProcess::start`], with more `close-tui sandbox` flags.
+    pub fn start_with(dir: &Path, leads: usize, flags: &[&str]) -> Self {
         let log = dir.join("requests.jsonl");
         let mut child = Command::new(BIN)
             .args(["sandbox", "--port", "0", "--leads", &leads.to_string()])
+            .args(flags)
             .arg("--log-requests")
             .arg(&log)
+            .arg("--record-secrets")
+            .arg(dir.join("secrets.txt"))
             .env("HOME", dir)
             .env("XDG_STATE_HOME", dir.join("sandbox-state"))
             .stdout(Stdio::piped())
@@ -198,6 +242,15 @@ impl SandboxProcess {
             .unwrap();
         let info = serde_json::from_str(&line).unwrap();
         Self { child, info, log }
+    }
+
+    /// The request log, parsed.
+    pub fn requests(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .collect()
     }
 
     /// The variables that point close-tui at this sandbox.

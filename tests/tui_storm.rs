@@ -1,0 +1,129 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The TUI's own background sync through a storm: the sandbox (a separate
+//! process) refuses the first two attempts of every API request with 429,
+//! 500, 502, 503 and 504 in turn. The TUI, in tmux, still reports the leads
+//! synced, and its cache holds each of the organization's records once.
+
+mod tui_tmux;
+
+use std::{
+    collections::BTreeSet,
+    io::{Read, Write},
+    net::TcpStream,
+    process::{Command, Stdio},
+};
+
+use serde_json::Value;
+use tui_tmux::{BIN, SandboxProcess, Tmux, consent_user, have_tmux};
+
+/// One plain HTTP/1.1 request to the sandbox's test hooks; the JSON body
+/// of the answer.
+fn hook(sandbox: &SandboxProcess, method: &str, path: &str, body: &str) -> Value {
+    let base = sandbox.info["base_url"].as_str().unwrap();
+    let address = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let json = &answer[answer.find("\r\n\r\n").unwrap() + 4..];
+    serde_json::from_str(json).unwrap()
+}
+
+fn close_tui(tmux: &Tmux, args: &[&str]) -> std::process::Output {
+    let out = Command::new(BIN)
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .envs(&tmux.env)
+        .current_dir(tmux.home.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    tmux.record_output(&out.stdout);
+    tmux.record_output(&out.stderr);
+    out
+}
+
+#[test]
+fn the_tuis_sync_gets_through_a_storm_with_every_record_once() {
+    if !have_tmux() {
+        eprintln!("SKIPPED: tmux is not installed (CI installs it)");
+        return;
+    }
+    let mut tmux = Tmux::new("storm");
+    let sandbox = SandboxProcess::start(tmux.home.path(), 400);
+    tmux.env.extend(sandbox.env());
+    tmux.env
+        .insert("BROWSER".into(), consent_user().display().to_string());
+    let consent_log = tmux.home.path().join("consent.log");
+    tmux.env
+        .insert("CONSENT_LOG".into(), consent_log.display().to_string());
+    let login = close_tui(&tmux, &["login"]);
+    assert!(login.status.success(), "{login:?}");
+    let logged_in = sandbox.requests().len();
+
+    hook(&sandbox, "POST", "/_sandbox/faults", r#"{"storm": 2}"#);
+    tmux.launch("tui", &[]);
+    tmux.wait_text("tui", "Status        ● connected");
+    tmux.keys("tui", &["3"]);
+    tmux.wait_text("tui", "· synced ");
+    tmux.keys("tui", &["q"]);
+    tmux.wait_exit("tui");
+    hook(&sandbox, "POST", "/_sandbox/faults", r#"{"storm": 0}"#);
+
+    let statuses: BTreeSet<u64> = sandbox.requests()[logged_in..]
+        .iter()
+        .filter(|line| line["path"].as_str().unwrap().starts_with("/api/v1/"))
+        .map(|line| line["status"].as_u64().unwrap())
+        .collect();
+    for status in [429, 500, 502, 503, 504] {
+        assert!(statuses.contains(&status), "no {status}: {statuses:?}");
+    }
+
+    let organization = &login_org(&tmux);
+    let totals = hook(
+        &sandbox,
+        "GET",
+        &format!("/_sandbox/totals?organization_id={organization}"),
+        "",
+    );
+    for (resource, key) in [
+        ("leads", "leads"),
+        ("contacts", "contacts"),
+        ("opportunities", "opportunities"),
+    ] {
+        let out = close_tui(&tmux, &["export", resource]);
+        assert!(out.status.success(), "{out:?}");
+        let ids: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        let unique: BTreeSet<&String> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len(), "duplicate {resource}");
+        assert_eq!(
+            ids.len() as u64,
+            totals[key].as_u64().unwrap(),
+            "{resource}"
+        );
+    }
+}
+
+/// The active account's organization, as `status --json` reports it.
+fn login_org(tmux: &Tmux) -> String {
+    let out = close_tui(tmux, &["status", "--json", "--offline"]);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["active"].as_str().unwrap().to_owned()
+}
