@@ -22,7 +22,7 @@ use crate::{
     close::{CloseClient, Credentials, records::Resource},
     store::{
         AccountId,
-        cache::{Cache, finish_run, save_run},
+        cache::{Cache, bulk, finish_run, save_run},
     },
 };
 
@@ -208,23 +208,33 @@ impl<C: Credentials + 'static> Syncer<C> {
                     (Pass::Tasks, false) => vec![("_type".into(), "all".into())],
                     _ => Vec::new(),
                 };
-                let fresh = match pass {
+                let mut fresh = match pass {
                     Pass::Leads => leads::plan(self, since).await?,
                     _ => ranges::plan(self, since, params),
                 };
-                let json = serde_json::to_string(&fresh).unwrap_or_default();
-                self.cache
-                    .write(|tx| save_run(tx, &self.account, pass.name(), Some(&json)))?;
+                // A first full lead pass into an empty cache loads in bulk.
+                let may_bulk = pass == Pass::Leads && fresh.full;
+                self.cache.write(|tx| {
+                    if may_bulk && bulk::cache_is_empty(tx)? {
+                        fresh.bulk = true;
+                        bulk::defer_indexes(tx)?;
+                    }
+                    let json = serde_json::to_string(&fresh).unwrap_or_default();
+                    save_run(tx, &self.account, pass.name(), Some(&json))
+                })?;
                 fresh
             }
         };
+        if !plan.bulk {
+            self.cache.write(bulk::restore_orphans)?;
+        }
         self.events.send(SyncEvent::Started {
             resource: pass.resource(),
             total: plan.total,
             full: plan.full,
             resumed,
         });
-        let full = plan.full;
+        let (full, bulk_load) = (plan.full, plan.bulk);
         let queue = Mutex::new(plan.pending().collect::<VecDeque<_>>());
         let params = plan.params.clone();
         let plan = Arc::new(Mutex::new(plan));
@@ -236,6 +246,7 @@ impl<C: Credentials + 'static> Syncer<C> {
             resource: pass.resource(),
             plan: Arc::clone(&plan),
             events: self.events.clone(),
+            batch_pages: self.options.batch_pages,
         }
         .spawn(rx);
         let max_skip = AtomicUsize::new(0);
@@ -274,8 +285,12 @@ impl<C: Credentials + 'static> Syncer<C> {
             .unwrap_or_else(PoisonError::into_inner)
             .high_water
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
-        self.cache
-            .write(|tx| finish_run(tx, &self.account, pass.name(), high_water.as_deref(), full))?;
+        self.cache.write(|tx| {
+            if bulk_load {
+                bulk::restore_indexes(tx)?;
+            }
+            finish_run(tx, &self.account, pass.name(), high_water.as_deref(), full)
+        })?;
         let elapsed = started.elapsed();
         self.events.send(SyncEvent::Finished {
             resource: pass.resource(),

@@ -40,6 +40,9 @@ pub struct SyncOptions {
     pub full: bool,
     /// Pages buffered between the fetchers and the writer (bounds memory).
     pub buffer_pages: usize,
+    /// Pages the writer commits in one transaction at most: more amortise
+    /// the commit, fewer lose less to a kill.
+    pub batch_pages: usize,
 }
 
 impl Default for SyncOptions {
@@ -49,6 +52,7 @@ impl Default for SyncOptions {
             overlap: Duration::from_secs(300),
             full: false,
             buffer_pages: 8,
+            batch_pages: 8,
         }
     }
 }
