@@ -144,6 +144,24 @@ fn syncer(
     )
 }
 
+/// CPU time (user + system) a process has used, from `/proc/PID/stat`.
+fn process_cpu(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<f64> = rest
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or(0.0))
+        .collect();
+    // utime and stime are fields 14 and 15, in clock ticks (100 a second).
+    (fields.get(11).copied().unwrap_or(0.0) + fields.get(12).copied().unwrap_or(0.0)) / 100.0
+}
+
+/// CPU seconds of this process and of the sandbox, for a phase's costs.
+fn cpu_pair(sandbox: u32) -> (f64, f64) {
+    (process_cpu("self"), process_cpu(&sandbox.to_string()))
+}
+
 /// CPU time this thread has run, from the scheduler's own accounting.
 fn thread_cpu() -> Duration {
     let stat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
@@ -156,8 +174,9 @@ fn thread_cpu() -> Duration {
 }
 
 /// Fetches `leads` leads, then reads and writes them into a fresh cache
-/// the way the sync's fetchers and writer do (8 pages per transaction),
-/// several times.
+/// the way the sync's fetchers and writer do (in bulk, 32 pages per
+/// transaction, indexes built at the end; `SYNC_BENCH_WRITE_BULK=0`: 8
+/// pages, indexes kept), several times.
 async fn writer_only(info: &Value, leads: u64) {
     let client = client(info);
     let mut pages = Vec::new();
@@ -180,7 +199,12 @@ async fn writer_only(info: &Value, leads: u64) {
         let account = AccountId::new("bench", "bench");
         let bulk = env_or("SYNC_BENCH_WRITE_BULK", 1) == 1;
         if bulk {
-            cache.write(bulk::defer_indexes).unwrap();
+            cache
+                .write(|tx| {
+                    bulk::defer_indexes(tx)?;
+                    bulk::size_cache(tx, true)
+                })
+                .unwrap();
         }
         let cpu = thread_cpu();
         let prepared: Vec<Vec<_>> = pages
@@ -193,7 +217,8 @@ async fn writer_only(info: &Value, leads: u64) {
             .collect();
         let read_cpu = (thread_cpu() - cpu).as_secs_f64();
         let (wall, cpu) = (Instant::now(), thread_cpu());
-        for batch in prepared.chunks(env_or("SYNC_BENCH_WRITE_BATCH", 8) as usize) {
+        let pages_per_commit = env_or("SYNC_BENCH_WRITE_BATCH", if bulk { 32 } else { 8 });
+        for batch in prepared.chunks(pages_per_commit as usize) {
             cache
                 .write(|tx| {
                     let key = account_key(tx, &account)?;
@@ -228,7 +253,7 @@ async fn writer_only(info: &Value, leads: u64) {
 }
 
 /// Part 1 to 3: the full sync against the bare loop, peak RSS, search.
-async fn full_sync(info: &Value, concurrency: usize) {
+async fn full_sync(info: &Value, sandbox: u32, concurrency: usize) {
     let (api, key) = (
         info["api_url"].as_str().unwrap().to_owned(),
         info["api_key"].as_str().unwrap().to_owned(),
@@ -237,9 +262,11 @@ async fn full_sync(info: &Value, concurrency: usize) {
     let rss_before = peak_rss_mb();
 
     let (sync, _store) = syncer(info, dir.path(), concurrency);
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), cpu_pair(sandbox));
     sync.run(&[Resource::Leads]).await.unwrap();
     let sync_secs = started.elapsed().as_secs_f64();
+    let after = cpu_pair(sandbox);
+    let sync_cpu = (after.0 - cpu.0, after.1 - cpu.1);
     let rss = peak_rss_mb();
     let cache = Arc::clone(sync.cache_handle());
     let account = AccountId::new("bench", "bench");
@@ -247,9 +274,11 @@ async fn full_sync(info: &Value, concurrency: usize) {
         .count(&account, Resource::Leads, &Default::default())
         .unwrap() as f64;
 
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), cpu_pair(sandbox));
     let bare = bare_loop(&api, &key, concurrency).await as f64;
     let bare_secs = started.elapsed().as_secs_f64();
+    let after = cpu_pair(sandbox);
+    let bare_cpu = (after.0 - cpu.0, after.1 - cpu.1);
     let (sync_rate, bare_rate) = (leads / sync_secs, bare / bare_secs);
     println!(
         "sync:  {leads:.0} leads in {sync_secs:.2} s = {sync_rate:.0} leads/s (concurrency {concurrency})"
@@ -259,6 +288,16 @@ async fn full_sync(info: &Value, concurrency: usize) {
         "ratio: {:.0}% of the bare loop (target >= 70%)",
         100.0 * sync_rate / bare_rate
     );
+    let per = |(client, server): (f64, f64), n: f64| {
+        format!(
+            "{:.1} µs client + {:.1} µs sandbox = {:.1} µs",
+            client * 1e6 / n,
+            server * 1e6 / n,
+            (client + server) * 1e6 / n
+        )
+    };
+    println!("CPU per lead: sync {}", per(sync_cpu, leads));
+    println!("CPU per lead: bare {}", per(bare_cpu, bare));
     println!("peak RSS: {rss:.0} MB (before the sync {rss_before:.0} MB; target < 150 MB)");
 
     // Search: 100 names, typed one character at a time.
@@ -357,7 +396,7 @@ fn main() {
     runtime.block_on(async {
         let sandbox = start(org_leads);
         if part("sync") {
-            full_sync(&sandbox.info, concurrency).await;
+            full_sync(&sandbox.info, sandbox.child.id(), concurrency).await;
         }
         if part("write") {
             writer_only(&sandbox.info, write_leads).await;

@@ -28,6 +28,7 @@ async fn a_sync_aborted_midway_resumes_and_completes() {
         // Small commits, so the writer cannot take the whole sync in the
         // few batches it holds when the task is stopped.
         batch_pages: 2,
+        bulk_batch_pages: 2,
         ..SyncOptions::default()
     };
     let indexes = env.indexes();

@@ -246,7 +246,12 @@ impl<C: Credentials + 'static> Syncer<C> {
             resource: pass.resource(),
             plan: Arc::clone(&plan),
             events: self.events.clone(),
-            batch_pages: self.options.batch_pages,
+            batch_pages: if bulk_load {
+                self.options.bulk_batch_pages
+            } else {
+                self.options.batch_pages
+            },
+            bulk: bulk_load,
         }
         .spawn(rx);
         let max_skip = AtomicUsize::new(0);

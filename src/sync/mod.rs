@@ -43,6 +43,10 @@ pub struct SyncOptions {
     /// Pages the writer commits in one transaction at most: more amortise
     /// the commit, fewer lose less to a kill.
     pub batch_pages: usize,
+    /// The same while a first sync loads an empty cache in bulk: larger
+    /// commits write each page of the unique keys (which every record
+    /// touches at random) fewer times.
+    pub bulk_batch_pages: usize,
 }
 
 impl Default for SyncOptions {
@@ -53,6 +57,7 @@ impl Default for SyncOptions {
             full: false,
             buffer_pages: 8,
             batch_pages: 8,
+            bulk_batch_pages: 32,
         }
     }
 }

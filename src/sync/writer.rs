@@ -21,7 +21,8 @@ use crate::{
     store::{
         AccountId,
         cache::{
-            Cache, Prepared, Rejected, SearchRows, account_key, prepare, save_run, write_prepared,
+            Cache, Prepared, Rejected, SearchRows, account_key, bulk, prepare, save_run,
+            write_prepared,
         },
     },
 };
@@ -80,6 +81,8 @@ pub struct Writer {
     pub events: Events,
     /// Pages committed per transaction at most.
     pub batch_pages: usize,
+    /// The pass loads an empty cache in bulk (see `store/cache/bulk.rs`).
+    pub bulk: bool,
 }
 
 impl Writer {
@@ -92,7 +95,18 @@ impl Writer {
         tokio::task::spawn_blocking(move || self.run(rx))
     }
 
-    fn run(self, mut rx: mpsc::Receiver<PageMsg>) -> Result<u64, SyncError> {
+    fn run(self, rx: mpsc::Receiver<PageMsg>) -> Result<u64, SyncError> {
+        if self.bulk {
+            self.cache.write(|tx| bulk::size_cache(tx, true))?;
+        }
+        let written = self.write_all(rx);
+        if self.bulk {
+            self.cache.write(|tx| bulk::size_cache(tx, false))?;
+        }
+        written
+    }
+
+    fn write_all(&self, mut rx: mpsc::Receiver<PageMsg>) -> Result<u64, SyncError> {
         let mut written = 0u64;
         while let Some(first) = rx.blocking_recv() {
             let mut batch = vec![first];
