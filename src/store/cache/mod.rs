@@ -8,6 +8,7 @@
 //! use `spawn_blocking`.
 
 pub mod bulk;
+mod columns;
 mod export;
 mod fields;
 mod read;

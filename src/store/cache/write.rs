@@ -15,7 +15,10 @@ use serde_json::Value;
 use crate::close::records::Resource;
 use crate::store::AccountId;
 
-use super::shape::{Prepared, columns, prepare};
+use super::{
+    columns::columns,
+    shape::{Prepared, prepare},
+};
 
 /// A record that could not be cached, with why. Sync reports these.
 #[derive(Debug, Clone, PartialEq, Eq)]
