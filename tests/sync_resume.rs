@@ -25,8 +25,17 @@ async fn a_sync_aborted_midway_resumes_and_completes() {
     let options = SyncOptions {
         concurrency: 2,
         buffer_pages: 1,
+        // Small commits, so the writer cannot take the whole sync in the
+        // few batches it holds when the task is stopped.
+        batch_pages: 2,
+        bulk_batch_pages: 2,
         ..SyncOptions::default()
     };
+    let indexes = env.indexes();
+    assert!(
+        indexes.contains(&"cache_leads_name".to_owned()),
+        "{indexes:?}"
+    );
     let syncer = env.syncer().with_options(options.clone()).with_events(tx);
     let task = tokio::spawn(async move { syncer.run(&[Resource::Leads]).await });
     let mut total = 0;
@@ -45,6 +54,9 @@ async fn a_sync_aborted_midway_resumes_and_completes() {
     let state = env.cache.sync_state(&env.account, "leads").unwrap();
     assert!(state.run.is_some(), "an unfinished run leaves its plan");
     assert!(state.last_sync.is_none());
+    // A first sync into an empty cache builds its secondary indexes at the
+    // end; the killed one has not yet.
+    assert!(!env.indexes().contains(&"cache_leads_name".to_owned()));
     let partial = env.cached(Resource::Leads).len() as u64;
     assert!(partial >= 800 && partial < total, "{partial} of {total}");
 
@@ -65,4 +77,9 @@ async fn a_sync_aborted_midway_resumes_and_completes() {
     env.assert_complete().await;
     let state = env.cache.sync_state(&env.account, "leads").unwrap();
     assert!(state.run.is_none() && state.last_full_sync.is_some());
+    assert_eq!(
+        env.indexes(),
+        indexes,
+        "every index is back once the sync is done"
+    );
 }

@@ -25,6 +25,10 @@ const LOW_WATER: f64 = 0.2;
 /// from the next window (responses from one window differ by their latency).
 const NEXT_WINDOW: Duration = Duration::from_millis(250);
 
+/// Sent this long after a window's estimated end, so rounding in the
+/// reset header (milliseconds) never puts a request before the reset.
+const MARGIN: Duration = Duration::from_millis(2);
+
 /// While a spent budget's reset is unknown (the next window's first answers
 /// are still in flight), look again this often.
 const UNKNOWN_RESET: Duration = Duration::from_millis(10);
@@ -46,6 +50,9 @@ struct Group {
     /// When the current window ends; `None` once it has, until an answer
     /// from the next one says when that ends.
     reset_at: Option<Instant>,
+    /// When the window before ended: answers still in flight from it are
+    /// not mistaken for the next one's.
+    last_reset: Option<Instant>,
 }
 
 impl Group {
@@ -55,15 +62,16 @@ impl Group {
             budget: None,
             limit: None,
             reset_at: None,
+            last_reset: None,
         }
     }
 
     /// How long a request must wait at `now`; zero means it may go, and
     /// then it has taken its unit of budget.
     fn take(&mut self, now: Instant) -> Duration {
-        if self.reset_at.is_some_and(|at| at <= now) {
+        if self.reset_at.is_some_and(|at| at + MARGIN <= now) {
             // The window is over: the next one allows the full limit.
-            self.reset_at = None;
+            self.last_reset = self.reset_at.take();
             self.budget = self.limit.or(self.budget);
         }
         if self.not_before > now {
@@ -73,9 +81,9 @@ impl Group {
             return Duration::ZERO;
         };
         if budget < 1.0 {
-            return self
-                .reset_at
-                .map_or(UNKNOWN_RESET, |at| at.saturating_duration_since(now));
+            return self.reset_at.map_or(UNKNOWN_RESET, |at| {
+                (at + MARGIN).saturating_duration_since(now).max(MARGIN)
+            });
         }
         let left = budget - 1.0;
         self.budget = Some(left);
@@ -144,13 +152,22 @@ impl Pacer {
                 g.reset_at = Some(at);
                 g.budget = Some(remaining);
             }
-            // The same window, or the first answer from the one we started
-            // on our own: what we sent since may not have been counted yet,
-            // so the smaller budget holds.
+            // The same window: what we sent since may not have been counted
+            // yet, so the smaller budget holds. Every answer's reset, counted
+            // from when it arrived, is at or after the window's true end
+            // (the server counted the request before we read its answer), so
+            // the earliest is the closest; the latest would idle the group
+            // for the slowest answer's delay every window.
             Some(known) => {
-                g.reset_at = Some(known.max(at));
+                g.reset_at = Some(known.min(at));
                 g.budget = Some(g.budget.map_or(remaining, |b| b.min(remaining)));
             }
+            // A late answer from the window that just ended says nothing
+            // about the next.
+            None if g.last_reset.is_some_and(|last| at <= last + NEXT_WINDOW) => {
+                return;
+            }
+            // The first answer from the window we started on our own.
             None => {
                 g.reset_at = Some(at);
                 g.budget = Some(g.budget.map_or(remaining, |b| b.min(remaining)));
@@ -252,6 +269,33 @@ mod tests {
         for _ in 1..20 {
             assert_eq!(send(first), first);
         }
+    }
+
+    #[test]
+    fn the_earliest_reset_of_a_window_holds_and_late_answers_are_ignored() {
+        let pacer = Pacer::default();
+        let now = Instant::now();
+        let ms = Duration::from_millis;
+        // The slower answer of the same window says it resets later: the
+        // window still ends when the faster one said.
+        pacer.observe("lead", limit(2.0, 1.0, 0.5), now);
+        pacer.observe("lead", limit(2.0, 0.0, 0.45), now + ms(100));
+        let wait = |at| {
+            pacer
+                .groups
+                .lock()
+                .unwrap()
+                .get_mut("lead")
+                .unwrap()
+                .take(at)
+        };
+        // (Past the spreading of the last unit, the spent budget waits.)
+        assert_eq!(wait(now + ms(300)), ms(200) + MARGIN);
+        // The next window starts full just after that.
+        assert_eq!(wait(now + ms(500) + MARGIN), Duration::ZERO);
+        // An answer from the old window, arriving late, changes nothing.
+        pacer.observe("lead", limit(2.0, 0.0, 0.01), now + ms(505));
+        assert_eq!(wait(now + ms(510)), Duration::ZERO);
     }
 
     #[test]

@@ -6,7 +6,12 @@
 //! Sync engines move a date window forward instead of paging past it; they
 //! learn the cap from that message with [`max_skip_of`].
 
-use super::{client::CloseClient, credentials::Credentials, error::ApiError, records::Page};
+use super::{
+    client::CloseClient,
+    credentials::Credentials,
+    error::ApiError,
+    records::{Page, RawPage},
+};
 
 impl<C: Credentials> CloseClient<C> {
     /// `GET path?…&_skip=skip&_limit=limit`, as a [`Page`] of raw records.
@@ -17,6 +22,21 @@ impl<C: Credentials> CloseClient<C> {
         skip: usize,
         limit: usize,
     ) -> Result<Page, ApiError> {
+        let mut params: Vec<(&str, String)> = Vec::with_capacity(query.len() + 2);
+        params.extend(query.iter().cloned());
+        params.push(("_skip", skip.to_string()));
+        params.push(("_limit", limit.to_string()));
+        self.get(path, &params).await
+    }
+
+    /// [`CloseClient::page`] with each record left as its JSON text.
+    pub async fn raw_page(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        skip: usize,
+        limit: usize,
+    ) -> Result<RawPage, ApiError> {
         let mut params: Vec<(&str, String)> = Vec::with_capacity(query.len() + 2);
         params.extend(query.iter().cloned());
         params.push(("_skip", skip.to_string()));

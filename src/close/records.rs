@@ -65,6 +65,15 @@ pub struct Page {
     pub total_results: Option<u64>,
 }
 
+/// A page whose records are kept as the text Close sent, unparsed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawPage {
+    pub data: Vec<Box<serde_json::value::RawValue>>,
+    pub has_more: bool,
+    pub total_results: Option<u64>,
+}
+
 /// A text field, if it is a non-empty string. Numbers and booleans are
 /// rendered as text rather than dropped.
 pub fn text<'a>(record: &'a Value, key: &str) -> Option<std::borrow::Cow<'a, str>> {

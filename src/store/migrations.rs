@@ -44,6 +44,8 @@ const MIGRATIONS: &[&str] = &[
     ",
     // v2: the offline cache and its search index.
     include_str!("cache/schema_v2.sql"),
+    // v3: indexes set aside during a bulk load.
+    include_str!("cache/schema_v3.sql"),
 ];
 
 /// The schema version this code writes.

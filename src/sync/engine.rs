@@ -22,7 +22,7 @@ use crate::{
     close::{CloseClient, Credentials, records::Resource},
     store::{
         AccountId,
-        cache::{Cache, finish_run, save_run},
+        cache::{Cache, bulk, finish_run, save_run},
     },
 };
 
@@ -192,15 +192,14 @@ impl<C: Credentials + 'static> Syncer<C> {
     /// write lock for a token refresh, the write would wait out the busy
     /// timeout for a lock that cannot be released, then fail as "database
     /// is locked".
-    async fn write_off_thread(
+    async fn write_off_thread<R: Send + 'static>(
         &self,
-        work: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<()> + Send + 'static,
-    ) -> Result<(), SyncError> {
+        work: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<R> + Send + 'static,
+    ) -> Result<R, SyncError> {
         let cache = Arc::clone(&self.cache);
-        tokio::task::spawn_blocking(move || cache.write(work))
+        Ok(tokio::task::spawn_blocking(move || cache.write(work))
             .await
-            .map_err(|_| SyncError::WriterGone)??;
-        Ok(())
+            .map_err(|_| SyncError::WriterGone)??)
     }
 
     async fn run_pass(&self, pass: Pass, leads_too: bool) -> Result<PassReport, SyncError> {
@@ -225,24 +224,35 @@ impl<C: Credentials + 'static> Syncer<C> {
                     (Pass::Tasks, false) => vec![("_type".into(), "all".into())],
                     _ => Vec::new(),
                 };
-                let fresh = match pass {
+                let mut fresh = match pass {
                     Pass::Leads => leads::plan(self, since).await?,
                     _ => ranges::plan(self, since, params),
                 };
-                let json = serde_json::to_string(&fresh).unwrap_or_default();
+                // A first full lead pass into an empty cache loads in bulk.
+                let may_bulk = pass == Pass::Leads && fresh.full;
                 let account = self.account.clone();
-                self.write_off_thread(move |tx| save_run(tx, &account, pass.name(), Some(&json)))
-                    .await?;
-                fresh
+                self.write_off_thread(move |tx| {
+                    if may_bulk && bulk::cache_is_empty(tx)? {
+                        fresh.bulk = true;
+                        bulk::defer_indexes(tx)?;
+                    }
+                    let json = serde_json::to_string(&fresh).unwrap_or_default();
+                    save_run(tx, &account, pass.name(), Some(&json))?;
+                    Ok(fresh)
+                })
+                .await?
             }
         };
+        if !plan.bulk {
+            self.write_off_thread(bulk::restore_orphans).await?;
+        }
         self.events.send(SyncEvent::Started {
             resource: pass.resource(),
             total: plan.total,
             full: plan.full,
             resumed,
         });
-        let full = plan.full;
+        let (full, bulk_load) = (plan.full, plan.bulk);
         let queue = Mutex::new(plan.pending().collect::<VecDeque<_>>());
         let params = plan.params.clone();
         let plan = Arc::new(Mutex::new(plan));
@@ -254,6 +264,12 @@ impl<C: Credentials + 'static> Syncer<C> {
             resource: pass.resource(),
             plan: Arc::clone(&plan),
             events: self.events.clone(),
+            batch_pages: if bulk_load {
+                self.options.bulk_batch_pages
+            } else {
+                self.options.batch_pages
+            },
+            bulk: bulk_load,
         }
         .spawn(rx);
         let max_skip = AtomicUsize::new(0);
@@ -294,6 +310,9 @@ impl<C: Credentials + 'static> Syncer<C> {
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
         let account = self.account.clone();
         self.write_off_thread(move |tx| {
+            if bulk_load {
+                bulk::restore_indexes(tx)?;
+            }
             finish_run(tx, &account, pass.name(), high_water.as_deref(), full)
         })
         .await?;

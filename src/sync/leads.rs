@@ -106,7 +106,7 @@ pub(crate) async fn run_slice<C: Credentials>(
             if cap > 0 && skip > cap {
                 break;
             }
-            let page = match w.client.page("lead/", &q, skip, limit).await {
+            let page = match w.client.raw_page("lead/", &q, skip, limit).await {
                 Ok(page) => page,
                 Err(err) => match max_skip_of(&err) {
                     Some(cap) => {
@@ -116,21 +116,12 @@ pub(crate) async fn run_slice<C: Credentials>(
                     None => return Err(api()(err)),
                 },
             };
-            let cursor = page
-                .data
-                .iter()
-                .filter_map(|r| plan::date_of(r, "date_updated"))
-                .max();
-            newest = newest.max(cursor);
             let last = !page.has_more || page.data.is_empty();
             skip += page.data.len();
-            w.send(PageMsg {
-                slice: index,
-                records: page.data,
-                cursor,
-                last,
-            })
-            .await?;
+            let msg = PageMsg::new(index, Resource::Leads, &page.data, last);
+            drop(page);
+            newest = newest.max(msg.cursor);
+            w.send(msg).await?;
             if last {
                 return Ok(());
             }

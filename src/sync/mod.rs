@@ -40,6 +40,13 @@ pub struct SyncOptions {
     pub full: bool,
     /// Pages buffered between the fetchers and the writer (bounds memory).
     pub buffer_pages: usize,
+    /// Pages the writer commits in one transaction at most: more amortise
+    /// the commit, fewer lose less to a kill.
+    pub batch_pages: usize,
+    /// The same while a first sync loads an empty cache in bulk: larger
+    /// commits write each page of the unique keys (which every record
+    /// touches at random) fewer times.
+    pub bulk_batch_pages: usize,
 }
 
 impl Default for SyncOptions {
@@ -49,6 +56,8 @@ impl Default for SyncOptions {
             overlap: Duration::from_secs(300),
             full: false,
             buffer_pages: 8,
+            batch_pages: 8,
+            bulk_batch_pages: 32,
         }
     }
 }

@@ -44,6 +44,10 @@ pub struct Plan {
     #[serde(default)]
     pub params: Vec<(String, String)>,
     pub slices: Vec<Slice>,
+    /// Loading an empty cache: secondary indexes are built at the end (see
+    /// `store/cache/bulk.rs`).
+    #[serde(default)]
+    pub bulk: bool,
 }
 
 impl Plan {
@@ -55,6 +59,7 @@ impl Plan {
             high_water: None,
             params,
             slices: Vec::new(),
+            bulk: false,
         }
     }
 
@@ -141,7 +146,11 @@ pub fn precision_of(t: Ts) -> Precision {
 
 /// A record's date field, if it is a date.
 pub fn date_of(record: &serde_json::Value, key: &str) -> Option<Ts> {
-    let text = record.get(key)?.as_str()?;
+    parse_date(record.get(key)?.as_str()?)
+}
+
+/// An RFC 3339 date.
+pub fn parse_date(text: &str) -> Option<Ts> {
     DateTime::parse_from_rfc3339(text)
         .ok()
         .map(|t| t.with_timezone(&Utc))

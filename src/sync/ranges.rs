@@ -86,7 +86,7 @@ pub(crate) async fn run_slice<C: Credentials>(
         if cap > 0 && skip > cap {
             return split(w, index, lo, hi, cap);
         }
-        let page = match w.client.page(path, &q, skip, limit).await {
+        let page = match w.client.raw_page(path, &q, skip, limit).await {
             Ok(page) => page,
             Err(err) => match max_skip_of(&err) {
                 Some(cap) => {
@@ -96,20 +96,11 @@ pub(crate) async fn run_slice<C: Credentials>(
                 None => return Err(SyncError::api(resource)(err)),
             },
         };
-        let cursor = page
-            .data
-            .iter()
-            .filter_map(|r| plan::date_of(r, "date_updated"))
-            .max();
         let last = !page.has_more || page.data.is_empty();
         skip += page.data.len();
-        w.send(PageMsg {
-            slice: index,
-            records: page.data,
-            cursor,
-            last,
-        })
-        .await?;
+        let msg = PageMsg::new(index, resource, &page.data, last);
+        drop(page);
+        w.send(msg).await?;
         if last {
             return Ok(());
         }

@@ -8,35 +8,68 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use serde_json::Value;
+use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 
 use super::{
     SyncError,
     event::{Events, SyncEvent},
-    plan::{Plan, Ts},
+    plan::{self, Plan, Ts},
 };
 use crate::{
     close::records::Resource,
     store::{
         AccountId,
-        cache::{Cache, Rejected, SearchRows, account_key, save_run, upsert_deferred},
+        cache::{
+            Cache, Prepared, Rejected, SearchRows, account_key, bulk, prepare, save_run,
+            write_prepared,
+        },
     },
 };
 
-/// Pages committed per transaction at most: large enough to amortise the
-/// commit, small enough that a kill loses little.
-const BATCH_PAGES: usize = 8;
-
-/// One page for the writer.
+/// One page for the writer, read by the fetcher that got it (so the
+/// writer thread only writes).
 #[derive(Debug)]
 pub struct PageMsg {
     pub slice: usize,
-    pub records: Vec<Value>,
+    pub records: Vec<Prepared>,
+    /// Records that cannot be cached, with why.
+    pub rejected: Vec<Rejected>,
     /// The newest `date_updated` on the page.
     pub cursor: Option<Ts>,
     /// The slice's last page: once committed, the slice is done.
     pub last: bool,
+}
+
+impl PageMsg {
+    /// Reads a page's records of `resource` from their JSON text.
+    pub fn new(slice: usize, resource: Resource, data: &[Box<RawValue>], last: bool) -> Self {
+        let mut records = Vec::with_capacity(data.len());
+        let mut rejected = Vec::new();
+        for text in data {
+            match prepare(resource, text.get()) {
+                Ok(record) => records.push(record),
+                Err(reason) => rejected.push(Rejected { resource, reason }),
+            }
+        }
+        let cursor = records
+            .iter()
+            .filter_map(|r| r.date_updated())
+            .filter_map(plan::parse_date)
+            .max();
+        Self {
+            slice,
+            records,
+            rejected,
+            cursor,
+            last,
+        }
+    }
+
+    /// Records on the page, cached or not.
+    pub fn len(&self) -> usize {
+        self.records.len() + self.rejected.len()
+    }
 }
 
 pub struct Writer {
@@ -46,6 +79,10 @@ pub struct Writer {
     pub resource: Resource,
     pub plan: Arc<Mutex<Plan>>,
     pub events: Events,
+    /// Pages committed per transaction at most.
+    pub batch_pages: usize,
+    /// The pass loads an empty cache in bulk (see `store/cache/bulk.rs`).
+    pub bulk: bool,
 }
 
 impl Writer {
@@ -58,34 +95,40 @@ impl Writer {
         tokio::task::spawn_blocking(move || self.run(rx))
     }
 
-    fn run(self, mut rx: mpsc::Receiver<PageMsg>) -> Result<u64, SyncError> {
+    fn run(self, rx: mpsc::Receiver<PageMsg>) -> Result<u64, SyncError> {
+        if self.bulk {
+            self.cache.write(|tx| bulk::size_cache(tx, true))?;
+        }
+        let written = self.write_all(rx);
+        if self.bulk {
+            self.cache.write(|tx| bulk::size_cache(tx, false))?;
+        }
+        written
+    }
+
+    fn write_all(&self, mut rx: mpsc::Receiver<PageMsg>) -> Result<u64, SyncError> {
         let mut written = 0u64;
         while let Some(first) = rx.blocking_recv() {
             let mut batch = vec![first];
-            while batch.len() < BATCH_PAGES {
+            while batch.len() < self.batch_pages.max(1) {
                 match rx.try_recv() {
                     Ok(msg) => batch.push(msg),
                     Err(_) => break,
                 }
             }
-            let mut rejected: Vec<Rejected> = Vec::new();
             let (done, total) = self.cache.write(|tx| {
                 let key = account_key(tx, &self.account)?;
                 let mut search = SearchRows::default();
                 for msg in &batch {
                     for record in &msg.records {
-                        if let Some(r) =
-                            upsert_deferred(tx, key, self.resource, record, &mut search)?
-                        {
-                            rejected.push(r);
-                        }
+                        write_prepared(tx, key, record, &mut search)?;
                     }
                 }
                 search.write(tx)?;
                 let (json, done, total) = {
                     let mut plan = self.plan.lock().unwrap_or_else(PoisonError::into_inner);
                     for msg in &batch {
-                        plan.done += msg.records.len() as u64;
+                        plan.done += msg.len() as u64;
                         plan.high_water = plan.high_water.max(msg.cursor);
                         if let Some(slice) = plan.slices.get_mut(msg.slice) {
                             slice.cursor = slice.cursor.max(msg.cursor);
@@ -99,8 +142,8 @@ impl Writer {
                 save_run(tx, &self.account, self.pass, Some(&json))?;
                 Ok((done, total))
             })?;
-            written += batch.iter().map(|m| m.records.len() as u64).sum::<u64>();
-            for r in rejected {
+            written += batch.iter().map(|m| m.len() as u64).sum::<u64>();
+            for r in batch.into_iter().flat_map(|m| m.rejected) {
                 tracing::warn!(pass = self.pass, reason = %r.reason, "record not cached");
                 self.events.send(SyncEvent::Skipped {
                     resource: r.resource,

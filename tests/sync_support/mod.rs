@@ -126,6 +126,21 @@ impl Env {
         assert!(response.status().is_success(), "{}", response.status());
     }
 
+    /// The names of the cache file's indexes (those with DDL), sorted.
+    pub fn indexes(&self) -> Vec<String> {
+        let conn = rusqlite::Connection::open(self.cache.path()).unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL
+                 ORDER BY name",
+            )
+            .unwrap();
+        stmt.query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
     /// Every cached record of `resource` (raw JSON), asserting ids are unique.
     pub fn cached(&self, resource: Resource) -> Vec<Value> {
         let mut out = Vec::new();

@@ -7,7 +7,10 @@
 //! while the writer works. Like `Store`, it is synchronous: async callers
 //! use `spawn_blocking`.
 
+pub mod bulk;
+mod columns;
 mod export;
+mod fields;
 mod read;
 mod rows;
 mod search;
@@ -32,9 +35,11 @@ pub use rows::{
     ActivityRow, ContactRow, HitSource, LeadDetail, LeadRow, OpportunityRow, SearchHit, TaskRow,
 };
 pub use search::fts_query;
+pub use shape::{Prepared, prepare};
 pub use state::{SyncState, finish_run, mark_activities_loaded, now_unix, save_run};
 pub use write::{
     AccountKey, Rejected, SearchRows, account_key, upsert, upsert_deferred, upsert_keyed,
+    write_prepared,
 };
 
 /// The WHERE term that picks one account's rows, with its ids as `?1` and

@@ -1,31 +1,190 @@
-//! How a record is reshaped on its way into the cache: a lead's JSON without
-//! the children that have rows of their own, the searchable text of its
-//! contacts, and a short preview for reports.
+//! How a record is reshaped on its way into the cache, read once from its
+//! JSON text: the columns its table indexes, its raw JSON (a lead's without
+//! the children that have rows of their own), the searchable text of a
+//! lead's contacts, and a short preview for reports.
+//!
+//! Children and records keep the exact text Close sent; only a lead whose
+//! child arrays are left out is written again, member by member, with each
+//! value's text copied as it came.
 
-use serde::{Serialize, Serializer};
-use serde_json::{Map, Value};
+use rusqlite::types::Value as Sql;
 
-use crate::close::records::{self, list, text};
+use super::{
+    columns::{columns, text, values},
+    fields::{Fields, push_key},
+};
+use crate::close::records::Resource;
 
-/// The lead's arrays of children that its raw JSON can leave out, because
-/// every item will have a row that export finds again by `lead_id` (and,
-/// for tasks, `task_type = 'lead'`, the only ones a lead replaces): a bit
-/// per array, as in [`EMBEDDED`]. An array with an odd item stays in the raw.
-pub(super) fn embedded(record: &Value, lead_id: &str) -> i64 {
-    EMBEDDED
-        .iter()
-        .filter(|(key, bit, _)| {
-            let Some(items) = record.get(*key).and_then(Value::as_array) else {
-                return false;
-            };
-            items.iter().all(|item| {
-                records::id(item).is_some()
-                    && item.get("lead_id").and_then(Value::as_str) == Some(lead_id)
-                    && (*bit != 4 || item.get("_type").and_then(Value::as_str) == Some("lead"))
-            })
-        })
-        .map(|(_, bit, _)| bit)
-        .sum()
+/// A record ready to be written: its id, its table's columns (in the order
+/// of [`columns`]), its raw JSON and, for a lead, what goes with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    pub(super) resource: Resource,
+    pub(super) id: String,
+    pub(super) values: Vec<Sql>,
+    pub(super) raw: String,
+    pub(super) lead: Option<Box<LeadParts>>,
+}
+
+/// What a lead brings besides its own row.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct LeadParts {
+    /// The search row's two columns.
+    pub name: String,
+    pub people: String,
+    /// Its embedded contacts, opportunities and tasks that have an id, in
+    /// the order they came.
+    pub children: Vec<Prepared>,
+}
+
+impl Prepared {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn resource(&self) -> Resource {
+        self.resource
+    }
+
+    /// `date_updated`, as the column holds it.
+    pub fn date_updated(&self) -> Option<&str> {
+        let at = columns(self.resource)
+            .iter()
+            .position(|c| *c == "date_updated")?;
+        match &self.values[at] {
+            Sql::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// Reads one record of `resource` from its JSON text. A record without an
+/// id cannot be cached; the error says so, with the record's start.
+pub fn prepare(resource: Resource, text: &str) -> Result<Prepared, String> {
+    let fields = Fields::parse(text);
+    let Some((fields, id)) = fields.as_ref().and_then(|f| Some((f, f.id()?))) else {
+        return Err(format!(
+            "a {} record without an id: {}",
+            resource.name().trim_end_matches('s'),
+            preview(text)
+        ));
+    };
+    if resource == Resource::Leads {
+        return Ok(lead(fields, &id, text));
+    }
+    Ok(Prepared {
+        resource,
+        id: id.into_owned(),
+        values: values(resource, fields),
+        raw: text.trim().to_owned(),
+        lead: None,
+    })
+}
+
+/// A lead: its row, its search text, and its embedded children.
+///
+/// A child array leaves the lead's raw JSON when every item will have a row
+/// that export finds again by `lead_id` (and, for tasks, `task_type =
+/// 'lead'`, the only ones a lead replaces): a bit per array in `embedded`,
+/// as in [`EMBEDDED`]. An array with an odd item stays in the raw.
+fn lead(fields: &Fields<'_>, id: &str, text_in: &str) -> Prepared {
+    let mut embedded = 0;
+    let mut counts = [0i64; 2];
+    let mut people = String::new();
+    let mut children = Vec::new();
+    for (key, bit, _) in EMBEDDED {
+        let Some(items) = fields.array(key) else {
+            continue;
+        };
+        let resource = match bit {
+            1 => Resource::Contacts,
+            2 => Resource::Opportunities,
+            _ => Resource::Tasks,
+        };
+        let mut all = true;
+        for item in &items {
+            let child = Fields::parse(item.get());
+            let child_id = child.as_ref().and_then(Fields::id);
+            all &= child.as_ref().is_some_and(|c| {
+                child_id.is_some()
+                    && c.str("lead_id").as_deref() == Some(id)
+                    && (bit != 4 || c.str("_type").as_deref() == Some("lead"))
+            });
+            let Some(child) = child else { continue };
+            if bit == 1 {
+                add_person(&child, &mut people);
+            }
+            // A child without an id is kept inside the lead's raw JSON; it
+            // has no row of its own.
+            if let Some(child_id) = child_id {
+                children.push(Prepared {
+                    resource,
+                    id: child_id.into_owned(),
+                    values: values(resource, &child),
+                    raw: item.get().to_owned(),
+                    lead: None,
+                });
+            }
+        }
+        if bit < 4 {
+            counts[bit as usize - 1] = items.len() as i64;
+        }
+        if all {
+            embedded |= bit;
+        }
+    }
+    let raw = if embedded == 0 {
+        text_in.trim().to_owned()
+    } else {
+        without(fields, embedded, text_in.len())
+    };
+    let name = fields
+        .text("display_name")
+        .or_else(|| fields.text("name"))
+        .unwrap_or_default()
+        .into_owned();
+    Prepared {
+        resource: Resource::Leads,
+        id: id.to_owned(),
+        values: vec![
+            Sql::Text(name.clone()),
+            text(fields, "status_label"),
+            Sql::Integer(counts[0]),
+            Sql::Integer(counts[1]),
+            text(fields, "date_created"),
+            text(fields, "date_updated"),
+            Sql::Integer(embedded),
+        ],
+        raw,
+        lead: Some(Box::new(LeadParts {
+            name,
+            people,
+            children,
+        })),
+    }
+}
+
+/// The lead's JSON without the arrays `embedded` names: its other members
+/// in order, each value's text as it came.
+fn without(fields: &Fields<'_>, embedded: i64, size: usize) -> String {
+    let mut out = String::with_capacity(size);
+    out.push('{');
+    for (key, value) in fields.members() {
+        let left_out = EMBEDDED
+            .iter()
+            .any(|(name, bit, _)| embedded & bit != 0 && *name == key);
+        if left_out {
+            continue;
+        }
+        if out.len() > 1 {
+            out.push(',');
+        }
+        push_key(&mut out, key);
+        out.push(':');
+        out.push_str(value.get());
+    }
+    out.push('}');
+    out
 }
 
 /// The lead's child arrays, with their bit in `cache_leads.embedded` and
@@ -50,58 +209,42 @@ pub(crate) const EMBEDDED: [(&str, i64, &str); 3] = [
     ),
 ];
 
-/// A lead's fields without the embedded arrays, serialized straight from
-/// the parsed record (no copy of the map).
-pub(super) struct Without<'a> {
-    pub(super) fields: &'a Map<String, Value>,
-    pub(super) embedded: i64,
-}
-
-impl Serialize for Without<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.fields.iter().filter(|(key, _)| {
-            !EMBEDDED
-                .iter()
-                .any(|(name, bit, _)| self.embedded & bit != 0 && name == key)
-        }))
+/// Adds a contact's searchable text: names, emails, and phones (also as
+/// bare national digits, so "555 01" finds "+1 555-0100").
+fn add_person(contact: &Fields<'_>, out: &mut String) {
+    if let Some(name) = contact
+        .text("display_name")
+        .or_else(|| contact.text("name"))
+    {
+        out.push_str(&name);
+        out.push(' ');
     }
-}
-
-/// The searchable text of a lead's contacts: names, emails, and phones
-/// (also as bare national digits, so "555 01" finds "+1 555-0100").
-pub(super) fn people(contacts: &[Value]) -> String {
-    let mut out = String::new();
-    for contact in contacts {
-        if let Some(name) = text(contact, "display_name").or_else(|| text(contact, "name")) {
-            out.push_str(&name);
+    for email in contact.list("emails") {
+        if let Some(address) = Fields::parse(email.get()).and_then(|e| e.text("email")) {
+            out.push_str(&address);
             out.push(' ');
         }
-        for email in list(contact, "emails") {
-            if let Some(address) = text(email, "email") {
-                out.push_str(&address);
+    }
+    for phone in contact.list("phones") {
+        if let Some(number) = Fields::parse(phone.get()).and_then(|p| p.text("phone")) {
+            let start = out.len();
+            out.extend(number.chars().filter(char::is_ascii_digit));
+            let digits = out.len() - start;
+            out.push(' ');
+            if digits > 10 {
+                let national = out[out.len() - 11..out.len() - 1].to_owned();
+                out.push_str(&national);
                 out.push(' ');
-            }
-        }
-        for phone in list(contact, "phones") {
-            if let Some(number) = text(phone, "phone") {
-                let digits: String = number.chars().filter(char::is_ascii_digit).collect();
-                out.push_str(&digits);
-                out.push(' ');
-                if digits.len() > 10 {
-                    out.push_str(&digits[digits.len() - 10..]);
-                    out.push(' ');
-                }
             }
         }
     }
-    out
 }
 
 /// The start of a record, for a report about it; never more than 120 chars.
-pub(super) fn preview(record: &Value) -> String {
-    let text = record.to_string();
+pub(super) fn preview(text: &str) -> String {
+    let text = text.trim();
     match text.char_indices().nth(120) {
         Some((at, _)) => format!("{}…", &text[..at]),
-        None => text,
+        None => text.to_owned(),
     }
 }

@@ -7,36 +7,24 @@
 //! children's JSON is stored in their own rows only, not again inside the
 //! lead's (see `embedded` in schema_v2.sql and `export.rs`).
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use std::sync::OnceLock;
+
+use rusqlite::{Connection, OptionalExtension, ToSql, Transaction, params};
 use serde_json::Value;
 
-use crate::close::records::{self, Resource, list, number, text};
+use crate::close::records::Resource;
 use crate::store::AccountId;
 
-use super::shape::{Without, embedded, people, preview};
+use super::{
+    columns::columns,
+    shape::{Prepared, prepare},
+};
 
 /// A record that could not be cached, with why. Sync reports these.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejected {
     pub resource: Resource,
     pub reason: String,
-}
-
-fn opt(record: &Value, key: &str) -> Option<String> {
-    text(record, key).map(|s| s.into_owned())
-}
-
-fn int(record: &Value, key: &str) -> Option<i64> {
-    number(record, key).map(|n| n.round() as i64)
-}
-
-fn truthy(record: &Value, key: &str) -> bool {
-    match record.get(key) {
-        Some(Value::Bool(b)) => *b,
-        Some(Value::Number(n)) => n.as_f64().is_some_and(|n| n != 0.0),
-        Some(Value::String(s)) => matches!(s.trim(), "true" | "True" | "1"),
-        _ => false,
-    }
 }
 
 /// An account's key in the cache's tables (`cache_accounts.id`).
@@ -93,6 +81,24 @@ pub fn upsert_keyed(
     Ok(rejected)
 }
 
+/// [`upsert_keyed`] that leaves a lead's search row in `search`, for the
+/// caller to [write](SearchRows::write) before it commits.
+pub fn upsert_deferred(
+    tx: &Transaction<'_>,
+    account: AccountKey,
+    resource: Resource,
+    record: &Value,
+    search: &mut SearchRows,
+) -> rusqlite::Result<Option<Rejected>> {
+    match prepare(resource, &record.to_string()) {
+        Ok(prepared) => {
+            write_prepared(tx, account, &prepared, search)?;
+            Ok(None)
+        }
+        Err(reason) => Ok(Some(Rejected { resource, reason })),
+    }
+}
+
 /// Search rows held back until a batch's other writes are done.
 ///
 /// FTS5 writes its pending terms out as a new segment at every statement
@@ -128,231 +134,114 @@ impl SearchRows {
     }
 }
 
-/// [`upsert_keyed`] that leaves a lead's search row in `search`, for the
-/// caller to [write](SearchRows::write) before it commits (the sync writer
-/// does so once per batch).
-pub fn upsert_deferred(
-    tx: &Transaction<'_>,
-    account: AccountKey,
-    resource: Resource,
-    record: &Value,
-    search: &mut SearchRows,
-) -> rusqlite::Result<Option<Rejected>> {
-    let Some(id) = records::id(record) else {
-        let reason = format!(
-            "a {} record without an id: {}",
-            resource.name().trim_end_matches('s'),
-            preview(record)
-        );
-        return Ok(Some(Rejected { resource, reason }));
-    };
-    let key = account.0;
-    if resource == Resource::Leads {
-        upsert_lead(tx, account, id, record, search)?;
-        return Ok(None);
-    }
-    let raw = record.to_string();
-    match resource {
-        Resource::Leads => {}
-        Resource::Contacts => {
-            let email = list(record, "emails").first().and_then(|e| opt(e, "email"));
-            let phones = list(record, "phones");
-            let phone = phones
-                .first()
-                .and_then(|p| opt(p, "phone_formatted").or_else(|| opt(p, "phone")));
-            tx.prepare_cached(
-                "INSERT INTO cache_contacts (account, id, lead_id, name, title,
-                     email, phone, date_updated, raw)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT (account, id) DO UPDATE SET
-                     lead_id = excluded.lead_id, name = excluded.name, title = excluded.title,
-                     email = excluded.email, phone = excluded.phone,
-                     date_updated = excluded.date_updated, raw = excluded.raw",
-            )?
-            .execute(params![
-                key,
-                id,
-                opt(record, "lead_id"),
-                opt(record, "display_name")
-                    .or_else(|| opt(record, "name"))
-                    .unwrap_or_default(),
-                opt(record, "title"),
-                email,
-                phone,
-                opt(record, "date_updated"),
-                raw
-            ])?;
-        }
-        Resource::Opportunities => {
-            tx.prepare_cached(
-                "INSERT INTO cache_opportunities (account, id, lead_id, lead_name,
-                     status_label, status_type, value_cents, value_currency, value_period,
-                     confidence, user_name, close_date, date_updated, raw)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-                 ON CONFLICT (account, id) DO UPDATE SET
-                     lead_id = excluded.lead_id, lead_name = excluded.lead_name,
-                     status_label = excluded.status_label, status_type = excluded.status_type,
-                     value_cents = excluded.value_cents, value_currency = excluded.value_currency,
-                     value_period = excluded.value_period, confidence = excluded.confidence,
-                     user_name = excluded.user_name, close_date = excluded.close_date,
-                     date_updated = excluded.date_updated, raw = excluded.raw",
-            )?
-            .execute(params![
-                key,
-                id,
-                opt(record, "lead_id"),
-                opt(record, "lead_name"),
-                opt(record, "status_label"),
-                opt(record, "status_type"),
-                int(record, "value"),
-                opt(record, "value_currency"),
-                opt(record, "value_period"),
-                int(record, "confidence"),
-                opt(record, "user_name"),
-                opt(record, "date_won").or_else(|| opt(record, "expected_date")),
-                opt(record, "date_updated"),
-                raw
-            ])?;
-        }
-        Resource::Tasks => {
-            tx.prepare_cached(
-                "INSERT INTO cache_tasks (account, id, lead_id, lead_name,
-                     task_type, text, due_date, is_complete, assigned_to_name, date_updated, raw)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                 ON CONFLICT (account, id) DO UPDATE SET
-                     lead_id = excluded.lead_id, lead_name = excluded.lead_name,
-                     task_type = excluded.task_type, text = excluded.text,
-                     due_date = excluded.due_date, is_complete = excluded.is_complete,
-                     assigned_to_name = excluded.assigned_to_name,
-                     date_updated = excluded.date_updated, raw = excluded.raw",
-            )?
-            .execute(params![
-                key,
-                id,
-                opt(record, "lead_id"),
-                opt(record, "lead_name"),
-                opt(record, "_type"),
-                opt(record, "text"),
-                opt(record, "due_date").or_else(|| opt(record, "date")),
-                truthy(record, "is_complete"),
-                opt(record, "assigned_to_name"),
-                opt(record, "date_updated"),
-                raw
-            ])?;
-        }
-        Resource::Activities => {
-            let summary = ["subject", "note", "text", "body_text", "_type"]
-                .into_iter()
-                .find_map(|key| opt(record, key));
-            tx.prepare_cached(
-                "INSERT INTO cache_activities (account, id, lead_id,
-                     activity_type, summary, user_name, date_created, raw)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (account, id) DO UPDATE SET
-                     lead_id = excluded.lead_id, activity_type = excluded.activity_type,
-                     summary = excluded.summary, user_name = excluded.user_name,
-                     date_created = excluded.date_created, raw = excluded.raw",
-            )?
-            .execute(params![
-                key,
-                id,
-                opt(record, "lead_id"),
-                opt(record, "_type"),
-                summary,
-                opt(record, "user_name"),
-                opt(record, "date_created"),
-                raw
-            ])?;
-        }
-    }
-    Ok(None)
+/// The statements that write one table, built once.
+struct Statements {
+    /// Insert or update by (account, id).
+    upsert: String,
+    /// Leads: insert a new one, returning its rowid, or nothing.
+    insert_new: String,
+    /// Leads: update one cached before, returning its rowid.
+    update: String,
 }
 
-fn upsert_lead(
+fn statements(resource: Resource) -> &'static Statements {
+    static ALL: OnceLock<Vec<Statements>> = OnceLock::new();
+    let all = ALL.get_or_init(|| Resource::ALL.iter().map(|&r| build(r)).collect());
+    let at = Resource::ALL
+        .iter()
+        .position(|r| *r == resource)
+        .unwrap_or(0);
+    &all[at]
+}
+
+fn build(resource: Resource) -> Statements {
+    let table = match resource {
+        Resource::Leads => "cache_leads",
+        Resource::Contacts => "cache_contacts",
+        Resource::Opportunities => "cache_opportunities",
+        Resource::Tasks => "cache_tasks",
+        Resource::Activities => "cache_activities",
+    };
+    let mut columns: Vec<&str> = columns(resource).to_vec();
+    columns.push("raw");
+    let names = columns.join(", ");
+    let marks: Vec<String> = (3..columns.len() + 3).map(|i| format!("?{i}")).collect();
+    let marks = marks.join(", ");
+    let insert = format!("INSERT INTO {table} (account, id, {names}) VALUES (?1, ?2, {marks})");
+    let set: Vec<String> = columns
+        .iter()
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    let assign: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ?{}", i + 3))
+        .collect();
+    Statements {
+        upsert: format!(
+            "{insert} ON CONFLICT (account, id) DO UPDATE SET {}",
+            set.join(", ")
+        ),
+        insert_new: format!("{insert} ON CONFLICT (account, id) DO NOTHING RETURNING rowid"),
+        update: format!(
+            "UPDATE {table} SET {} WHERE account = ?1 AND id = ?2 RETURNING rowid",
+            assign.join(", ")
+        ),
+    }
+}
+
+/// Writes a prepared record (see [`prepare`]); a lead also replaces its
+/// children and leaves its search row in `search`.
+pub fn write_prepared(
     tx: &Transaction<'_>,
     account: AccountKey,
-    id: &str,
-    record: &Value,
+    record: &Prepared,
     search: &mut SearchRows,
 ) -> rusqlite::Result<()> {
-    let key = account.0;
-    let contacts = list(record, "contacts");
-    let opportunities = list(record, "opportunities");
-    let name = opt(record, "display_name")
-        .or_else(|| opt(record, "name"))
-        .unwrap_or_default();
-    let embedded = embedded(record, id);
-    let raw = match record.as_object() {
-        Some(fields) if embedded != 0 => serde_json::to_string(&Without { fields, embedded })
-            .unwrap_or_else(|_| record.to_string()),
-        _ => record.to_string(),
+    let sql = statements(record.resource);
+    let mut args: Vec<&dyn ToSql> = Vec::with_capacity(record.values.len() + 3);
+    args.push(&account);
+    args.push(&record.id);
+    args.extend(record.values.iter().map(|v| v as &dyn ToSql));
+    args.push(&record.raw);
+    let Some(lead) = &record.lead else {
+        tx.prepare_cached(&sql.upsert)?.execute(args.as_slice())?;
+        return Ok(());
     };
-    // Whether the lead was cached before: a new one has no search row and
-    // no children to replace, which spares a full sync four deletes a lead.
-    let before: Option<i64> = tx
-        .prepare_cached("SELECT rowid FROM cache_leads WHERE account = ?1 AND id = ?2")?
-        .query_row(params![key, id], |row| row.get(0))
+    // A new lead has no search row and no children to replace, which
+    // spares a full sync four deletes a lead.
+    let new: Option<i64> = tx
+        .prepare_cached(&sql.insert_new)?
+        .query_row(args.as_slice(), |row| row.get(0))
         .optional()?;
-    let rowid: i64 = tx
-        .prepare_cached(
-            "INSERT INTO cache_leads (account, id, name, status_label, contact_count,
-                 opportunity_count, date_created, date_updated, embedded, raw)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-             ON CONFLICT (account, id) DO UPDATE SET
-                 name = excluded.name, status_label = excluded.status_label,
-                 contact_count = excluded.contact_count,
-                 opportunity_count = excluded.opportunity_count,
-                 date_created = excluded.date_created, date_updated = excluded.date_updated,
-                 embedded = excluded.embedded, raw = excluded.raw
-             RETURNING rowid",
-        )?
-        .query_row(
-            params![
-                key,
-                id,
-                name,
-                opt(record, "status_label"),
-                contacts.len() as i64,
-                opportunities.len() as i64,
-                opt(record, "date_created"),
-                opt(record, "date_updated"),
-                embedded,
-                raw
-            ],
-            |row| row.get(0),
-        )?;
+    let rowid = match new {
+        Some(rowid) => rowid,
+        None => {
+            let rowid = tx
+                .prepare_cached(&sql.update)?
+                .query_row(args.as_slice(), |row| row.get(0))?;
+            // Children embedded in the lead replace what the cache had for it.
+            for (table, extra) in [
+                ("cache_contacts", ""),
+                ("cache_opportunities", ""),
+                ("cache_tasks", " AND task_type = 'lead'"),
+            ] {
+                tx.prepare_cached(&format!(
+                    "DELETE FROM {table} WHERE account = ?1 AND lead_id = ?2{extra}"
+                ))?
+                .execute(params![account, record.id])?;
+            }
+            rowid
+        }
+    };
     search.0.push(SearchRow {
         rowid,
-        replace: before.is_some(),
-        people: people(contacts),
-        name,
+        replace: new.is_none(),
+        name: lead.name.clone(),
+        people: lead.people.clone(),
     });
-    if before.is_some() {
-        // Children embedded in the lead replace what the cache had for it.
-        for (table, extra) in [
-            ("cache_contacts", ""),
-            ("cache_opportunities", ""),
-            ("cache_tasks", " AND task_type = 'lead'"),
-        ] {
-            tx.prepare_cached(&format!(
-                "DELETE FROM {table} WHERE account = ?1 AND lead_id = ?2{extra}"
-            ))?
-            .execute(params![key, id])?;
-        }
-    }
-    let children = [
-        (Resource::Contacts, contacts),
-        (Resource::Opportunities, opportunities),
-        (Resource::Tasks, list(record, "tasks")),
-    ];
-    for (resource, items) in children {
-        for child in items {
-            // A child without an id is kept inside the lead's raw JSON; it
-            // has no row of its own.
-            if records::id(child).is_some() {
-                upsert_deferred(tx, account, resource, child, search)?;
-            }
-        }
+    for child in &lead.children {
+        write_prepared(tx, account, child, search)?;
     }
     Ok(())
 }

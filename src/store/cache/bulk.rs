@@ -1,0 +1,113 @@
+//! Loading an empty cache in bulk.
+//!
+//! A first full sync writes every lead, contact, opportunity and task in
+//! an order unrelated to the TUI's indexes (by name, by status, by lead),
+//! so each row would land on a random page of each index: at 100,000 leads
+//! that was most of the writer's time. Into an empty cache, the sync sets
+//! those indexes aside (their DDL is kept in `cache_deferred`, in the
+//! transaction that saves the pass's plan) and builds them again at the
+//! end, each from one sort, in the transaction that finishes the pass. The
+//! unique (account, id) keys stay, so UPSERT still stores a record fetched
+//! twice once; a lead fetched again finds its old children by a scan, which
+//! only window edges and resumes cause.
+//!
+//! A killed sync resumes its plan, and with it the deferral. Any other pass
+//! first puts back indexes no bulk plan is waiting for (after a logout
+//! cleared the plan, say).
+
+use rusqlite::{Connection, OptionalExtension, Transaction};
+
+/// The writer's page cache while loading in bulk, and after (KiB): the
+/// unique keys of 100,000 leads and their children take about 20 MB, and
+/// each lands on a random page, so during the load they should all stay
+/// in memory; after it, the usual 16 MB is plenty.
+const BULK_CACHE_KIB: u32 = 48 * 1024;
+const USUAL_CACHE_KIB: u32 = 16 * 1024;
+
+/// Sizes the writing connection's page cache for a bulk load, or back.
+pub fn size_cache(tx: &Transaction<'_>, bulk: bool) -> rusqlite::Result<()> {
+    let kib = if bulk {
+        BULK_CACHE_KIB
+    } else {
+        USUAL_CACHE_KIB
+    };
+    // PRAGMA takes no bound parameters; the value is our own constant.
+    tx.execute_batch(&format!("PRAGMA cache_size = -{kib}"))
+}
+
+/// The tables a lead pass fills.
+const TABLES: [&str; 4] = [
+    "cache_leads",
+    "cache_contacts",
+    "cache_opportunities",
+    "cache_tasks",
+];
+
+/// Whether a full lead pass may load in bulk: no account has a lead cached.
+pub fn cache_is_empty(conn: &Connection) -> rusqlite::Result<bool> {
+    let any: Option<i64> = conn
+        .query_row("SELECT 1 FROM cache_leads LIMIT 1", [], |row| row.get(0))
+        .optional()?;
+    Ok(any.is_none())
+}
+
+/// Drops the secondary indexes of the lead pass's tables, keeping their DDL.
+pub fn defer_indexes(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    let mut found: Vec<(String, String)> = Vec::new();
+    {
+        let mut stmt = tx.prepare(
+            "SELECT name, sql FROM sqlite_schema
+             WHERE type = 'index' AND sql IS NOT NULL AND tbl_name = ?1",
+        )?;
+        for table in TABLES {
+            let rows = stmt.query_map([table], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            for row in rows {
+                found.push(row?);
+            }
+        }
+    }
+    for (name, sql) in found {
+        tx.execute(
+            "INSERT OR REPLACE INTO cache_deferred (name, sql) VALUES (?1, ?2)",
+            [&name, &sql],
+        )?;
+        // The name comes from sqlite_schema; quoted all the same.
+        tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+    }
+    Ok(())
+}
+
+/// Builds every deferred index again; returns how many.
+pub fn restore_indexes(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
+    let deferred: Vec<(String, String)> = {
+        let mut stmt = tx.prepare("SELECT name, sql FROM cache_deferred ORDER BY rowid")?;
+        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for (_, sql) in &deferred {
+        tx.execute_batch(sql)?;
+    }
+    tx.execute("DELETE FROM cache_deferred", [])?;
+    Ok(deferred.len())
+}
+
+/// Whether some unfinished pass is loading in bulk (its plan says so).
+pub fn bulk_pending(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM cache_sync_state WHERE run IS NOT NULL
+             AND CASE WHEN json_valid(run) THEN json_extract(run, '$.bulk') END = 1)",
+        [],
+        |row| row.get(0),
+    )
+}
+
+/// Puts back deferred indexes that no unfinished bulk pass will build.
+pub fn restore_orphans(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
+    let any: Option<i64> = tx
+        .query_row("SELECT 1 FROM cache_deferred LIMIT 1", [], |row| row.get(0))
+        .optional()?;
+    if any.is_none() || bulk_pending(tx)? {
+        return Ok(0);
+    }
+    restore_indexes(tx)
+}

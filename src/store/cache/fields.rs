@@ -1,0 +1,221 @@
+//! A record read once from its JSON text: its top-level members, in order,
+//! each as the slice of text that holds its value.
+//!
+//! Sync stores each record's JSON as Close sent it, so the cache needs only
+//! a few fields out of it. Reading them from slices of the page's text
+//! spares building a tree of every value and writing the tree back out.
+//! The accessors read leniently, exactly as `close::records`' do on a
+//! parsed `Value` (a later duplicate key wins there too).
+
+use std::borrow::Cow;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::{Number, value::RawValue};
+
+/// The members of one JSON object, as slices of its text.
+pub(crate) struct Fields<'a> {
+    members: Vec<(Cow<'a, str>, &'a RawValue)>,
+}
+
+impl<'a> Fields<'a> {
+    /// The object `text` holds; `None` when it holds anything else.
+    pub fn parse(text: &'a str) -> Option<Self> {
+        if !text.trim_start().starts_with('{') {
+            return None;
+        }
+        serde_json::from_str(text).ok()
+    }
+
+    /// Members in the order they came.
+    pub fn members(&self) -> impl Iterator<Item = (&str, &'a RawValue)> {
+        self.members.iter().map(|(k, v)| (k.as_ref(), *v))
+    }
+
+    /// The value of `key` (the last one, if the key repeats).
+    pub fn get(&self, key: &str) -> Option<&'a RawValue> {
+        self.members
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| *v)
+    }
+
+    /// A string field as it is (`Value::as_str`).
+    pub fn str(&self, key: &str) -> Option<Cow<'a, str>> {
+        string(self.get(key)?)
+    }
+
+    /// A text field, if it is a non-empty string; numbers and booleans as
+    /// text (`records::text`).
+    pub fn text(&self, key: &str) -> Option<Cow<'a, str>> {
+        let raw = self.get(key)?;
+        match first(raw) {
+            b'"' => string(raw).filter(|s| !s.trim().is_empty()),
+            b't' => Some(Cow::Borrowed("true")),
+            b'f' => Some(Cow::Borrowed("false")),
+            b'-' | b'0'..=b'9' => Some(Cow::Owned(number(raw)?.to_string())),
+            _ => None,
+        }
+    }
+
+    /// A finite number, or a string holding one (`records::number`).
+    pub fn number(&self, key: &str) -> Option<f64> {
+        let raw = self.get(key)?;
+        match first(raw) {
+            b'"' => string(raw)?.trim().parse().ok(),
+            b'-' | b'0'..=b'9' => number(raw)?.as_f64(),
+            _ => None,
+        }
+        .filter(|n: &f64| n.is_finite())
+    }
+
+    /// `true`, a non-zero number, or "true"/"True"/"1".
+    pub fn truthy(&self, key: &str) -> bool {
+        let Some(raw) = self.get(key) else {
+            return false;
+        };
+        match first(raw) {
+            b't' => true,
+            b'-' | b'0'..=b'9' => number(raw)
+                .and_then(|n| n.as_f64())
+                .is_some_and(|n| n != 0.0),
+            b'"' => string(raw).is_some_and(|s| matches!(s.trim(), "true" | "True" | "1")),
+            _ => false,
+        }
+    }
+
+    /// The items of a list field; `None` when it is not a list.
+    pub fn array(&self, key: &str) -> Option<Vec<&'a RawValue>> {
+        let raw = self.get(key)?;
+        if first(raw) != b'[' {
+            return None;
+        }
+        serde_json::from_str(raw.get()).ok()
+    }
+
+    /// The items of a list field; anything that is not a list counts as
+    /// empty (`records::list`).
+    pub fn list(&self, key: &str) -> Vec<&'a RawValue> {
+        self.array(key).unwrap_or_default()
+    }
+
+    /// The record's id: a non-empty string (`records::id`).
+    pub fn id(&self) -> Option<Cow<'a, str>> {
+        self.str("id").filter(|s| !s.is_empty())
+    }
+}
+
+fn first(raw: &RawValue) -> u8 {
+    raw.get().as_bytes().first().copied().unwrap_or(b' ')
+}
+
+fn string(raw: &RawValue) -> Option<Cow<'_, str>> {
+    if first(raw) != b'"' {
+        return None;
+    }
+    serde_json::from_str::<Key<'_>>(raw.get()).ok().map(|k| k.0)
+}
+
+fn number(raw: &RawValue) -> Option<Number> {
+    serde_json::from_str(raw.get()).ok()
+}
+
+/// Writes `key` as a JSON string.
+pub(crate) fn push_key(out: &mut String, key: &str) {
+    if key.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(key);
+        out.push('"');
+    } else {
+        // A string always serializes.
+        out.push_str(&serde_json::to_string(key).unwrap_or_default());
+    }
+}
+
+/// A string, borrowed from the text when it has no escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Fields<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Fields<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Fields<'de>, M::Error> {
+                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(32));
+                while let Some(Key(key)) = map.next_key()? {
+                    members.push((key, map.next_value::<&'de RawValue>()?));
+                }
+                Ok(Fields { members })
+            }
+        }
+        deserializer.deserialize_map(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::close::records;
+
+    /// Every accessor agrees with its `Value` counterpart.
+    #[test]
+    fn fields_read_as_values_do() {
+        let record = json!({
+            "id": "lead_1", "name": 42, "description": null, "url": "", "blank": "  ",
+            "contacts": "oops", "confidence": "70", "is_complete": true, "n": -1.5,
+            "esc": "a\"b\\c\u{e9}", "list": [1, {"a": 2}], "zero": 0, "t": " True ",
+            "big": 18446744073709551615u64,
+        });
+        let text = serde_json::to_string_pretty(&record).unwrap();
+        let fields = Fields::parse(&text).unwrap();
+        for (key, _) in record.as_object().unwrap() {
+            assert_eq!(fields.text(key), records::text(&record, key), "{key}");
+            assert_eq!(fields.number(key), records::number(&record, key), "{key}");
+            assert_eq!(
+                fields.str(key).as_deref(),
+                record[key].as_str(),
+                "{key} as_str"
+            );
+            let values: Vec<Value> = fields
+                .list(key)
+                .iter()
+                .map(|r| serde_json::from_str(r.get()).unwrap())
+                .collect();
+            assert_eq!(values, records::list(&record, key), "{key} list");
+        }
+        assert!(fields.truthy("is_complete") && fields.truthy("n") && fields.truthy("t"));
+        assert!(!fields.truthy("zero") && !fields.truthy("url") && !fields.truthy("nope"));
+        assert_eq!(fields.id().as_deref(), Some("lead_1"));
+        assert!(Fields::parse("[1]").is_none() && Fields::parse("nul").is_none());
+        let dup = Fields::parse(r#"{"id": "a", "id": "b"}"#).unwrap();
+        assert_eq!(dup.id().as_deref(), Some("b"));
+        let mut out = String::new();
+        push_key(&mut out, "a\"b");
+        push_key(&mut out, "plain");
+        assert_eq!(out, r#""a\"b""plain""#);
+    }
+}
