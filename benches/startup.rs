@@ -17,8 +17,9 @@
 //! once, under `target/tmp/startup-bench/leads-N`, and reused.
 //! `STARTUP_BENCH_LEADS` (100000), `STARTUP_BENCH_RUNS` (20),
 //! `STARTUP_BENCH_IDLE_SECS` (30) change the defaults; `STARTUP_BENCH_ONLY`
-//! (`frame`, `status` or `idle`) runs one part. Without `--bench` (e.g.
-//! `cargo test --all-targets`) it exits.
+//! (`frame`, `status` or `idle`) runs one part; `STARTUP_BENCH_BIN` times
+//! another binary; `STARTUP_BENCH_SHOW` prints the screen after each idle
+//! stretch. Without `--bench` (e.g. `cargo test --all-targets`) it exits.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -39,6 +40,8 @@ use state::Home;
 
 const WARMUP: usize = 2;
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// A toast's five seconds, and one more.
+const SETTLE: Duration = Duration::from_secs(6);
 
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -123,28 +126,36 @@ fn frames(home: &Home, screen: Option<&str>, runs: usize) {
 
 fn status(home: &Home, runs: usize) {
     let mut times = Vec::new();
+    let mut cpu = Duration::ZERO;
     for run in 0..runs + WARMUP {
         let mut command = home.command(&["status", "--offline"]);
         command.stdout(Stdio::null()).stderr(Stdio::null());
+        let cpu_before = idle::children_cpu();
         let started = Instant::now();
         let code = command.status().expect("run status");
         let took = started.elapsed();
         assert!(code.success(), "status --offline failed: {code}");
         if run >= WARMUP {
             times.push(took);
+            cpu += idle::children_cpu() - cpu_before;
         }
     }
     println!("status --offline        {}", summary(&mut times));
+    println!(
+        "status --offline        cpu (user + sys) {:.2} ms a run, averaged over {runs}",
+        cpu.as_secs_f64() * 1000.0 / runs as f64
+    );
 }
 
-/// Starts the app, waits for its full frame and a settling second, then
-/// measures a quiet stretch of `secs`.
+/// Starts the app, waits for its full frame and for start-up's toasts to
+/// expire (they tick once a second while shown), then measures a quiet
+/// stretch of `secs`.
 fn idle(home: &Home, screen: Option<&str>, secs: u64, what: &str) {
     let mut pty = launch(home, screen);
     if pty.wait_for(TIMEOUT, full_frame(home, screen)).is_none() {
         panic!("no full frame for {what}:\n{}", pty.contents());
     }
-    pty.drain(Duration::from_secs(2));
+    pty.drain(SETTLE);
     let pid = pty.child.id();
     let before = idle::read(pid).expect("read /proc");
     let time = Duration::from_secs(secs);
@@ -154,6 +165,9 @@ fn idle(home: &Home, screen: Option<&str>, secs: u64, what: &str) {
         "{}",
         idle::Idle::between(before, after, time).line(what, bytes)
     );
+    if std::env::var_os("STARTUP_BENCH_SHOW").is_some() {
+        println!("{}", pty.contents());
+    }
     pty.quit();
 }
 

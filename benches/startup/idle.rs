@@ -75,3 +75,16 @@ impl Idle {
         )
     }
 }
+
+/// CPU time (user + system) of this process's waited-for children, from
+/// /proc/self/stat (cutime + cstime), at clock-tick resolution.
+pub fn children_cpu() -> Duration {
+    let stat = fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let rest = stat.rfind(')').map_or("", |at| &stat[at + 2..]);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = [13, 14]
+        .iter()
+        .filter_map(|&i| fields.get(i)?.parse::<u64>().ok())
+        .sum();
+    Duration::from_millis(ticks * 1000 / clock_ticks_per_sec())
+}

@@ -22,7 +22,12 @@ use close_tui::{
 };
 use serde_json::Value;
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_close-tui");
+/// The binary under test: this build's, or `STARTUP_BENCH_BIN` (say, the
+/// previous release, for a before/after).
+pub fn bin() -> String {
+    std::env::var("STARTUP_BENCH_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_close-tui").to_owned())
+}
 
 /// A sandbox in its own process; killed on drop.
 pub struct Sandbox {
@@ -32,7 +37,7 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn start(args: &[&str]) -> Sandbox {
-        let mut child = Command::new(BIN)
+        let mut child = Command::new(bin())
             .arg("sandbox")
             .args(["--port", "0"])
             .args(args)
@@ -102,7 +107,7 @@ impl Home {
     /// `close-tui ARGS` in this home, its working directory the home (so
     /// no stray `.env` is read).
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(BIN);
+        let mut command = Command::new(bin());
         command
             .args(args)
             .env_clear()
