@@ -7,7 +7,9 @@
 //!    binary runs in a pseudo-terminal; its output goes through a terminal
 //!    emulator, and the clock starts just before the spawn. Close (API and
 //!    token endpoints) is a port that accepts and never answers, so a frame
-//!    that waited for the network would never come;
+//!    that waited for the network would never come. Beside the wall time:
+//!    the app's CPU time by then, and its time runnable but waiting for a
+//!    core (the machine's load, not the app);
 //! 2. `close-tui status --offline`, wall time;
 //! 3. idle: CPU time and wakeups over a quiet stretch, on both screens, and
 //!    with an OAuth account connected to a live sandbox (the token
@@ -107,10 +109,12 @@ fn frames(home: &Home, screen: Option<&str>, runs: usize) {
     let name = screen.unwrap_or("connection");
     let full = full_frame(home, screen);
     let (mut draws, mut fulls) = (Vec::new(), Vec::new());
+    let (mut on_cpu, mut waiting) = (Vec::new(), Vec::new());
     for run in 0..runs + WARMUP {
         let mut pty = launch(home, screen);
         let draw = pty.wait_for(TIMEOUT, first_draw);
         let done = pty.wait_for(TIMEOUT, &full);
+        let (cpu, wait) = idle::schedstat(pty.child.id());
         let (Some(draw), Some(done)) = (draw, done) else {
             panic!("no full {name} frame in {TIMEOUT:?}:\n{}", pty.contents());
         };
@@ -118,10 +122,14 @@ fn frames(home: &Home, screen: Option<&str>, runs: usize) {
         if run >= WARMUP {
             draws.push(draw);
             fulls.push(done);
+            on_cpu.push(cpu);
+            waiting.push(wait);
         }
     }
     println!("first draw, {name:<11} {}", summary(&mut draws));
     println!("full frame, {name:<11} {}", summary(&mut fulls));
+    println!("  its cpu   {name:<11} {}", summary(&mut on_cpu));
+    println!("  runnable  {name:<11} {}", summary(&mut waiting));
 }
 
 fn status(home: &Home, runs: usize) {

@@ -88,3 +88,24 @@ pub fn children_cpu() -> Duration {
         .sum();
     Duration::from_millis(ticks * 1000 / clock_ticks_per_sec())
 }
+
+/// Time on a CPU and time waiting for one (runnable, but another process
+/// had the core), summed over the live threads of `pid`, from
+/// /proc/PID/task/*/schedstat (nanoseconds). On a busy machine the second
+/// says how much of a wall time was the machine rather than the program.
+pub fn schedstat(pid: u32) -> (Duration, Duration) {
+    let mut on_cpu = 0;
+    let mut waiting = 0;
+    let tasks = fs::read_dir(format!("/proc/{pid}/task"))
+        .into_iter()
+        .flatten();
+    for task in tasks.flatten() {
+        let text = fs::read_to_string(task.path().join("schedstat")).unwrap_or_default();
+        let mut fields = text
+            .split_whitespace()
+            .map(|f| f.parse::<u64>().unwrap_or(0));
+        on_cpu += fields.next().unwrap_or(0);
+        waiting += fields.next().unwrap_or(0);
+    }
+    (Duration::from_nanos(on_cpu), Duration::from_nanos(waiting))
+}
