@@ -2,6 +2,10 @@
 //! runs only when something changed, in a single `tokio::select!`. A
 //! one-second tick runs only while a countdown is on screen; an idle app
 //! sleeps.
+//!
+//! Nothing before the first frame waits for the database, the keyring or
+//! the network: the services open the store on a blocking thread while the
+//! terminal is set up, and their answers are drawn as they come.
 
 use std::{io::Write, time::Duration};
 
@@ -24,8 +28,11 @@ use super::{
 };
 use crate::{config::Settings, store::KeyConfig};
 
-/// At most one frame per this interval (about 60 per second).
+/// At most one frame per this interval on average (about 60 per second).
 const FRAME: Duration = Duration::from_millis(16);
+/// Frames drawn at once before the pace applies: start-up's few answers,
+/// or one keypress after a pause, are drawn without waiting out a frame.
+const BURST: usize = 4;
 const TICK: Duration = Duration::from_secs(1);
 
 /// How the TUI is started.
@@ -113,6 +120,7 @@ impl App<'_> {
         }
         let mut events = EventStream::new();
         let mut dirty = true;
+        let mut pacer = Pacer::default();
         let mut next_frame = Instant::now();
         let mut next_tick = Instant::now() + TICK;
         while !self.model.quit {
@@ -135,7 +143,7 @@ impl App<'_> {
                 () = sleep_until(next_frame), if dirty => {
                     terminal.draw(|frame| ui::render(frame, self.model, self.theme))?;
                     dirty = false;
-                    next_frame = Instant::now() + FRAME;
+                    next_frame = pacer.drawn(Instant::now());
                 }
                 () = sleep_until(next_tick), if ticking => {
                     self.apply(Msg::Tick);
@@ -163,6 +171,26 @@ impl App<'_> {
     }
 }
 
+/// Frame pacing as a token bucket (GCRA): one frame per `FRAME` on
+/// average, with up to `BURST` drawn back to back. `spent` is when the
+/// frames drawn so far would have been paid for at the steady pace.
+#[derive(Default)]
+struct Pacer {
+    spent: Option<Instant>,
+}
+
+impl Pacer {
+    /// Records a frame drawn at `now`; returns when the next may be drawn.
+    fn drawn(&mut self, now: Instant) -> Instant {
+        let spent = self.spent.map_or(now, |spent| spent.max(now)) + FRAME;
+        self.spent = Some(spent);
+        let allowance = FRAME * (BURST as u32 - 1);
+        spent
+            .checked_sub(allowance)
+            .map_or(now, |next| next.max(now))
+    }
+}
+
 fn to_msg(event: Event) -> Option<Msg> {
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
@@ -179,4 +207,26 @@ fn copy(text: &str) {
     let mut out = std::io::stdout();
     // Unsupported terminals ignore the sequence; nothing to report.
     let _ = write!(out, "\x1b]52;c;{encoded}\x07").and_then(|()| out.flush());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_is_drawn_at_once_then_paced() {
+        let mut pacer = Pacer::default();
+        let start = Instant::now();
+        for _ in 1..BURST {
+            assert_eq!(pacer.drawn(start), start);
+        }
+        assert_eq!(pacer.drawn(start), start + FRAME);
+        assert_eq!(pacer.drawn(start + FRAME), start + FRAME * 2);
+        // After a pause the whole burst is there again.
+        let later = start + Duration::from_secs(1);
+        for _ in 1..BURST {
+            assert_eq!(pacer.drawn(later), later);
+        }
+        assert_eq!(pacer.drawn(later), later + FRAME);
+    }
 }

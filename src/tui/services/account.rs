@@ -69,7 +69,7 @@ fn org_info(org: &Value) -> OrgInfo {
 /// Revokes the account's tokens at Close (best effort), then forgets it.
 pub async fn disconnect(shared: Arc<Shared>, id: AccountId) {
     let result = async {
-        let store = shared.store()?;
+        let store = shared.store().await?;
         let account = blocking({
             let (store, id) = (Arc::clone(&store), id.clone());
             move || Ok(store.account(&id)?)

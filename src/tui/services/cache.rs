@@ -54,11 +54,13 @@ pub fn list_order(resource: Resource) -> ListQuery {
 }
 
 /// The page `request` asks for, or `None` when the cache was never filled
-/// for this resource.
+/// for this resource. Without `with_total` a list's count is left out
+/// (`has_more` then guesses from a full page).
 pub fn page(
     cache: &Cache,
     account: &AccountId,
     request: &PageRequest,
+    with_total: bool,
 ) -> Result<Option<PageReply>, StoreError> {
     let resource = request.resource;
     let Some(synced) = cache.synced_at(account, resource)? else {
@@ -93,7 +95,11 @@ pub fn page(
         }));
     }
     let query = list_order(resource);
-    let total = usize::try_from(cache.count(account, resource, &query)?).unwrap_or(0);
+    let total = if with_total {
+        Some(usize::try_from(cache.count(account, resource, &query)?).unwrap_or(0))
+    } else {
+        None
+    };
     let rows: Vec<RecordRow> = match resource {
         Resource::Leads => rows(cache.leads(account, &query, offset, limit)?, lead_row),
         Resource::Contacts => rows(cache.contacts(account, &query, offset, limit)?, contact_row),
@@ -107,9 +113,9 @@ pub fn page(
     };
     Ok(Some(PageReply {
         offset,
-        has_more: offset + rows.len() < total,
+        has_more: total.map_or(rows.len() == limit, |total| offset + rows.len() < total),
         rows,
-        total: Some(total),
+        total,
         freshness,
     }))
 }

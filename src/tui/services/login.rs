@@ -52,7 +52,7 @@ async fn run_oauth(
     pasted: mpsc::Receiver<String>,
 ) -> Result<(), String> {
     let settings = &shared.settings;
-    let store = shared.store().map_err(|e| e.to_string())?;
+    let store = shared.store().await.map_err(|e| e.to_string())?;
     let client = TokenClientConfig::from_settings(settings)
         .and_then(TokenClient::new)
         .map_err(|e| e.to_string())?;
@@ -177,7 +177,7 @@ fn approve_without_browser(url: String) {
 
 /// An API-key login: check the key with `/me/`, then store it.
 pub async fn api_key(shared: Arc<Shared>, attempt: Generation, key: Secret) {
-    let store = match shared.store() {
+    let store = match shared.store().await {
         Ok(store) => store,
         Err(err) => return report(&shared, attempt, LoginEvent::Failed(err.to_string())),
     };

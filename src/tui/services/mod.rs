@@ -14,7 +14,7 @@ use std::{
     sync::{Arc, Mutex, PoisonError},
 };
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{OnceCell, mpsc, oneshot};
 use tracing::Instrument;
 
 use self::session::SessionSlot;
@@ -46,12 +46,17 @@ pub enum ServiceError {
 /// What every task may need, shared read-only.
 pub struct Shared {
     pub settings: Settings,
-    /// `Err` when the database cannot be opened: the app still runs and
+    /// Where the store's key lives; `None` follows `CLOSE_TUI_KEY_STORE`.
+    keys: Option<KeyConfig>,
+    /// The database, opened once on a blocking thread by whichever task
+    /// needs it first, so the first frame never waits for SQLite or the
+    /// keyring. `Err` when it cannot be opened: the app still runs and
     /// shows why.
-    pub store: Result<Arc<Store>, String>,
-    /// The offline cache in the same database; `None` when it cannot be
+    store: OnceCell<Result<Arc<Store>, String>>,
+    /// The offline cache in the same database, on connections of its own,
+    /// opened when a screen first reads it; `None` when it cannot be
     /// opened (the screens then read from Close directly).
-    pub cache: Option<Arc<Cache>>,
+    cache: OnceCell<Option<Arc<Cache>>>,
     /// The demo sandbox approves consent by itself, so the app fetches the
     /// authorize URL itself instead of opening a browser.
     pub auto_approve: bool,
@@ -64,6 +69,46 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// The store, opening it on first use.
+    pub async fn store(&self) -> Result<Arc<Store>, ServiceError> {
+        self.store
+            .get_or_init(|| {
+                let settings = self.settings.clone();
+                let keys = self.keys.clone();
+                blocking_open(move || match keys {
+                    Some(keys) => Store::open(&settings.db_path, keys).map(Arc::new),
+                    None => crate::session::open_store(&settings),
+                })
+            })
+            .await
+            .clone()
+            .map_err(ServiceError::Other)
+    }
+
+    /// The store when it is open already (after any `store().await`).
+    pub fn store_now(&self) -> Option<Arc<Store>> {
+        self.store.get()?.clone().ok()
+    }
+
+    /// The offline cache, opened (after the store) on first use.
+    pub async fn cache(&self) -> Option<Arc<Cache>> {
+        self.store().await.ok()?;
+        self.cache
+            .get_or_init(|| {
+                let path = self.settings.db_path.clone();
+                async move {
+                    blocking_open(move || Cache::open(&path).map(Arc::new))
+                        .await
+                        .inspect_err(|err| {
+                            tracing::warn!(%err, "the cache cannot be opened; reading from Close");
+                        })
+                        .ok()
+                }
+            })
+            .await
+            .clone()
+    }
+
     pub fn send(&self, msg: Msg) {
         // The receiver lives as long as the app loop; after it has gone
         // there is nobody to tell.
@@ -87,10 +132,6 @@ impl Shared {
         self.send(msg(result.map_err(|e| e.to_string())));
     }
 
-    pub fn store(&self) -> Result<Arc<Store>, ServiceError> {
-        self.store.clone().map_err(ServiceError::Other)
-    }
-
     /// True when a newer page of `resource` than `generation` was asked
     /// for: the model drops this one's answer anyway.
     pub fn superseded(&self, resource: Resource, generation: Generation) -> bool {
@@ -98,6 +139,16 @@ impl Shared {
         pages
             .get(&resource)
             .is_some_and(|newest| *newest > generation)
+    }
+}
+
+/// Opens part of the database on the blocking pool.
+async fn blocking_open<T: Send + 'static>(
+    open: impl FnOnce() -> Result<T, crate::store::StoreError> + Send + 'static,
+) -> Result<T, String> {
+    match tokio::task::spawn_blocking(open).await {
+        Ok(result) => result.map_err(|err| err.to_string()),
+        Err(err) => Err(err.to_string()),
     }
 }
 
@@ -127,31 +178,24 @@ impl Services {
         keys: Option<KeyConfig>,
         tx: mpsc::UnboundedSender<Msg>,
     ) -> Self {
-        let store = match keys {
-            Some(keys) => Store::open(&settings.db_path, keys).map(Arc::new),
-            None => crate::session::open_store(&settings),
-        }
-        .map_err(|err| err.to_string());
-        let cache = store
-            .as_ref()
-            .ok()
-            .and_then(|_| match Cache::open(&settings.db_path) {
-                Ok(cache) => Some(Arc::new(cache)),
-                Err(err) => {
-                    tracing::warn!(error = %err, "the cache cannot be opened; reading from Close");
-                    None
-                }
-            });
+        let shared = Arc::new(Shared {
+            settings,
+            keys,
+            store: OnceCell::new(),
+            cache: OnceCell::new(),
+            auto_approve,
+            tx,
+            session: SessionSlot::default(),
+            pages: Mutex::default(),
+        });
+        // Start opening the database now, beside the terminal's set-up and
+        // the first frame.
+        let opening = Arc::clone(&shared);
+        tokio::spawn(async move {
+            let _ = opening.store().await;
+        });
         Self {
-            shared: Arc::new(Shared {
-                settings,
-                store,
-                cache,
-                auto_approve,
-                tx,
-                session: SessionSlot::default(),
-                pages: Mutex::default(),
-            }),
+            shared,
             logins: HashMap::new(),
         }
     }

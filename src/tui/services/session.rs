@@ -71,7 +71,7 @@ pub async fn load_accounts(shared: &Arc<Shared>) {
 }
 
 async fn read_accounts(shared: &Shared) -> Result<Vec<Account>, ServiceError> {
-    let store = shared.store()?;
+    let store = shared.store().await?;
     tokio::task::spawn_blocking(move || store.list_accounts())
         .await
         .map_err(|err| ServiceError::Other(err.to_string()))?
@@ -79,7 +79,7 @@ async fn read_accounts(shared: &Shared) -> Result<Vec<Account>, ServiceError> {
 }
 
 pub async fn activate(shared: &Arc<Shared>, id: AccountId) {
-    let store = match shared.store() {
+    let store = match shared.store().await {
         Ok(store) => store,
         Err(err) => return shared.send(Msg::Error(err.to_string())),
     };
@@ -106,9 +106,8 @@ fn follow(shared: &Arc<Shared>, active: Option<Account>) {
     }
     *slot = None;
     let Some(account) = active else { return };
-    let store = match &shared.store {
-        Ok(store) => Arc::clone(store),
-        Err(_) => return,
+    let Some(store) = shared.store_now() else {
+        return;
     };
     let session = match Session::for_account(&shared.settings, store, account.clone()) {
         Ok(session) => session,
@@ -166,6 +165,21 @@ async fn forward_events(shared: Arc<Shared>, client: super::session::Client) {
             Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
         }
     }
+}
+
+/// The active account's id, without starting its session: a cache read
+/// should not wait for an HTTP client (its TLS set-up reads every system
+/// certificate).
+pub async fn active_id(shared: &Arc<Shared>) -> Result<AccountId, ServiceError> {
+    if let Ok((id, _)) = shared.session.client() {
+        return Ok(id);
+    }
+    read_accounts(shared)
+        .await?
+        .into_iter()
+        .find(|a| a.active)
+        .map(|a| a.id().clone())
+        .ok_or(ServiceError::NoAccount)
 }
 
 /// The active account's client, starting its session first if the store

@@ -19,8 +19,8 @@ pub async fn run(shared: Arc<Shared>) {
 
 async fn sync(shared: &Arc<Shared>) -> Result<String, String> {
     let cache = shared
-        .cache
-        .clone()
+        .cache()
+        .await
         .ok_or_else(|| "the local cache is not available".to_owned())?;
     let (account, client) = session::client(shared).await.map_err(|e| e.to_string())?;
     let (tx, mut events) = mpsc::unbounded_channel();
