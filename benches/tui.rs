@@ -81,7 +81,7 @@ fn step(model: &mut Model, msg: Msg) -> usize {
     let mut fetched = 0;
     for cmd in update(model, msg) {
         if let Cmd::FetchPage(request) = cmd {
-            let reply = service::page(&env.cache, &env.account, &request)
+            let reply = service::page(&env.cache, &env.account, &request, true)
                 .unwrap()
                 .expect("the fixture is synced");
             fetched += 1;
@@ -234,7 +234,7 @@ fn answer(model: &mut Model, cmds: Vec<Cmd>) {
     let env = &*ENV;
     for cmd in cmds {
         if let Cmd::FetchPage(request) = cmd {
-            let reply = service::page(&env.cache, &env.account, &request)
+            let reply = service::page(&env.cache, &env.account, &request, true)
                 .unwrap()
                 .unwrap();
             update(

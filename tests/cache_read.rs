@@ -182,7 +182,7 @@ fn screen(
         limit,
         generation: Default::default(),
     };
-    service::page(&env.cache, &env.account, &request)
+    service::page(&env.cache, &env.account, &request, true)
         .unwrap()
         .expect("the cache is synced")
 }
