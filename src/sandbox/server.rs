@@ -70,8 +70,8 @@ pub async fn start(args: SandboxArgs) -> io::Result<RunningSandbox> {
     let (shutdown, stopped) = oneshot::channel::<()>();
     let closing = state.closing.clone();
     let task = tokio::spawn(async move {
-        // Without TCP_NODELAY a streamed page's small last chunk waits for
-        // the client's delayed ACK (40 ms on Linux).
+        // Without TCP_NODELAY a small response written in two pieces can
+        // wait for the client's delayed ACK (40 ms on Linux).
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });

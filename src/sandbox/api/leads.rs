@@ -15,7 +15,7 @@ use axum::{
 };
 
 use super::{
-    json::{LeadView, WriteJson},
+    json::LeadView,
     org_of,
     page::{self, Page},
     params::{self, Params},
@@ -45,14 +45,10 @@ pub async fn list(
     let ds = read(&sb);
     let org = org_of(&ds, &principal)?;
     let page = search_page(&ds, org, &q, paging, search.is_some());
-    drop(ds);
-    page.stream(sb, move |ds, row, out| {
-        LeadView {
-            ds,
-            row,
-            fields: fields.as_ref(),
-        }
-        .write_json(out)
+    page.respond(|row| LeadView {
+        ds: &ds,
+        row,
+        fields: fields.as_ref(),
     })
 }
 

@@ -1,26 +1,15 @@
 //! Writing `{"data": [...], "has_more": …, "total_results": …}` straight into
 //! the response body, and picking a page out of an ordered row list.
 
-use std::{
-    convert::Infallible,
-    sync::{
-        Arc,
-        atomic::{AtomicUsize, Ordering},
-    },
-};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::{
-    body::{Body, Bytes},
     http::header,
     response::{IntoResponse, Response},
 };
 
-use super::{json::WriteJson, params::Paging, read};
-use crate::sandbox::{data::Dataset, error::ApiError, state::Sandbox};
-
-/// Rows per streamed chunk: ~90 KB of leads, small enough that the client
-/// reads the first while the server writes the next.
-const STREAM_ROWS: usize = 25;
+use super::{json::WriteJson, params::Paging};
+use crate::sandbox::error::ApiError;
 
 /// One page of rows and what the response says about the rest.
 pub struct Page {
@@ -93,61 +82,6 @@ impl Page {
         tail(&mut body, self.has_more, self.total);
         remember_row_size(body.len(), self.rows.len());
         Ok(json_bytes(body))
-    }
-}
-
-impl Page {
-    /// Like `respond`, but sends the body in chunks of `STREAM_ROWS` rows,
-    /// taking the data lock once per chunk (each record is whole; a
-    /// `touch` between chunks may show in the later ones, as a record
-    /// edited mid-request would on Close). A 350 KB page then reaches the
-    /// client while it is being written, so the client's reading overlaps
-    /// the server's writing instead of following it.
-    pub fn stream<F>(self, sb: Arc<Sandbox>, write: F) -> Result<Response, ApiError>
-    where
-        F: Fn(&Dataset, usize, &mut Vec<u8>) + Send + 'static,
-    {
-        let Page {
-            rows,
-            has_more,
-            total,
-        } = self;
-        let chunks = rows.len().div_ceil(STREAM_ROWS);
-        let body = futures_util::stream::unfold(0usize, move |chunk| {
-            let part = (chunk <= chunks).then(|| {
-                let mut out = Vec::with_capacity(capacity_hint(STREAM_ROWS));
-                if chunk == 0 {
-                    out.extend_from_slice(b"{\"data\":[");
-                }
-                if chunk < chunks {
-                    let ds = read(&sb);
-                    let start = chunk * STREAM_ROWS;
-                    for (n, &row) in rows.iter().enumerate().skip(start).take(STREAM_ROWS) {
-                        if n > 0 {
-                            out.push(b',');
-                        }
-                        write(&ds, row, &mut out);
-                    }
-                    remember_row_size(out.len(), STREAM_ROWS.min(rows.len() - start));
-                } else {
-                    tail(&mut out, has_more, total);
-                }
-                Ok::<_, Infallible>(Bytes::from(out))
-            });
-            async move {
-                // Returning Pending once lets hyper flush what it holds
-                // before the next chunk is written.
-                if chunk > 0 {
-                    tokio::task::yield_now().await;
-                }
-                part.map(|part| (part, chunk + 1))
-            }
-        });
-        Ok((
-            [(header::CONTENT_TYPE, "application/json")],
-            Body::from_stream(body),
-        )
-            .into_response())
     }
 }
 
