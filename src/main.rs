@@ -8,6 +8,7 @@ use close_tui::{
 
 fn main() -> color_eyre::Result<ExitCode> {
     color_eyre::install()?;
+    stop_quietly_on_a_closed_stdout();
     let cli = Cli::parse();
     let runtime = runtime_for(&cli)?;
     match runtime.block_on(close_tui::run(cli)) {
@@ -21,6 +22,27 @@ fn main() -> color_eyre::Result<ExitCode> {
             None => Err(report),
         },
     }
+}
+
+/// `close-tui status | head -1` closes the pipe before everything is
+/// printed, and `println!` then panics. Like the other tools in a pipeline,
+/// stop at once instead, with the status a shell gives a process that
+/// SIGPIPE ended (128 + 13). Nothing is half-written that matters: output
+/// is the last thing each command does.
+fn stop_quietly_on_a_closed_stdout() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        report(info);
+    }));
 }
 
 /// The app, sync, export and the sandbox run many tasks at once and get

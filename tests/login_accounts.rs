@@ -308,3 +308,17 @@ async fn a_missing_key_means_needs_login_with_the_reason() {
     home.run(&["status"], None).await.assert_ok();
     sandbox.stop().await;
 }
+
+/// `close-tui status | head -1`: a reader that has gone is no crash.
+#[tokio::test]
+async fn status_into_a_closed_pipe_stops_quietly() {
+    let home = Home::bare();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    // `output()` would capture stdout again; spawn and wait instead.
+    let child = home.command(&["status"]).stdout(writer).spawn().unwrap();
+    let out = child.wait_with_output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
