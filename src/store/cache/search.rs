@@ -112,9 +112,18 @@ fn passes(query: &str) -> [String; 2] {
     [format!("name : ({query})"), query.to_owned()]
 }
 
-const MATCHED_LEADS: &str = "FROM cache_search s JOIN cache_leads l ON l.rowid = s.rowid
-     WHERE cache_search MATCH ?3 AND l.account = (SELECT id FROM cache_accounts
-         WHERE organization_id = ?1 AND user_id = ?2)";
+/// `SELECT columns` over the leads the index matches (`l`), joined to
+/// their rows in a child table (`(table, alias)`) when one is given.
+fn over_matched_leads(columns: &str, child: Option<(&str, &str)>) -> String {
+    let join = child.map_or_else(String::new, |(table, a)| {
+        format!(" JOIN {table} {a} ON {a}.account = l.account AND {a}.lead_id = l.id")
+    });
+    format!(
+        "SELECT {columns} FROM cache_search s JOIN cache_leads l ON l.rowid = s.rowid{join}
+         WHERE cache_search MATCH ?3 AND l.account = (SELECT id FROM cache_accounts
+             WHERE organization_id = ?1 AND user_id = ?2)"
+    )
+}
 
 /// One search: what was typed, for whom, and how many rows are wanted.
 struct Search<'a> {
@@ -190,9 +199,9 @@ impl Cache {
         let Some(query) = fts_query(text) else {
             return Ok(Vec::new());
         };
-        let sql = format!(
-            "SELECT l.id, l.name, l.status_label, l.contact_count, l.opportunity_count,
-                 l.date_updated {MATCHED_LEADS}"
+        let sql = over_matched_leads(
+            "l.id, l.name, l.status_label, l.contact_count, l.opportunity_count, l.date_updated",
+            None,
         );
         self.read(|conn| {
             Search {
@@ -217,15 +226,9 @@ impl Cache {
             return Ok(Vec::new());
         };
         let terms = terms(text);
-        let sql = format!(
-            "SELECT c.id, c.lead_id, c.name, c.title, c.email, c.phone, c.date_updated, l.name
-             {MATCHED_LEADS}",
-        )
-        .replacen(
-            "JOIN cache_leads l ON l.rowid = s.rowid",
-            "JOIN cache_leads l ON l.rowid = s.rowid
-             JOIN cache_contacts c ON c.account = l.account AND c.lead_id = l.id",
-            1,
+        let sql = over_matched_leads(
+            "c.id, c.lead_id, c.name, c.title, c.email, c.phone, c.date_updated, l.name",
+            Some(("cache_contacts", "c")),
         );
         self.read(|conn| {
             Search {
@@ -263,12 +266,7 @@ impl Cache {
         let Some(query) = fts_query(text) else {
             return Ok(Vec::new());
         };
-        let sql = format!("SELECT {OPPORTUNITY_LIST} {MATCHED_LEADS}").replacen(
-            "JOIN cache_leads l ON l.rowid = s.rowid",
-            "JOIN cache_leads l ON l.rowid = s.rowid
-             JOIN cache_opportunities t ON t.account = l.account AND t.lead_id = l.id",
-            1,
-        );
+        let sql = over_matched_leads(OPPORTUNITY_LIST, Some(("cache_opportunities", "t")));
         self.read(|conn| {
             Search {
                 conn,
@@ -295,12 +293,7 @@ impl Cache {
             .map(|c| format!("t.{}", c.trim()))
             .collect::<Vec<_>>()
             .join(", ");
-        let sql = format!("SELECT {columns} {MATCHED_LEADS}").replacen(
-            "JOIN cache_leads l ON l.rowid = s.rowid",
-            "JOIN cache_leads l ON l.rowid = s.rowid
-             JOIN cache_tasks t ON t.account = l.account AND t.lead_id = l.id",
-            1,
-        );
+        let sql = over_matched_leads(&columns, Some(("cache_tasks", "t")));
         self.read(|conn| {
             Search {
                 conn,
