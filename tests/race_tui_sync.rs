@@ -10,12 +10,11 @@
 mod tui_tmux;
 
 use std::{
-    process::{Command, Stdio},
     sync::atomic::{AtomicBool, AtomicUsize, Ordering},
     time::{Duration, Instant},
 };
 
-use tui_tmux::{BIN, SandboxProcess, Tmux, consent_user, have_tmux};
+use tui_tmux::{SandboxProcess, Tmux, have_tmux};
 
 /// Refresh cycles to reach; the sandbox's one-second tokens are refreshed
 /// half-way, so about two a second.
@@ -24,21 +23,6 @@ fn target() -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(300)
-}
-
-fn close_tui(tmux: &Tmux, args: &[&str]) -> std::process::Output {
-    let out = Command::new(BIN)
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .envs(&tmux.env)
-        .current_dir(tmux.home.path())
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    tmux.record_output(&out.stdout);
-    tmux.record_output(&out.stderr);
-    out
 }
 
 /// (successful refreshes, refused refreshes) in the sandbox's log.
@@ -59,13 +43,8 @@ fn tui_and_sync_share_a_database_through_hundreds_of_refreshes() {
     }
     let mut tmux = Tmux::new("race");
     let sandbox = SandboxProcess::start_with(tmux.home.path(), 40, &["--access-ttl", "1"]);
-    tmux.env.extend(sandbox.env());
-    tmux.env
-        .insert("BROWSER".into(), consent_user().display().to_string());
-    let consent_log = tmux.home.path().join("consent.log");
-    tmux.env
-        .insert("CONSENT_LOG".into(), consent_log.display().to_string());
-    let login = close_tui(&tmux, &["login"]);
+    tmux.use_sandbox(&sandbox);
+    let login = tmux.run(&["login"]);
     assert!(login.status.success(), "{login:?}");
     tmux.env.insert("BROWSER".into(), "false".into());
 
@@ -82,7 +61,7 @@ fn tui_and_sync_share_a_database_through_hundreds_of_refreshes() {
         for _ in 0..2 {
             scope.spawn(|| {
                 while !done.load(Ordering::SeqCst) {
-                    let out = close_tui(&tmux, &["sync"]);
+                    let out = tmux.run(&["sync"]);
                     syncs.fetch_add(1, Ordering::SeqCst);
                     if !out.status.success() {
                         failures.lock().unwrap().push(format!(
@@ -118,7 +97,7 @@ fn tui_and_sync_share_a_database_through_hundreds_of_refreshes() {
     // stored account works for a new process.
     let screen = tmux.wait_text("tui", "Status        ● connected");
     assert!(!screen.contains("needs login"), "{screen}");
-    let status = close_tui(&tmux, &["status", "--json"]);
+    let status = tmux.run(&["status", "--json"]);
     assert!(status.status.success(), "{status:?}");
     let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(json["accounts"][0]["state"], "connected", "{json}");

@@ -6,7 +6,7 @@
 
 mod tui_tmux;
 
-use tui_tmux::{SandboxProcess, Tmux, consent_user, have_tmux};
+use tui_tmux::{SandboxProcess, Tmux, have_tmux};
 
 /// The text after `label` on the first line that has it, up to the next
 /// run of two spaces.
@@ -29,12 +29,8 @@ fn connect_browse_relaunch_and_disconnect() {
     }
     let mut tmux = Tmux::new("e2e");
     let sandbox = SandboxProcess::start(tmux.home.path(), 60);
-    tmux.env.extend(sandbox.env());
-    tmux.env
-        .insert("BROWSER".into(), consent_user().display().to_string());
-    let consent_log = tmux.home.path().join("consent.log");
-    tmux.env
-        .insert("CONSENT_LOG".into(), consent_log.display().to_string());
+    tmux.use_sandbox(&sandbox);
+    let consent_log = tmux.consent_log();
 
     tmux.launch("one", &[]);
     tmux.wait_text("one", "signed out");

@@ -10,11 +10,10 @@ use std::{
     collections::BTreeSet,
     io::{Read, Write},
     net::TcpStream,
-    process::{Command, Stdio},
 };
 
 use serde_json::Value;
-use tui_tmux::{BIN, SandboxProcess, Tmux, consent_user, have_tmux};
+use tui_tmux::{SandboxProcess, Tmux, have_tmux};
 
 /// One plain HTTP/1.1 request to the sandbox's test hooks; the JSON body
 /// of the answer.
@@ -36,21 +35,6 @@ fn hook(sandbox: &SandboxProcess, method: &str, path: &str, body: &str) -> Value
     serde_json::from_str(json).unwrap()
 }
 
-fn close_tui(tmux: &Tmux, args: &[&str]) -> std::process::Output {
-    let out = Command::new(BIN)
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .envs(&tmux.env)
-        .current_dir(tmux.home.path())
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    tmux.record_output(&out.stdout);
-    tmux.record_output(&out.stderr);
-    out
-}
-
 #[test]
 fn the_tuis_sync_gets_through_a_storm_with_every_record_once() {
     if !have_tmux() {
@@ -59,13 +43,8 @@ fn the_tuis_sync_gets_through_a_storm_with_every_record_once() {
     }
     let mut tmux = Tmux::new("storm");
     let sandbox = SandboxProcess::start(tmux.home.path(), 400);
-    tmux.env.extend(sandbox.env());
-    tmux.env
-        .insert("BROWSER".into(), consent_user().display().to_string());
-    let consent_log = tmux.home.path().join("consent.log");
-    tmux.env
-        .insert("CONSENT_LOG".into(), consent_log.display().to_string());
-    let login = close_tui(&tmux, &["login"]);
+    tmux.use_sandbox(&sandbox);
+    let login = tmux.run(&["login"]);
     assert!(login.status.success(), "{login:?}");
     let logged_in = sandbox.requests().len();
 
@@ -99,7 +78,7 @@ fn the_tuis_sync_gets_through_a_storm_with_every_record_once() {
         ("contacts", "contacts"),
         ("opportunities", "opportunities"),
     ] {
-        let out = close_tui(&tmux, &["export", resource]);
+        let out = tmux.run(&["export", resource]);
         assert!(out.status.success(), "{out:?}");
         let ids: Vec<String> = String::from_utf8(out.stdout)
             .unwrap()
@@ -123,7 +102,7 @@ fn the_tuis_sync_gets_through_a_storm_with_every_record_once() {
 
 /// The active account's organization, as `status --json` reports it.
 fn login_org(tmux: &Tmux) -> String {
-    let out = close_tui(tmux, &["status", "--json", "--offline"]);
+    let out = tmux.run(&["status", "--json", "--offline"]);
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     json["active"].as_str().unwrap().to_owned()
 }

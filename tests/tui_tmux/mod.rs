@@ -81,6 +81,39 @@ impl Tmux {
         }
     }
 
+    /// Points this home at `sandbox`, with the scripted consent user as the
+    /// browser and its log in the home.
+    pub fn use_sandbox(&mut self, sandbox: &SandboxProcess) {
+        self.env.extend(sandbox.env());
+        self.env
+            .insert("BROWSER".into(), consent_user().display().to_string());
+        let consent_log = self.consent_log();
+        self.env
+            .insert("CONSENT_LOG".into(), consent_log.display().to_string());
+    }
+
+    /// Where the consent user writes what it saw.
+    pub fn consent_log(&self) -> PathBuf {
+        self.home.path().join("consent.log")
+    }
+
+    /// Runs `close-tui ARGS` outside tmux, with this home's environment, to
+    /// its end; what it printed joins the secret scan.
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        let out = Command::new(BIN)
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .envs(&self.env)
+            .current_dir(self.home.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        self.record_output(&out.stdout);
+        self.record_output(&out.stderr);
+        out
+    }
+
     fn tmux(&self) -> Command {
         let mut command = Command::new("tmux");
         command.args(["-L", &self.socket]);
