@@ -125,6 +125,23 @@ fn over_matched_leads(columns: &str, child: Option<(&str, &str)>) -> String {
     )
 }
 
+/// A row a search returns once however many passes find it.
+trait Identified {
+    fn id(&self) -> &str;
+}
+
+macro_rules! identified {
+    ($($row:ty),*) => {$(
+        impl Identified for $row {
+            fn id(&self) -> &str {
+                &self.id
+            }
+        }
+    )*};
+}
+
+identified!(LeadRow, ContactRow, OpportunityRow, TaskRow);
+
 /// One search: what was typed, for whom, and how many rows are wanted.
 struct Search<'a> {
     conn: &'a Connection,
@@ -138,11 +155,10 @@ impl Search<'_> {
     /// Runs `sql` (which selects rows of some kind, with the search as
     /// `?3`) once per pass, keeping the rows `keep` accepts, each id once,
     /// until `want` are found.
-    fn collect<T>(
+    fn collect<T: Identified>(
         &self,
         sql: &str,
         map: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-        id: fn(&T) -> &str,
         keep: impl Fn(&T) -> bool,
     ) -> rusqlite::Result<Vec<T>> {
         let mut found: Vec<T> = Vec::new();
@@ -156,7 +172,7 @@ impl Search<'_> {
             let mut rows = stmt.query(params![who.0, who.1, pass])?;
             while let Some(row) = rows.next()? {
                 let item = map(row)?;
-                if keep(&item) && seen.insert(id(&item).to_owned()) {
+                if keep(&item) && seen.insert(item.id().to_owned()) {
                     found.push(item);
                     if found.len() >= self.want {
                         break;
@@ -169,6 +185,31 @@ impl Search<'_> {
 }
 
 impl Cache {
+    /// Runs one search for `text`: `sql` over the leads the index matches,
+    /// up to `limit` rows that `keep` accepts, each id once.
+    fn find<T: Identified>(
+        &self,
+        account: &AccountId,
+        text: &str,
+        limit: usize,
+        sql: &str,
+        map: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+        keep: impl Fn(&T) -> bool,
+    ) -> Result<Vec<T>, StoreError> {
+        let Some(query) = fts_query(text) else {
+            return Ok(Vec::new());
+        };
+        self.read(|conn| {
+            Search {
+                conn,
+                account,
+                query: &query,
+                want: limit,
+            }
+            .collect(sql, map, keep)
+        })
+    }
+
     /// Up to `limit` cached leads matching `text`: name matches first, then
     /// leads found through a contact's name, email or phone.
     pub fn search(
@@ -196,22 +237,11 @@ impl Cache {
         text: &str,
         limit: usize,
     ) -> Result<Vec<LeadRow>, StoreError> {
-        let Some(query) = fts_query(text) else {
-            return Ok(Vec::new());
-        };
         let sql = over_matched_leads(
             "l.id, l.name, l.status_label, l.contact_count, l.opportunity_count, l.date_updated",
             None,
         );
-        self.read(|conn| {
-            Search {
-                conn,
-                account,
-                query: &query,
-                want: limit,
-            }
-            .collect(&sql, LeadRow::from_row, |l| &l.id, |_| true)
-        })
+        self.find(account, text, limit, &sql, LeadRow::from_row, |_| true)
     }
 
     /// Up to `limit` cached contacts matching `text` by their name, email,
@@ -222,36 +252,20 @@ impl Cache {
         text: &str,
         limit: usize,
     ) -> Result<Vec<ContactRow>, StoreError> {
-        let Some(query) = fts_query(text) else {
-            return Ok(Vec::new());
-        };
         let terms = terms(text);
         let sql = over_matched_leads(
             "c.id, c.lead_id, c.name, c.title, c.email, c.phone, c.date_updated, l.name",
             Some(("cache_contacts", "c")),
         );
-        self.read(|conn| {
-            Search {
-                conn,
-                account,
-                query: &query,
-                want: limit,
-            }
-            .collect(
-                &sql,
-                ContactRow::from_row,
-                |c| &c.id,
-                |c| {
-                    matches_all(
-                        &terms,
-                        &[
-                            Some(c.name.as_str()),
-                            c.email.as_deref(),
-                            c.phone.as_deref(),
-                            c.lead_name.as_deref(),
-                        ],
-                    )
-                },
+        self.find(account, text, limit, &sql, ContactRow::from_row, |c| {
+            matches_all(
+                &terms,
+                &[
+                    Some(c.name.as_str()),
+                    c.email.as_deref(),
+                    c.phone.as_deref(),
+                    c.lead_name.as_deref(),
+                ],
             )
         })
     }
@@ -263,18 +277,9 @@ impl Cache {
         text: &str,
         limit: usize,
     ) -> Result<Vec<OpportunityRow>, StoreError> {
-        let Some(query) = fts_query(text) else {
-            return Ok(Vec::new());
-        };
         let sql = over_matched_leads(OPPORTUNITY_LIST, Some(("cache_opportunities", "t")));
-        self.read(|conn| {
-            Search {
-                conn,
-                account,
-                query: &query,
-                want: limit,
-            }
-            .collect(&sql, OpportunityRow::from_row, |o| &o.id, |_| true)
+        self.find(account, text, limit, &sql, OpportunityRow::from_row, |_| {
+            true
         })
     }
 
@@ -285,24 +290,13 @@ impl Cache {
         text: &str,
         limit: usize,
     ) -> Result<Vec<TaskRow>, StoreError> {
-        let Some(query) = fts_query(text) else {
-            return Ok(Vec::new());
-        };
         let columns = TASK_COLUMNS
             .split(", ")
             .map(|c| format!("t.{}", c.trim()))
             .collect::<Vec<_>>()
             .join(", ");
         let sql = over_matched_leads(&columns, Some(("cache_tasks", "t")));
-        self.read(|conn| {
-            Search {
-                conn,
-                account,
-                query: &query,
-                want: limit,
-            }
-            .collect(&sql, TaskRow::from_row, |t| &t.id, |_| true)
-        })
+        self.find(account, text, limit, &sql, TaskRow::from_row, |_| true)
     }
 }
 
