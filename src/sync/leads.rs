@@ -152,14 +152,10 @@ fn next_start(start: Option<Ts>, newest: Option<Ts>, max_skip: usize) -> Result<
 
 #[cfg(test)]
 mod tests {
-    use chrono::{DateTime, Utc};
-
     use super::*;
 
     fn at(text: &str) -> Ts {
-        DateTime::parse_from_rfc3339(text)
-            .unwrap()
-            .with_timezone(&Utc)
+        plan::parse_date(text).unwrap()
     }
 
     #[test]

@@ -161,9 +161,7 @@ mod tests {
     use super::*;
 
     fn at(text: &str) -> Ts {
-        DateTime::parse_from_rfc3339(text)
-            .unwrap()
-            .with_timezone(&Utc)
+        parse_date(text).unwrap()
     }
 
     #[test]
