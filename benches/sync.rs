@@ -7,7 +7,7 @@
 //! 4. a lead sync at `rate_limit 20`: request rate, failures, 429s/min;
 //! 5. the cache writer alone: pages fetched first, then written into a
 //!    fresh cache, timed by this thread's CPU clock (steadier than wall
-//!    time on a busy machine).
+//!    time on a busy machine), after the SQLite floor under it (`floor`).
 //!
 //! `cargo bench --bench sync`. `SYNC_BENCH_LEADS` (100000),
 //! `SYNC_BENCH_CONCURRENCY` (4), `SYNC_BENCH_RATE_SECS` (20: shorter than
@@ -36,6 +36,9 @@ use close_tui::{
     sync::{SyncOptions, Syncer},
 };
 use serde_json::{Value, json};
+
+#[path = "sync/floor.rs"]
+mod floor;
 
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -190,6 +193,7 @@ async fn writer_only(info: &Value, leads: u64) {
             break;
         }
     }
+    floor::measure(&pages);
     let leads = pages.iter().map(Vec::len).sum::<usize>() as f64;
     for round in 1..=3 {
         let dir = tempfile::tempdir().unwrap();
