@@ -15,12 +15,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+#[path = "common/proc.rs"]
+mod proc_stats;
+
+use proc_stats::{cpu_seconds, env_or, memory_mib};
 
 struct Started {
     child: Child,
@@ -47,36 +45,6 @@ fn start(leads: u64) -> Started {
     let ready = began.elapsed();
     let info = serde_json::from_str(&line).expect("the sandbox's JSON line");
     Started { child, info, ready }
-}
-
-/// CPU seconds (user + system) a process has used so far, from /proc.
-/// Other builds share this machine's two cores, so pages per second of
-/// wall clock says as much about them as about the sandbox; pages per
-/// second of the server's own CPU time does not.
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    // Fields after the parenthesised command name; utime and stime are the
-    // 14th and 15th fields of the whole line, in clock ticks.
-    let rest = &stat[stat.rfind(')').unwrap() + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
-    // USER_HZ is 100 on Linux everywhere this runs.
-    ticks / 100.0
-}
-
-/// (VmRSS, VmHWM) in MiB, from /proc.
-fn memory_mib(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .map(|kb| kb / 1024.0)
-            .unwrap_or(f64::NAN)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
 }
 
 /// Pages per second of wall clock, and the number of pages.
@@ -227,19 +195,19 @@ fn main() {
     let (mut per_cpu_second, mut client_ms, mut raw) = (vec![], vec![], vec![]);
     for _ in 0..runs {
         let started = start(leads);
-        let (now_rss, _) = memory_mib(started.child.id());
+        let (now_rss, _) = memory_mib(&started.child.id().to_string());
         ready.push(started.ready.as_secs_f64() * 1000.0);
         rss.push(now_rss);
-        let cpu_before = cpu_seconds(started.child.id());
-        let client_before = cpu_seconds(std::process::id());
+        let cpu_before = cpu_seconds(&started.child.id().to_string());
+        let client_before = cpu_seconds("self");
         let (rate, count) = pages_per_second(&started.info, secs);
-        let cpu = cpu_seconds(started.child.id()) - cpu_before;
-        let client = cpu_seconds(std::process::id()) - client_before;
+        let cpu = cpu_seconds(&started.child.id().to_string()) - cpu_before;
+        let client = cpu_seconds("self") - client_before;
         pages.push(rate);
         per_cpu_second.push(count as f64 / cpu.max(0.01));
         client_ms.push(client * 1000.0 / count.max(1) as f64);
         raw.push(raw_pages_per_second(&started.info, secs).0);
-        hwm.push(memory_mib(started.child.id()).1);
+        hwm.push(memory_mib(&started.child.id().to_string()).1);
         stop(started);
     }
     println!("sandbox with {leads} leads:");

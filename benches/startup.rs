@@ -45,12 +45,10 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// A toast's five seconds, and one more.
 const SETTLE: Duration = Duration::from_secs(6);
 
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+#[path = "common/proc.rs"]
+mod proc_stats;
+
+use proc_stats::env_or;
 
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")

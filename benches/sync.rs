@@ -40,12 +40,10 @@ use serde_json::{Value, json};
 #[path = "sync/floor.rs"]
 mod floor;
 
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+#[path = "common/proc.rs"]
+mod proc_stats;
+
+use proc_stats::{cpu_seconds, env_or, memory_mib};
 
 struct Sandbox {
     child: Child,
@@ -76,16 +74,6 @@ fn start(org_leads: u64) -> Sandbox {
         child,
         info: serde_json::from_str(&line).unwrap(),
     }
-}
-
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 /// `concurrency` workers page `lead/` by `_skip`, worker i taking pages
@@ -147,22 +135,9 @@ fn syncer(
     )
 }
 
-/// CPU time (user + system) a process has used, from `/proc/PID/stat`.
-fn process_cpu(pid: &str) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command name, which is in parentheses.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let fields: Vec<f64> = rest
-        .split_whitespace()
-        .map(|f| f.parse().unwrap_or(0.0))
-        .collect();
-    // utime and stime are fields 14 and 15, in clock ticks (100 a second).
-    (fields.get(11).copied().unwrap_or(0.0) + fields.get(12).copied().unwrap_or(0.0)) / 100.0
-}
-
 /// CPU seconds of this process and of the sandbox, for a phase's costs.
 fn cpu_pair(sandbox: u32) -> (f64, f64) {
-    (process_cpu("self"), process_cpu(&sandbox.to_string()))
+    (cpu_seconds("self"), cpu_seconds(&sandbox.to_string()))
 }
 
 /// CPU time this thread has run, from the scheduler's own accounting.
@@ -263,7 +238,7 @@ async fn full_sync(info: &Value, sandbox: u32, concurrency: usize) {
         info["api_key"].as_str().unwrap().to_owned(),
     );
     let dir = tempfile::tempdir().unwrap();
-    let rss_before = peak_rss_mb();
+    let rss_before = memory_mib("self").1;
 
     let (sync, _store) = syncer(info, dir.path(), concurrency);
     let (started, cpu) = (Instant::now(), cpu_pair(sandbox));
@@ -271,7 +246,7 @@ async fn full_sync(info: &Value, sandbox: u32, concurrency: usize) {
     let sync_secs = started.elapsed().as_secs_f64();
     let after = cpu_pair(sandbox);
     let sync_cpu = (after.0 - cpu.0, after.1 - cpu.1);
-    let rss = peak_rss_mb();
+    let rss = memory_mib("self").1;
     let cache = Arc::clone(sync.cache_handle());
     let account = AccountId::new("bench", "bench");
     let leads = cache

@@ -77,25 +77,8 @@ fn key(code: KeyCode) -> Msg {
 /// What the app loop does with a message, with the page service run
 /// inline (the app runs it on a blocking thread and sends the reply back).
 fn step(model: &mut Model, msg: Msg) -> usize {
-    let env = &*ENV;
-    let mut fetched = 0;
-    for cmd in update(model, msg) {
-        if let Cmd::FetchPage(request) = cmd {
-            let reply = service::page(&env.cache, &env.account, &request, true)
-                .unwrap()
-                .expect("the fixture is synced");
-            fetched += 1;
-            update(
-                model,
-                Msg::Page {
-                    resource: request.resource,
-                    generation: request.generation,
-                    result: Ok(reply),
-                },
-            );
-        }
-    }
-    fetched
+    let cmds = update(model, msg);
+    answer(model, cmds)
 }
 
 /// The Leads screen of a connected account, its first page shown.
@@ -230,13 +213,17 @@ fn before_pgdn_on(mut model: Model, depth: usize) -> Model {
     }
 }
 
-fn answer(model: &mut Model, cmds: Vec<Cmd>) {
+/// Runs the page fetches among `cmds` and hands the model their replies;
+/// how many there were.
+fn answer(model: &mut Model, cmds: Vec<Cmd>) -> usize {
     let env = &*ENV;
+    let mut fetched = 0;
     for cmd in cmds {
         if let Cmd::FetchPage(request) = cmd {
             let reply = service::page(&env.cache, &env.account, &request, true)
                 .unwrap()
-                .unwrap();
+                .expect("the fixture is synced");
+            fetched += 1;
             update(
                 model,
                 Msg::Page {
@@ -247,6 +234,7 @@ fn answer(model: &mut Model, cmds: Vec<Cmd>) {
             );
         }
     }
+    fetched
 }
 
 /// A keypress from a prepared model to its next frame, each sample on a

@@ -14,6 +14,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "common/proc.rs"]
+mod proc_stats;
 mod tui_support;
 
 use std::{
@@ -110,20 +112,6 @@ impl Drop for Tmux {
     }
 }
 
-/// VmRSS and VmHWM of `pid`, in MB.
-fn memory(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .map_or(0.0, |kb| kb / 1024.0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
 fn threads(pid: u32) -> usize {
     std::fs::read_dir(format!("/proc/{pid}/task")).map_or(0, |d| d.count())
 }
@@ -138,7 +126,7 @@ fn browse(fixture: &Fixture, run: usize) -> (f64, f64, usize) {
     let mut sample = |tmux: &Tmux, settle: &str| {
         tmux.wait_for(settle);
         std::thread::sleep(Duration::from_millis(100));
-        largest = largest.max(memory(pid).0);
+        largest = largest.max(proc_stats::memory_mib(&pid.to_string()).0);
     };
     sample(&tmux, "· row 1");
     for _ in 0..20 {
@@ -166,7 +154,7 @@ fn browse(fixture: &Fixture, run: usize) -> (f64, f64, usize) {
     }
     tmux.keys(&["3"]);
     sample(&tmux, "· row");
-    let (_, peak) = memory(pid);
+    let (_, peak) = proc_stats::memory_mib(&pid.to_string());
     let threads = threads(pid);
     tmux.keys(&["q"]);
     (largest, peak, threads)
