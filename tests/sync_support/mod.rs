@@ -86,13 +86,10 @@ impl Env {
         format!("{}{path}", self.sandbox.info.base_url)
     }
 
-    pub async fn totals(&self) -> Value {
-        let url = self.url(&format!(
-            "/_sandbox/totals?organization_id={}",
-            self.account.organization_id
-        ));
+    /// `GET` a test hook's JSON.
+    async fn hook(&self, path: &str) -> Value {
         self.http
-            .get(url)
+            .get(self.url(path))
             .send()
             .await
             .unwrap()
@@ -101,16 +98,14 @@ impl Env {
             .unwrap()
     }
 
+    pub async fn totals(&self) -> Value {
+        let org = &self.account.organization_id;
+        self.hook(&format!("/_sandbox/totals?organization_id={org}"))
+            .await
+    }
+
     pub async fn stats(&self) -> Value {
-        let url = self.url("/_sandbox/stats");
-        self.http
-            .get(url)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.hook("/_sandbox/stats").await
     }
 
     pub async fn touch(&self, body: Value) -> Value {
