@@ -47,6 +47,9 @@ pub use write::{
 pub(crate) const OF_ACCOUNT: &str =
     "account = (SELECT id FROM cache_accounts WHERE organization_id = ?1 AND user_id = ?2)";
 
+/// How much WAL the writer lets grow before it checkpoints.
+const CHECKPOINT_BYTES: i64 = 64 * 1024 * 1024;
+
 /// Cached `count(*)` answers, valid while the database's `data_version` is
 /// unchanged (it moves whenever any connection commits a write).
 type CountCache = HashMap<String, (i64, i64)>;
@@ -67,13 +70,16 @@ impl Cache {
         let path = path.as_ref().to_path_buf();
         let writer = db::connect(&path)?;
         // The writer's pages and sort scratch stay in memory (about 16 MB
-        // at most, within sync's memory budget), and a sync's WAL is checkpointed every ~64 MB rather
-        // than every 4 MB, so a page of the index is written back once per
-        // many batches, not once per batch.
-        writer.execute_batch(
+        // at most, within sync's memory budget), and a sync's WAL is
+        // checkpointed every 64 MB rather than SQLite's 1,000 pages, so a
+        // page of an index is written back once per many batches, not once
+        // per batch.
+        let page_size: i64 = writer.query_row("PRAGMA page_size", [], |row| row.get(0))?;
+        writer.execute_batch(&format!(
             "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;
-             PRAGMA wal_autocheckpoint = 16384;",
-        )?;
+             PRAGMA wal_autocheckpoint = {};",
+            CHECKPOINT_BYTES / page_size.max(512)
+        ))?;
         // Every statement a lead's write runs stays prepared (rusqlite keeps 16).
         writer.set_prepared_statement_cache_capacity(64);
         let reader = db::connect(&path)?;
