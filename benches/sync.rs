@@ -31,7 +31,9 @@ use close_tui::{
     secret::Secret,
     store::{
         AccountId, KeyConfig, KeyMode, Store,
-        cache::{SearchRows, account_key, bulk, prepare, save_run, write_prepared},
+        cache::{
+            BulkKeys, SearchRows, account_key, bulk, prepare, save_run, write_bulk, write_prepared,
+        },
     },
     sync::{SyncOptions, Syncer},
 };
@@ -197,13 +199,19 @@ async fn writer_only(info: &Value, leads: u64) {
         let read_cpu = (thread_cpu() - cpu).as_secs_f64();
         let (wall, cpu) = (Instant::now(), thread_cpu());
         let pages_per_commit = env_or("SYNC_BENCH_WRITE_BATCH", if bulk { 32 } else { 8 });
+        let mut keys = cache
+            .write(|tx| BulkKeys::load(tx, account_key(tx, &account)?))
+            .unwrap();
         for batch in prepared.chunks(pages_per_commit as usize) {
             cache
                 .write(|tx| {
                     let key = account_key(tx, &account)?;
                     let mut search = SearchRows::default();
                     for record in batch.iter().flatten() {
-                        write_prepared(tx, key, record, &mut search)?;
+                        match keys.as_mut() {
+                            Some(keys) => write_bulk(tx, key, record, &mut search, keys)?,
+                            None => write_prepared(tx, key, record, &mut search)?,
+                        }
                     }
                     search.write(tx)?;
                     save_run(tx, &account, "leads", Some("{}"))

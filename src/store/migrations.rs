@@ -46,6 +46,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("cache/schema_v2.sql"),
     // v3: indexes set aside during a bulk load.
     include_str!("cache/schema_v3.sql"),
+    // v4: named unique keys for the tables a bulk load fills.
+    include_str!("cache/schema_v4.sql"),
 ];
 
 /// The schema version this code writes.
@@ -122,6 +124,78 @@ mod tests {
             )
             .unwrap();
         assert_eq!(rows, 1);
+    }
+
+    /// v4 rebuilds three cache tables: rows keep their rowids (the search
+    /// rows point at them), the keys are unique indexes, UPSERT works.
+    #[test]
+    fn v4_keeps_rows_and_rowids_and_names_the_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut conn = Connection::open(&path).unwrap();
+        for step in &MIGRATIONS[..3] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 3;
+             INSERT INTO cache_accounts (id, organization_id, user_id) VALUES (1, 'o', 'u');
+             INSERT INTO cache_leads (rowid, account, id, name, raw)
+                 VALUES (7, 1, 'lead_a', 'Acme', '{}');
+             INSERT INTO cache_search (rowid, name, people) VALUES (7, 'Acme', 'Ann');
+             INSERT INTO cache_contacts (rowid, account, id, lead_id, name, raw)
+                 VALUES (3, 1, 'cont_a', 'lead_a', 'Ann', '{}');
+             INSERT INTO cache_opportunities (rowid, account, id, lead_id, raw)
+                 VALUES (5, 1, 'oppo_a', 'lead_a', '{}');
+             INSERT INTO cache_deferred (name, sql)
+                 SELECT name, sql FROM sqlite_schema WHERE name = 'cache_leads_name';
+             DROP INDEX cache_leads_name;",
+        )
+        .unwrap();
+        migrate(&mut conn, &path).unwrap();
+        let found: (i64, i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT rowid FROM cache_leads WHERE id = 'lead_a'),
+                        (SELECT rowid FROM cache_contacts WHERE id = 'cont_a'),
+                        (SELECT rowid FROM cache_opportunities WHERE id = 'oppo_a')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(found, (7, 3, 5));
+        let hit: String = conn
+            .query_row(
+                "SELECT l.name FROM cache_search s JOIN cache_leads l ON l.rowid = s.rowid
+                 WHERE cache_search MATCH 'ann*'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(hit, "Acme");
+        let indexes: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name IN ('cache_leads_key',
+                     'cache_contacts_key', 'cache_opportunities_key', 'cache_leads_name')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexes, 4);
+        let deferred: i64 = conn
+            .query_row("SELECT count(*) FROM cache_deferred", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(deferred, 0, "the rebuilt tables' indexes are all back");
+        conn.execute(
+            "INSERT INTO cache_leads (account, id, name, raw) VALUES (1, 'lead_a', 'New', '{}')
+             ON CONFLICT (account, id) DO UPDATE SET name = excluded.name",
+            [],
+        )
+        .unwrap();
+        let name: String = conn
+            .query_row("SELECT name FROM cache_leads WHERE rowid = 7", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(name, "New");
     }
 
     #[test]

@@ -21,8 +21,8 @@ use crate::{
     store::{
         AccountId,
         cache::{
-            Cache, Prepared, Rejected, SearchRows, account_key, bulk, prepare, save_run,
-            write_prepared,
+            BulkKeys, Cache, Prepared, Rejected, SearchRows, account_key, bulk, keys_deferred,
+            prepare, save_run, write_bulk, write_prepared,
         },
     },
 };
@@ -108,6 +108,10 @@ impl Writer {
 
     fn write_all(&self, mut rx: mpsc::Receiver<PageMsg>) -> Result<u64, SyncError> {
         let mut written = 0u64;
+        // Set while the tables' unique keys are set aside (a bulk load,
+        // this pass's or another account's): see `store/cache/keys.rs`.
+        let mut keys: Option<BulkKeys> = None;
+        let keyed = matches!(self.resource, Resource::Leads | Resource::Opportunities);
         while let Some(first) = rx.blocking_recv() {
             let mut batch = vec![first];
             while batch.len() < self.batch_pages.max(1) {
@@ -118,10 +122,20 @@ impl Writer {
             }
             let (done, total) = self.cache.write(|tx| {
                 let key = account_key(tx, &self.account)?;
+                // Checked in the transaction that writes, so no other
+                // writer can set the keys aside or back in between.
+                match (keyed && keys_deferred(tx)?, keys.is_some()) {
+                    (true, false) => keys = BulkKeys::load(tx, key)?,
+                    (false, true) => keys = None,
+                    _ => {}
+                }
                 let mut search = SearchRows::default();
                 for msg in &batch {
                     for record in &msg.records {
-                        write_prepared(tx, key, record, &mut search)?;
+                        match keys.as_mut() {
+                            Some(keys) => write_bulk(tx, key, record, &mut search, keys)?,
+                            None => write_prepared(tx, key, record, &mut search)?,
+                        }
                     }
                 }
                 search.write(tx)?;

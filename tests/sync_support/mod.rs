@@ -138,9 +138,14 @@ impl Env {
 
     /// Every cached record of `resource` (raw JSON), asserting ids are unique.
     pub fn cached(&self, resource: Resource) -> Vec<Value> {
+        self.cached_of(&self.account, resource)
+    }
+
+    /// [`Env::cached`] for another account sharing the cache file.
+    pub fn cached_of(&self, account: &AccountId, resource: Resource) -> Vec<Value> {
         let mut out = Vec::new();
         self.cache
-            .export_raw(&self.account, resource, |raw| {
+            .export_raw(account, resource, |raw| {
                 out.push(serde_json::from_str::<Value>(raw).unwrap());
                 Ok(())
             })
@@ -181,20 +186,23 @@ impl Env {
 
     /// Asserts the cache holds exactly what the sandbox's totals count.
     pub async fn assert_complete(&self) {
+        self.assert_complete_of(&self.account).await;
+    }
+
+    /// [`Env::assert_complete`] for `account`, synced from the same
+    /// organization into the same cache.
+    pub async fn assert_complete_of(&self, account: &AccountId) {
         let totals = self.totals().await;
         let count = |key: &str| totals[key].as_u64().unwrap() as usize;
-        assert_eq!(self.cached(Resource::Leads).len(), count("leads"), "leads");
+        let cached = |resource| self.cached_of(account, resource).len();
+        assert_eq!(cached(Resource::Leads), count("leads"), "leads");
+        assert_eq!(cached(Resource::Contacts), count("contacts"), "contacts");
         assert_eq!(
-            self.cached(Resource::Contacts).len(),
-            count("contacts"),
-            "contacts"
-        );
-        assert_eq!(
-            self.cached(Resource::Opportunities).len(),
+            cached(Resource::Opportunities),
             count("opportunities"),
             "opportunities"
         );
-        assert_eq!(self.cached(Resource::Tasks).len(), count("tasks"), "tasks");
+        assert_eq!(cached(Resource::Tasks), count("tasks"), "tasks");
     }
 }
 

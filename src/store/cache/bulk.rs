@@ -7,15 +7,19 @@
 //! those indexes aside (their DDL is kept in `cache_deferred`, in the
 //! transaction that saves the pass's plan) and builds them again at the
 //! end, each from one sort, in the transaction that finishes the pass. The
-//! unique (account, id) keys stay, so UPSERT still stores a record fetched
-//! twice once; a lead fetched again finds its old children by a scan, which
-//! only window edges and resumes cause.
+//! unique (account, id) keys of leads, contacts and opportunities go too;
+//! meanwhile the writer finds a record fetched twice through its own table
+//! of ids (`keys.rs`), so it is still stored once. Tasks keep theirs (the
+//! task pass writes them at the same time). A lead fetched again finds its
+//! old children by a scan, which only window edges and resumes cause.
 //!
 //! A killed sync resumes its plan, and with it the deferral. Any other pass
 //! first puts back indexes no bulk plan is waiting for (after a logout
 //! cleared the plan, say).
 
 use rusqlite::{Connection, OptionalExtension, Transaction};
+
+use super::keys::DEFERRED_KEYS;
 
 /// The writer's page cache while loading in bulk, and after (KiB): the
 /// unique keys of 100,000 leads and their children take about 20 MB, and
@@ -77,18 +81,58 @@ pub fn defer_indexes(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Builds every deferred index again; returns how many.
+/// Builds every deferred index again; returns how many. The unique keys
+/// come first: the writer stored every record once (see `keys.rs`), but
+/// two writers loading the same account at once may each have stored one,
+/// and a key that finds two rows keeps the newer and is built again.
 pub fn restore_indexes(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
-    let deferred: Vec<(String, String)> = {
+    let mut deferred: Vec<(String, String)> = {
         let mut stmt = tx.prepare("SELECT name, sql FROM cache_deferred ORDER BY rowid")?;
         let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
-    for (_, sql) in &deferred {
-        tx.execute_batch(sql)?;
+    deferred.sort_by_key(|(name, _)| table_of_key(name).is_none());
+    for (name, sql) in &deferred {
+        match (tx.execute_batch(sql), table_of_key(name)) {
+            (Err(err), Some(table)) if is_constraint(&err) => {
+                drop_duplicates(tx, table)?;
+                tx.execute_batch(sql)?;
+            }
+            (result, _) => result?,
+        }
     }
     tx.execute("DELETE FROM cache_deferred", [])?;
     Ok(deferred.len())
+}
+
+/// The table whose unique key the index `name` is, if it is one.
+fn table_of_key(name: &str) -> Option<&'static str> {
+    DEFERRED_KEYS
+        .iter()
+        .find(|(_, _, key)| *key == name)
+        .map(|(_, table, _)| *table)
+}
+
+fn is_constraint(err: &rusqlite::Error) -> bool {
+    err.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation)
+}
+
+/// Keeps the newest row of each (account, id) in `table` (one of
+/// [`DEFERRED_KEYS`]'), and a dropped lead's search row goes with it.
+fn drop_duplicates(tx: &Transaction<'_>, table: &str) -> rusqlite::Result<()> {
+    let older = format!(
+        "SELECT rowid FROM {table} WHERE rowid NOT IN
+             (SELECT max(rowid) FROM {table} GROUP BY account, id)"
+    );
+    if table == "cache_leads" {
+        tx.execute(
+            &format!("DELETE FROM cache_search WHERE rowid IN ({older})"),
+            [],
+        )?;
+    }
+    let dropped = tx.execute(&format!("DELETE FROM {table} WHERE rowid IN ({older})"), [])?;
+    tracing::warn!(table, dropped, "records stored twice during a bulk load");
+    Ok(())
 }
 
 /// Whether some unfinished pass is loading in bulk (its plan says so).

@@ -11,6 +11,7 @@ pub mod bulk;
 mod columns;
 mod export;
 mod fields;
+mod keys;
 mod read;
 mod rows;
 mod search;
@@ -30,6 +31,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use super::{AccountId, StoreError, db};
 
 pub use export::{Columns, ExportError};
+pub use keys::{BulkKeys, keys_deferred};
 pub use read::{ListQuery, Sort};
 pub use rows::{
     ActivityRow, ContactRow, HitSource, LeadDetail, LeadRow, OpportunityRow, SearchHit, TaskRow,
@@ -39,7 +41,7 @@ pub use shape::{Prepared, prepare};
 pub use state::{SyncState, finish_run, mark_activities_loaded, now_unix, save_run};
 pub use write::{
     AccountKey, Rejected, SearchRows, account_key, upsert, upsert_deferred, upsert_keyed,
-    write_prepared,
+    write_bulk, write_prepared,
 };
 
 /// The WHERE term that picks one account's rows, with its ids as `?1` and

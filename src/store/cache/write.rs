@@ -17,6 +17,7 @@ use crate::store::AccountId;
 
 use super::{
     columns::columns,
+    keys::{BulkKeys, Slot},
     shape::{Prepared, prepare},
 };
 
@@ -138,6 +139,10 @@ impl SearchRows {
 struct Statements {
     /// Insert or update by (account, id).
     upsert: String,
+    /// Insert, with no key to check (a bulk load, see `keys.rs`).
+    insert: String,
+    /// Update the row at a rowid (`?` after the columns) holding (account, id).
+    update_at: String,
     /// Leads: insert a new one, returning its rowid, or nothing.
     insert_new: String,
     /// Leads: update one cached before, returning its rowid.
@@ -182,11 +187,17 @@ fn build(resource: Resource) -> Statements {
             "{insert} ON CONFLICT (account, id) DO UPDATE SET {}",
             set.join(", ")
         ),
+        update_at: format!(
+            "UPDATE {table} SET {} WHERE rowid = ?{} AND account = ?1 AND id = ?2",
+            assign.join(", "),
+            columns.len() + 3
+        ),
         insert_new: format!("{insert} ON CONFLICT (account, id) DO NOTHING RETURNING rowid"),
         update: format!(
             "UPDATE {table} SET {} WHERE account = ?1 AND id = ?2 RETURNING rowid",
             assign.join(", ")
         ),
+        insert,
     }
 }
 
@@ -198,50 +209,109 @@ pub fn write_prepared(
     record: &Prepared,
     search: &mut SearchRows,
 ) -> rusqlite::Result<()> {
+    write_record(tx, account, record, search, None)
+}
+
+/// [`write_prepared`] while a bulk load has set the keys aside: `keys`
+/// finds the rows of records stored before.
+pub fn write_bulk(
+    tx: &Transaction<'_>,
+    account: AccountKey,
+    record: &Prepared,
+    search: &mut SearchRows,
+    keys: &mut BulkKeys,
+) -> rusqlite::Result<()> {
+    write_record(tx, account, record, search, Some(keys))
+}
+
+fn write_record(
+    tx: &Transaction<'_>,
+    account: AccountKey,
+    record: &Prepared,
+    search: &mut SearchRows,
+    mut keys: Option<&mut BulkKeys>,
+) -> rusqlite::Result<()> {
     let sql = statements(record.resource);
-    let mut args: Vec<&dyn ToSql> = Vec::with_capacity(record.values.len() + 3);
+    let mut args: Vec<&dyn ToSql> = Vec::with_capacity(record.values.len() + 4);
     args.push(&account);
     args.push(&record.id);
     args.extend(record.values.iter().map(|v| v as &dyn ToSql));
     args.push(&record.raw);
+    let keyed = keys
+        .as_deref_mut()
+        .filter(|_| BulkKeys::covers(record.resource));
+    let (rowid, new) = match (keyed, &record.lead) {
+        (Some(keys), _) => store_keyed(tx, keys, record, sql, &args)?,
+        (None, None) => {
+            tx.prepare_cached(&sql.upsert)?.execute(args.as_slice())?;
+            return Ok(());
+        }
+        // A new lead has no search row and no children to replace, which
+        // spares a full sync four deletes a lead.
+        (None, Some(_)) => match tx
+            .prepare_cached(&sql.insert_new)?
+            .query_row(args.as_slice(), |row| row.get(0))
+            .optional()?
+        {
+            Some(rowid) => (rowid, true),
+            None => {
+                let rowid = tx
+                    .prepare_cached(&sql.update)?
+                    .query_row(args.as_slice(), |row| row.get(0))?;
+                (rowid, false)
+            }
+        },
+    };
     let Some(lead) = &record.lead else {
-        tx.prepare_cached(&sql.upsert)?.execute(args.as_slice())?;
         return Ok(());
     };
-    // A new lead has no search row and no children to replace, which
-    // spares a full sync four deletes a lead.
-    let new: Option<i64> = tx
-        .prepare_cached(&sql.insert_new)?
-        .query_row(args.as_slice(), |row| row.get(0))
-        .optional()?;
-    let rowid = match new {
-        Some(rowid) => rowid,
-        None => {
-            let rowid = tx
-                .prepare_cached(&sql.update)?
-                .query_row(args.as_slice(), |row| row.get(0))?;
-            // Children embedded in the lead replace what the cache had for it.
-            for (table, extra) in [
-                ("cache_contacts", ""),
-                ("cache_opportunities", ""),
-                ("cache_tasks", " AND task_type = 'lead'"),
-            ] {
-                tx.prepare_cached(&format!(
-                    "DELETE FROM {table} WHERE account = ?1 AND lead_id = ?2{extra}"
-                ))?
-                .execute(params![account, record.id])?;
-            }
-            rowid
+    if !new {
+        // Children embedded in the lead replace what the cache had for it.
+        for (table, extra) in [
+            ("cache_contacts", ""),
+            ("cache_opportunities", ""),
+            ("cache_tasks", " AND task_type = 'lead'"),
+        ] {
+            tx.prepare_cached(&format!(
+                "DELETE FROM {table} WHERE account = ?1 AND lead_id = ?2{extra}"
+            ))?
+            .execute(params![account, record.id])?;
         }
-    };
+    }
     search.0.push(SearchRow {
         rowid,
-        replace: new.is_none(),
+        replace: !new,
         name: lead.name.clone(),
         people: lead.people.clone(),
     });
     for child in &lead.children {
-        write_prepared(tx, account, child, search)?;
+        write_record(tx, account, child, search, keys.as_deref_mut())?;
     }
     Ok(())
+}
+
+/// Stores a record whose key is set aside: a new row, or its old row
+/// updated. Returns the rowid and whether the row is new.
+fn store_keyed(
+    tx: &Transaction<'_>,
+    keys: &mut BulkKeys,
+    record: &Prepared,
+    sql: &Statements,
+    args: &[&dyn ToSql],
+) -> rusqlite::Result<(i64, bool)> {
+    match keys.find(tx, record.resource, &record.id)? {
+        Slot::New => {
+            tx.prepare_cached(&sql.insert)?.execute(args)?;
+            let rowid = tx.last_insert_rowid();
+            keys.stored(record.resource, &record.id, rowid);
+            Ok((rowid, true))
+        }
+        Slot::Existing(rowid) => {
+            let mut at_row = args.to_vec();
+            at_row.push(&rowid);
+            tx.prepare_cached(&sql.update_at)?
+                .execute(at_row.as_slice())?;
+            Ok((rowid, false))
+        }
+    }
 }

@@ -1,0 +1,144 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! A bulk load with its unique keys set aside still stores every record
+//! once: a record written again updates its row, and rows left twice by
+//! two writers at once are removed when the keys are built again.
+
+use close_tui::{
+    close::records::Resource,
+    store::{
+        AccountId, KeyConfig, KeyMode, Store,
+        cache::{
+            BulkKeys, Cache, SearchRows, account_key, bulk, keys_deferred, prepare, write_bulk,
+        },
+    },
+};
+use serde_json::{Value, json};
+
+fn lead(name: &str, contacts: &[(&str, &str)]) -> String {
+    let contacts: Vec<Value> = contacts
+        .iter()
+        .map(|(id, name)| json!({"id": id, "lead_id": "lead_1", "name": name}))
+        .collect();
+    json!({
+        "id": "lead_1", "display_name": name, "date_updated": "2025-01-01T00:00:00Z",
+        "contacts": contacts, "opportunities": [], "tasks": [],
+    })
+    .to_string()
+}
+
+fn open() -> (tempfile::TempDir, Store, Cache, AccountId) {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = KeyConfig::new(KeyMode::File, &dir.path().join("config"));
+    let store = Store::open(dir.path().join("close.db"), keys).unwrap();
+    let cache = store.cache().unwrap();
+    cache.write(bulk::defer_indexes).unwrap();
+    (dir, store, cache, AccountId::new("org", "user"))
+}
+
+/// Writes `text` as one bulk writer with `keys` would.
+fn write(cache: &Cache, account: &AccountId, keys: &mut BulkKeys, text: &str) {
+    let record = prepare(Resource::Leads, text).unwrap();
+    cache
+        .write(|tx| {
+            let key = account_key(tx, account)?;
+            let mut search = SearchRows::default();
+            write_bulk(tx, key, &record, &mut search, keys)?;
+            search.write(tx)
+        })
+        .unwrap();
+}
+
+fn new_keys(cache: &Cache, account: &AccountId) -> BulkKeys {
+    cache
+        .write(|tx| BulkKeys::load(tx, account_key(tx, account)?))
+        .unwrap()
+        .expect("the keys are set aside")
+}
+
+fn names(cache: &Cache, account: &AccountId) -> (Vec<String>, Vec<String>) {
+    let detail = cache.lead(account, "lead_1").unwrap().unwrap();
+    let contacts = detail.contacts.iter().map(|c| c.name.clone()).collect();
+    let hits = |q: &str| cache.search(account, q, 10).unwrap().len();
+    let found = ["First", "Second", "Third"]
+        .into_iter()
+        .filter(|q| hits(q) > 0)
+        .map(str::to_owned)
+        .collect();
+    (contacts, found)
+}
+
+fn count(cache: &Cache, account: &AccountId, resource: Resource) -> usize {
+    let mut n = 0;
+    cache
+        .export_raw(account, resource, |_| {
+            n += 1;
+            Ok(())
+        })
+        .unwrap();
+    n
+}
+
+#[test]
+fn a_record_written_again_updates_its_row() {
+    let (_dir, _store, cache, account) = open();
+    let mut keys = new_keys(&cache, &account);
+    write(
+        &cache,
+        &account,
+        &mut keys,
+        &lead("First", &[("c1", "Ann"), ("c2", "Bob")]),
+    );
+    write(
+        &cache,
+        &account,
+        &mut keys,
+        &lead("Second", &[("c1", "Ann B")]),
+    );
+    assert_eq!(count(&cache, &account, Resource::Leads), 1);
+    // The lead's children are replaced: Bob left it in Close.
+    assert_eq!(count(&cache, &account, Resource::Contacts), 1);
+    assert_eq!(
+        names(&cache, &account),
+        (vec!["Ann B".to_owned()], vec!["Second".to_owned()])
+    );
+    // A writer that starts again (a resumed sync) finds what was stored.
+    let mut resumed = new_keys(&cache, &account);
+    write(
+        &cache,
+        &account,
+        &mut resumed,
+        &lead("Third", &[("c1", "Ann C")]),
+    );
+    assert_eq!(count(&cache, &account, Resource::Leads), 1);
+    assert_eq!(count(&cache, &account, Resource::Contacts), 1);
+
+    assert_eq!(cache.write(bulk::restore_indexes).unwrap(), 13);
+    assert!(!cache.write(|tx| keys_deferred(tx)).unwrap());
+    assert_eq!(
+        names(&cache, &account),
+        (vec!["Ann C".to_owned()], vec!["Third".to_owned()])
+    );
+}
+
+#[test]
+fn rows_stored_twice_by_two_writers_are_removed_when_the_keys_come_back() {
+    let (_dir, _store, cache, account) = open();
+    let (mut one, mut two) = (new_keys(&cache, &account), new_keys(&cache, &account));
+    write(&cache, &account, &mut one, &lead("First", &[("c1", "Ann")]));
+    write(
+        &cache,
+        &account,
+        &mut two,
+        &lead("Second", &[("c1", "Ann B")]),
+    );
+    assert_eq!(count(&cache, &account, Resource::Leads), 2);
+
+    cache.write(bulk::restore_indexes).unwrap();
+    assert_eq!(count(&cache, &account, Resource::Leads), 1);
+    assert_eq!(count(&cache, &account, Resource::Contacts), 1);
+    // The newer copy stays, and the older one's search row goes with it.
+    assert_eq!(
+        names(&cache, &account),
+        (vec!["Ann B".to_owned()], vec!["Second".to_owned()])
+    );
+}
