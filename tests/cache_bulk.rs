@@ -78,6 +78,16 @@ fn count(cache: &Cache, account: &AccountId, resource: Resource) -> usize {
     n
 }
 
+fn automerge(cache: &Cache) -> Option<i64> {
+    let conn = rusqlite::Connection::open(cache.path()).unwrap();
+    conn.query_row(
+        "SELECT v FROM cache_search_config WHERE k = 'automerge'",
+        [],
+        |row| row.get(0),
+    )
+    .ok()
+}
+
 #[test]
 fn a_record_written_again_updates_its_row() {
     let (_dir, _store, cache, account) = open();
@@ -112,7 +122,10 @@ fn a_record_written_again_updates_its_row() {
     assert_eq!(count(&cache, &account, Resource::Leads), 1);
     assert_eq!(count(&cache, &account, Resource::Contacts), 1);
 
+    // The search index does not merge segments while the load runs.
+    assert_eq!(automerge(&cache), Some(0));
     assert_eq!(cache.write(bulk::restore_indexes).unwrap(), 13);
+    assert_eq!(automerge(&cache), Some(4));
     assert!(!cache.write(|tx| keys_deferred(tx)).unwrap());
     assert_eq!(
         names(&cache, &account),
