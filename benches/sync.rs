@@ -32,7 +32,8 @@ use close_tui::{
     store::{
         AccountId, KeyConfig, KeyMode, Store,
         cache::{
-            BulkKeys, SearchRows, account_key, bulk, prepare, save_run, write_bulk, write_prepared,
+            BulkKeys, Checkpointer, SearchRows, account_key, bulk, prepare, save_run, write_bulk,
+            write_prepared,
         },
     },
     sync::{SyncOptions, Syncer},
@@ -202,6 +203,7 @@ async fn writer_only(info: &Value, leads: u64) {
         let mut keys = cache
             .write(|tx| BulkKeys::load(tx, account_key(tx, &account)?))
             .unwrap();
+        let checkpoints = Checkpointer::start(&cache).unwrap();
         for batch in prepared.chunks(pages_per_commit as usize) {
             cache
                 .write(|tx| {
@@ -218,6 +220,7 @@ async fn writer_only(info: &Value, leads: u64) {
                 })
                 .unwrap();
         }
+        drop(checkpoints);
         let index_cpu = thread_cpu();
         if bulk {
             cache.write(bulk::restore_indexes).unwrap();

@@ -8,7 +8,8 @@ use close_tui::{
     store::{
         AccountId, KeyConfig, KeyMode, Store,
         cache::{
-            BulkKeys, Cache, SearchRows, account_key, bulk, keys_deferred, prepare, write_bulk,
+            BulkKeys, Cache, Checkpointer, SearchRows, account_key, bulk, keys_deferred, prepare,
+            upsert, write_bulk,
         },
     },
 };
@@ -26,13 +27,19 @@ fn lead(name: &str, contacts: &[(&str, &str)]) -> String {
     .to_string()
 }
 
-fn open() -> (tempfile::TempDir, Store, Cache, AccountId) {
+fn open_plain() -> (tempfile::TempDir, Store, Cache, AccountId) {
     let dir = tempfile::tempdir().unwrap();
     let keys = KeyConfig::new(KeyMode::File, &dir.path().join("config"));
     let store = Store::open(dir.path().join("close.db"), keys).unwrap();
     let cache = store.cache().unwrap();
-    cache.write(bulk::defer_indexes).unwrap();
     (dir, store, cache, AccountId::new("org", "user"))
+}
+
+/// A cache set up for a bulk load, its indexes and keys aside.
+fn open() -> (tempfile::TempDir, Store, Cache, AccountId) {
+    let opened = open_plain();
+    opened.2.write(bulk::defer_indexes).unwrap();
+    opened
 }
 
 /// Writes `text` as one bulk writer with `keys` would.
@@ -154,4 +161,41 @@ fn rows_stored_twice_by_two_writers_are_removed_when_the_keys_come_back() {
         names(&cache, &account),
         (vec!["Ann B".to_owned()], vec!["Second".to_owned()])
     );
+}
+
+/// Commits by the sync's writer leave the WAL to the checkpointer's thread
+/// while it runs; the writer checkpoints by itself again after.
+#[test]
+fn the_checkpointer_copies_the_wal_into_the_file_beside_the_writer() {
+    let (_dir, _store, cache, account) = open_plain();
+    let file_size = || std::fs::metadata(cache.path()).unwrap().len();
+    let write_leads = |from: usize| {
+        cache
+            .write(|tx| {
+                for n in from..from + 200 {
+                    let lead = json!({"id": format!("lead_{n}"), "description": "x".repeat(5000)});
+                    upsert(tx, &account, Resource::Leads, &lead)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+    };
+    // 1 MB committed stays in the WAL: the writer checkpoints every 64 MB.
+    let before = file_size();
+    write_leads(0);
+    assert!(
+        file_size() < before + 500_000,
+        "{before} -> {}",
+        file_size()
+    );
+
+    let checkpoints = Checkpointer::start(&cache).unwrap();
+    write_leads(200);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while file_size() < before + 2_000_000 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(file_size() >= before + 2_000_000, "{}", file_size());
+    drop(checkpoints);
+    assert_eq!(count(&cache, &account, Resource::Leads), 400);
 }

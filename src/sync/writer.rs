@@ -21,8 +21,8 @@ use crate::{
     store::{
         AccountId,
         cache::{
-            BulkKeys, Cache, Prepared, Rejected, SearchRows, account_key, bulk, keys_deferred,
-            prepare, save_run, write_bulk, write_prepared,
+            BulkKeys, Cache, Checkpointer, Prepared, Rejected, SearchRows, account_key, bulk,
+            keys_deferred, prepare, save_run, write_bulk, write_prepared,
         },
     },
 };
@@ -99,7 +99,9 @@ impl Writer {
         if self.bulk {
             self.cache.write(|tx| bulk::size_cache(tx, true))?;
         }
+        let checkpoints = Checkpointer::start(&self.cache)?;
         let written = self.write_all(rx);
+        drop(checkpoints);
         if self.bulk {
             self.cache.write(|tx| bulk::size_cache(tx, false))?;
         }

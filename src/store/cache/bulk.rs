@@ -82,6 +82,9 @@ pub fn defer_indexes(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Helper threads each index build may sort with.
+const SORT_THREADS: u32 = 2;
+
 /// FTS5's default: merge a level's segments once it has 4 of them.
 const AUTOMERGE: i64 = 4;
 
@@ -108,6 +111,9 @@ pub fn restore_indexes(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
         rows.collect::<rusqlite::Result<_>>()?
     };
     deferred.sort_by_key(|(name, _)| table_of_key(name).is_none());
+    // Each index is built from one sort, which SQLite can spread over
+    // helper threads: the sync has nothing else to do by then.
+    tx.execute_batch(&format!("PRAGMA threads = {SORT_THREADS}"))?;
     for (name, sql) in &deferred {
         match (tx.execute_batch(sql), table_of_key(name)) {
             (Err(err), Some(table)) if is_constraint(&err) => {
@@ -118,6 +124,7 @@ pub fn restore_indexes(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
         }
     }
     tx.execute("DELETE FROM cache_deferred", [])?;
+    tx.execute_batch("PRAGMA threads = 0")?;
     set_automerge(tx, AUTOMERGE)?;
     Ok(deferred.len())
 }

@@ -8,6 +8,7 @@
 //! use `spawn_blocking`.
 
 pub mod bulk;
+mod checkpoint;
 mod columns;
 mod export;
 mod fields;
@@ -30,6 +31,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::{AccountId, StoreError, db};
 
+pub use checkpoint::Checkpointer;
 pub use export::{Columns, ExportError};
 pub use keys::{BulkKeys, keys_deferred};
 pub use read::{ListQuery, Sort};
@@ -76,12 +78,8 @@ impl Cache {
         // checkpointed every 64 MB rather than SQLite's 1,000 pages, so a
         // page of an index is written back once per many batches, not once
         // per batch.
-        let page_size: i64 = writer.query_row("PRAGMA page_size", [], |row| row.get(0))?;
-        writer.execute_batch(&format!(
-            "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;
-             PRAGMA wal_autocheckpoint = {};",
-            CHECKPOINT_BYTES / page_size.max(512)
-        ))?;
+        writer.execute_batch("PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;")?;
+        set_autocheckpoint(&writer)?;
         // Every statement a lead's write runs stays prepared (rusqlite keeps 16).
         writer.set_prepared_statement_cache_capacity(64);
         let reader = db::connect(&path)?;
@@ -96,6 +94,11 @@ impl Cache {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The writer checkpoints the WAL itself again (see `checkpoint.rs`).
+    fn restore_autocheckpoint(&self) -> Result<(), StoreError> {
+        Ok(set_autocheckpoint(&lock(&self.writer))?)
     }
 
     /// Runs `work` in one IMMEDIATE transaction on the writing connection
@@ -148,6 +151,15 @@ impl Cache {
             Ok(())
         })
     }
+}
+
+/// Has `conn` checkpoint the WAL once it holds [`CHECKPOINT_BYTES`].
+fn set_autocheckpoint(conn: &Connection) -> rusqlite::Result<()> {
+    let page_size: i64 = conn.query_row("PRAGMA page_size", [], |row| row.get(0))?;
+    conn.execute_batch(&format!(
+        "PRAGMA wal_autocheckpoint = {}",
+        CHECKPOINT_BYTES / page_size.max(512)
+    ))
 }
 
 /// A panic while holding a connection cannot leave a half-written state
