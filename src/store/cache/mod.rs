@@ -11,8 +11,14 @@ pub mod bulk;
 mod columns;
 mod export;
 mod fields;
+mod lead;
 mod read;
+#[cfg(test)]
+mod reader_tests;
+#[cfg(test)]
+mod reference;
 mod rows;
+mod scan;
 mod search;
 mod shape;
 pub mod state;
