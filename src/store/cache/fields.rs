@@ -92,6 +92,8 @@ impl Key {
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Fields<'a> {
     slots: [Option<&'a str>; KEYS],
+    /// A bit per slot that holds a string with an escape.
+    escaped: u64,
 }
 
 impl<'a> Fields<'a> {
@@ -110,15 +112,18 @@ impl<'a> Fields<'a> {
     /// Reads the value of the member `key` at the cursor, keeping it if
     /// the cache reads it.
     pub fn member(&mut self, scan: &mut Scan<'a>, key: &str) -> Result<()> {
-        let value = scan.value()?;
-        self.set(key, value);
+        let (value, escaped) = scan.value_escaped()?;
+        self.set(key, value, escaped);
         Ok(())
     }
 
-    /// Keeps `value` as the member `key` if the cache reads it.
-    pub fn set(&mut self, key: &str, value: &'a str) {
+    /// Keeps `value` as the member `key` if the cache reads it; `escaped`:
+    /// it is a string with an escape.
+    pub fn set(&mut self, key: &str, value: &'a str, escaped: bool) {
         if let Some(key) = Key::of(key) {
             self.slots[key as usize] = Some(value);
+            let bit = 1 << key as usize;
+            self.escaped = self.escaped & !bit | if escaped { bit } else { 0 };
         }
     }
 
@@ -129,7 +134,17 @@ impl<'a> Fields<'a> {
 
     /// A string field as it is (`Value::as_str`).
     pub fn str(&self, key: Key) -> Option<Cow<'a, str>> {
-        string(self.get(key)?)
+        self.string(key)
+    }
+
+    /// A string field's content, borrowed when it has no escapes (its
+    /// text was checked when the record was scanned).
+    fn string(&self, key: Key) -> Option<Cow<'a, str>> {
+        let raw = self.get(key).filter(|raw| first(raw) == b'"')?;
+        if self.escaped & 1 << key as usize == 0 {
+            return Some(Cow::Borrowed(&raw[1..raw.len() - 1]));
+        }
+        serde_json::from_str::<Unescaped<'_>>(raw).ok().map(|k| k.0)
     }
 
     /// A text field, if it is a non-empty string; numbers and booleans as
@@ -137,7 +152,7 @@ impl<'a> Fields<'a> {
     pub fn text(&self, key: Key) -> Option<Cow<'a, str>> {
         let raw = self.get(key)?;
         match first(raw) {
-            b'"' => string(raw).filter(|s| !s.trim().is_empty()),
+            b'"' => self.string(key).filter(|s| !blank(s)),
             b't' => Some(Cow::Borrowed("true")),
             b'f' => Some(Cow::Borrowed("false")),
             b'-' | b'0'..=b'9' => Some(Cow::Owned(number(raw)?.to_string())),
@@ -149,7 +164,7 @@ impl<'a> Fields<'a> {
     pub fn number(&self, key: Key) -> Option<f64> {
         let raw = self.get(key)?;
         match first(raw) {
-            b'"' => string(raw)?.trim().parse().ok(),
+            b'"' => self.string(key)?.trim().parse().ok(),
             b'-' | b'0'..=b'9' => number(raw)?.as_f64(),
             _ => None,
         }
@@ -166,23 +181,23 @@ impl<'a> Fields<'a> {
             b'-' | b'0'..=b'9' => number(raw)
                 .and_then(|n| n.as_f64())
                 .is_some_and(|n| n != 0.0),
-            b'"' => string(raw).is_some_and(|s| matches!(s.trim(), "true" | "True" | "1")),
+            b'"' => self
+                .string(key)
+                .is_some_and(|s| matches!(s.trim(), "true" | "True" | "1")),
             _ => false,
         }
     }
 
-    /// The items of a list field; anything that is not a list counts as
-    /// empty (`records::list`).
-    pub fn list(&self, key: Key) -> Vec<&'a str> {
-        let mut items = Vec::new();
+    /// Calls `item` with each item of a list field; anything that is not
+    /// a list counts as empty (`records::list`).
+    pub fn each(&self, key: Key, mut item: impl FnMut(&'a str)) {
         if let Some(raw) = self.get(key).filter(|raw| first(raw) == b'[') {
             // The text was checked when the record was scanned.
             let _ = Scan::new(raw).array(|scan| {
-                items.push(scan.value()?);
+                item(scan.value()?);
                 Ok(())
             });
         }
-        items
     }
 
     /// The first item of a list field.
@@ -205,16 +220,13 @@ fn first(raw: &str) -> u8 {
     raw.as_bytes().first().copied().unwrap_or(b' ')
 }
 
-/// A string value's content, borrowed when it has no escapes (its text
-/// was checked when the record was scanned).
-fn string(raw: &str) -> Option<Cow<'_, str>> {
-    if first(raw) != b'"' {
-        return None;
+/// Empty or whitespace (`str::trim`'s), quickly for the usual text that
+/// starts with a letter or digit.
+fn blank(s: &str) -> bool {
+    match s.as_bytes().first() {
+        Some(b) if b.is_ascii_alphanumeric() => false,
+        _ => s.trim().is_empty(),
     }
-    if !raw.contains('\\') {
-        return Some(Cow::Borrowed(&raw[1..raw.len() - 1]));
-    }
-    serde_json::from_str::<Unescaped<'_>>(raw).ok().map(|k| k.0)
 }
 
 fn number(raw: &str) -> Option<serde_json::Number> {

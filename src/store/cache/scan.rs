@@ -36,6 +36,7 @@ impl<'a> Scan<'a> {
     }
 
     /// The byte after the whitespace here, if any.
+    #[inline]
     pub fn peek(&mut self) -> Option<u8> {
         let bytes = self.text.as_bytes();
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = bytes.get(self.at) {
@@ -127,21 +128,28 @@ impl<'a> Scan<'a> {
     }
 
     /// Skips one value; returns its text.
+    #[inline]
     pub fn value(&mut self) -> Result<&'a str> {
+        self.value_escaped().map(|(text, _)| text)
+    }
+
+    /// Skips one value; returns its text, and whether it is a string with
+    /// an escape.
+    #[inline]
+    pub fn value_escaped(&mut self) -> Result<(&'a str, bool)> {
         let first = self.peek().ok_or(Invalid)?;
         let start = self.at;
         match first {
-            b'"' => {
-                self.string()?;
-            }
+            b'"' => return self.string(),
             b'[' | b'{' => self.container()?,
             _ => self.scalar()?,
         }
-        Ok(&self.text[start..self.at])
+        Ok((&self.text[start..self.at], false))
     }
 
     /// A string, from its opening quote: its text with the quotes, and
     /// whether it holds an escape.
+    #[inline]
     fn string(&mut self) -> Result<(&'a str, bool)> {
         let bytes = self.text.as_bytes();
         let start = self.at;
@@ -282,6 +290,7 @@ impl<'a> Scan<'a> {
 }
 
 /// The first `"`, `\` or control character at or after `at`, or the end.
+#[inline]
 fn special(bytes: &[u8], at: usize) -> usize {
     const ONES: u64 = u64::MAX / 255;
     let mut at = at;

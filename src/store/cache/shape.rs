@@ -73,8 +73,8 @@ pub fn prepare(resource: Resource, text: &str) -> Result<Prepared, String> {
     };
     if resource == Resource::Leads {
         let lead_text = lead::read(text).ok_or_else(no_id)?;
-        let id = lead_text.fields.id().ok_or_else(no_id)?;
-        return Ok(lead(&lead_text, &id, text));
+        let id = lead_text.fields.id().ok_or_else(no_id)?.into_owned();
+        return Ok(lead(lead_text, &id, text));
     }
     let fields = Fields::parse(text).ok_or_else(no_id)?;
     let id = fields.id().ok_or_else(no_id)?;
@@ -93,53 +93,24 @@ pub fn prepare(resource: Resource, text: &str) -> Result<Prepared, String> {
 /// that export finds again by `lead_id` (and, for tasks, `task_type =
 /// 'lead'`, the only ones a lead replaces): a bit per array in `embedded`,
 /// as in [`EMBEDDED`]. An array with an odd item stays in the raw.
-fn lead(lead: &LeadText<'_>, id: &str, text_in: &str) -> Prepared {
+fn lead(lead: LeadText<'_>, id: &str, text_in: &str) -> Prepared {
     let mut embedded = 0;
     let mut counts = [0i64; 2];
-    let mut people = String::new();
-    let mut children = Vec::with_capacity(lead.children.len());
     for (at, (_, bit, _)) in EMBEDDED.iter().enumerate() {
-        let Some(array) = lead.arrays[at] else {
+        let Some(array) = &lead.arrays[at] else {
             continue;
         };
-        let resource = match bit {
-            1 => Resource::Contacts,
-            2 => Resource::Opportunities,
-            _ => Resource::Tasks,
-        };
-        let mut all = array.objects;
-        for child in lead.children.iter().filter(|c| c.array == at) {
-            let fields = &child.fields;
-            let child_id = fields.id();
-            all &= child_id.is_some()
-                && fields.str(Key::LeadId).as_deref() == Some(id)
-                && (*bit != 4 || fields.str(Key::Type).as_deref() == Some("lead"));
-            if *bit == 1 {
-                add_person(fields, &mut people);
-            }
-            // A child without an id is kept inside the lead's raw JSON; it
-            // has no row of its own.
-            if let Some(child_id) = child_id {
-                children.push(Prepared {
-                    resource,
-                    id: child_id.into_owned(),
-                    values: values(resource, fields),
-                    raw: child.raw.to_owned(),
-                    lead: None,
-                });
-            }
-        }
         if *bit < 4 {
             counts[at] = array.len as i64;
         }
-        if all {
+        if array.embedded(id) {
             embedded |= bit;
         }
     }
     let raw = if embedded == 0 {
         text_in.trim().to_owned()
     } else {
-        without(&lead.members, embedded, text_in.len())
+        without(&lead.members, embedded)
     };
     let fields = &lead.fields;
     let name = fields
@@ -162,22 +133,30 @@ fn lead(lead: &LeadText<'_>, id: &str, text_in: &str) -> Prepared {
         raw,
         lead: Some(Box::new(LeadParts {
             name,
-            people,
-            children,
+            people: lead.people,
+            children: lead.children,
         })),
     }
 }
 
 /// The lead's JSON without the arrays `embedded` names: its other members
 /// in order, each value's text as it came.
-fn without(members: &[(Cow<'_, str>, &str)], embedded: i64, size: usize) -> String {
-    let mut out = String::with_capacity(size);
+fn without(members: &[(Cow<'_, str>, &str)], embedded: i64) -> String {
+    let left_out = |key: &str| {
+        EMBEDDED
+            .iter()
+            .any(|(name, bit, _)| embedded & bit != 0 && *name == key)
+    };
+    // Sized to fit (keys with escapes aside): a sync keeps many at once.
+    let size = members
+        .iter()
+        .filter(|(key, _)| !left_out(key))
+        .map(|(key, value)| key.len() + value.len() + 4)
+        .sum::<usize>();
+    let mut out = String::with_capacity(size + 1);
     out.push('{');
     for (key, value) in members {
-        let left_out = EMBEDDED
-            .iter()
-            .any(|(name, bit, _)| embedded & bit != 0 && name == key);
-        if left_out {
+        if left_out(key) {
             continue;
         }
         if out.len() > 1 {
@@ -215,7 +194,7 @@ pub(crate) const EMBEDDED: [(&str, i64, &str); 3] = [
 
 /// Adds a contact's searchable text: names, emails, and phones (also as
 /// bare national digits, so "555 01" finds "+1 555-0100").
-fn add_person(contact: &Fields<'_>, out: &mut String) {
+pub(super) fn add_person(contact: &Fields<'_>, out: &mut String) {
     if let Some(name) = contact
         .text(Key::DisplayName)
         .or_else(|| contact.text(Key::Name))
@@ -223,25 +202,25 @@ fn add_person(contact: &Fields<'_>, out: &mut String) {
         out.push_str(&name);
         out.push(' ');
     }
-    for email in contact.list(Key::Emails) {
+    contact.each(Key::Emails, |email| {
         if let Some(address) = Fields::parse(email).and_then(|e| e.text(Key::Email)) {
             out.push_str(&address);
             out.push(' ');
         }
-    }
-    for phone in contact.list(Key::Phones) {
+    });
+    contact.each(Key::Phones, |phone| {
         if let Some(number) = Fields::parse(phone).and_then(|p| p.text(Key::Phone)) {
             let start = out.len();
             out.extend(number.chars().filter(char::is_ascii_digit));
             let digits = out.len() - start;
             out.push(' ');
             if digits > 10 {
-                let national = out[out.len() - 11..out.len() - 1].to_owned();
-                out.push_str(&national);
+                let national = out.len() - 11..out.len() - 1;
+                out.extend_from_within(national);
                 out.push(' ');
             }
         }
-    }
+    });
 }
 
 /// The start of a record, for a report about it; never more than 120 chars.
