@@ -119,11 +119,17 @@ impl<'a> LeadText<'a> {
                 state.lead_id = lead_id;
             }
             if resource == Resource::Contacts {
+                if self.people.capacity() == 0 {
+                    self.people.reserve(256);
+                }
                 add_person(&fields, &mut self.people);
             }
             // A child without an id is kept inside the lead's raw JSON; it
             // has no row of its own.
             if let Some(id) = id {
+                if self.children.capacity() == 0 {
+                    self.children.reserve(8);
+                }
                 self.children.push(Prepared {
                     resource,
                     id: id.into_owned(),

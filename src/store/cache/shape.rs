@@ -162,7 +162,15 @@ fn without(members: &[(Cow<'_, str>, &str)], embedded: i64) -> String {
         if out.len() > 1 {
             out.push(',');
         }
-        push_key(&mut out, key);
+        match key {
+            // Read without escapes: nothing in it needs one.
+            Cow::Borrowed(key) => {
+                out.push('"');
+                out.push_str(key);
+                out.push('"');
+            }
+            Cow::Owned(key) => push_key(&mut out, key),
+        }
         out.push(':');
         out.push_str(value);
     }
