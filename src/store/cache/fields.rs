@@ -90,7 +90,7 @@ impl Key {
 /// The members of one JSON object that [`Key`] names, as slices of its
 /// text (the last one, if a key repeats).
 #[derive(Clone, Copy, Default)]
-pub(crate) struct Fields<'a> {
+pub(super) struct Fields<'a> {
     slots: [Option<&'a str>; KEYS],
     /// A bit per slot that holds a string with an escape.
     escaped: u64,

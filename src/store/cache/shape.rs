@@ -7,9 +7,9 @@
 //! child arrays are left out is written again, member by member, with each
 //! value's text copied as it came.
 
-use rusqlite::types::Value as Sql;
-
 use std::borrow::Cow;
+
+use rusqlite::types::Value as Sql;
 
 use super::{
     columns::{columns, text, values},
@@ -74,7 +74,7 @@ pub fn prepare(resource: Resource, text: &str) -> Result<Prepared, String> {
     if resource == Resource::Leads {
         let lead_text = lead::read(text).ok_or_else(no_id)?;
         let id = lead_text.fields.id().ok_or_else(no_id)?.into_owned();
-        return Ok(lead(lead_text, &id, text));
+        return Ok(lead(lead_text, id, text));
     }
     let fields = Fields::parse(text).ok_or_else(no_id)?;
     let id = fields.id().ok_or_else(no_id)?;
@@ -93,7 +93,7 @@ pub fn prepare(resource: Resource, text: &str) -> Result<Prepared, String> {
 /// that export finds again by `lead_id` (and, for tasks, `task_type =
 /// 'lead'`, the only ones a lead replaces): a bit per array in `embedded`,
 /// as in [`EMBEDDED`]. An array with an odd item stays in the raw.
-fn lead(lead: LeadText<'_>, id: &str, text_in: &str) -> Prepared {
+fn lead(lead: LeadText<'_>, id: String, text_in: &str) -> Prepared {
     let mut embedded = 0;
     let mut counts = [0i64; 2];
     for (at, (_, bit, _)) in EMBEDDED.iter().enumerate() {
@@ -103,7 +103,7 @@ fn lead(lead: LeadText<'_>, id: &str, text_in: &str) -> Prepared {
         if *bit < 4 {
             counts[at] = array.len as i64;
         }
-        if array.embedded(id) {
+        if array.embedded(&id) {
             embedded |= bit;
         }
     }
@@ -120,7 +120,7 @@ fn lead(lead: LeadText<'_>, id: &str, text_in: &str) -> Prepared {
         .into_owned();
     Prepared {
         resource: Resource::Leads,
-        id: id.to_owned(),
+        id,
         values: vec![
             Sql::Text(name.clone()),
             text(fields, Key::StatusLabel),
