@@ -4,7 +4,7 @@
 
 use rusqlite::types::Value as Sql;
 
-use super::fields::Fields;
+use super::fields::{Fields, Key};
 use crate::close::records::Resource;
 
 /// The columns of `resource`'s table besides `account`, `id` and `raw`.
@@ -53,89 +53,86 @@ pub(super) fn columns(resource: Resource) -> &'static [&'static str] {
     }
 }
 
-pub(super) fn text(fields: &Fields<'_>, key: &str) -> Sql {
+pub(super) fn text(fields: &Fields<'_>, key: Key) -> Sql {
     fields
         .text(key)
         .map_or(Sql::Null, |t| Sql::Text(t.into_owned()))
 }
 
-fn either(fields: &Fields<'_>, a: &str, b: &str) -> Sql {
+fn either(fields: &Fields<'_>, a: Key, b: Key) -> Sql {
     match text(fields, a) {
         Sql::Null => text(fields, b),
         found => found,
     }
 }
 
-fn int(fields: &Fields<'_>, key: &str) -> Sql {
+fn int(fields: &Fields<'_>, key: Key) -> Sql {
     fields
         .number(key)
         .map_or(Sql::Null, |n| Sql::Integer(n.round() as i64))
 }
 
 /// The first item of a list field, if it is an object.
-fn first_of<'a>(fields: &Fields<'a>, key: &str) -> Option<Fields<'a>> {
-    fields
-        .list(key)
-        .first()
-        .and_then(|v| Fields::parse(v.get()))
+fn first_of<'a>(fields: &Fields<'a>, key: Key) -> Option<Fields<'a>> {
+    Fields::parse(fields.first_item(key)?)
 }
 
 /// The columns of a record other than a lead, in [`columns`] order.
 pub(super) fn values(resource: Resource, f: &Fields<'_>) -> Vec<Sql> {
-    let name = || match either(f, "display_name", "name") {
+    let name = || match either(f, Key::DisplayName, Key::Name) {
         Sql::Null => Sql::Text(String::new()),
         found => found,
     };
     match resource {
         Resource::Leads => Vec::new(),
         Resource::Contacts => {
-            let email = first_of(f, "emails").map_or(Sql::Null, |e| text(&e, "email"));
-            let phone =
-                first_of(f, "phones").map_or(Sql::Null, |p| either(&p, "phone_formatted", "phone"));
+            let email = first_of(f, Key::Emails).map_or(Sql::Null, |e| text(&e, Key::Email));
+            let phone = first_of(f, Key::Phones)
+                .map_or(Sql::Null, |p| either(&p, Key::PhoneFormatted, Key::Phone));
             vec![
-                text(f, "lead_id"),
+                text(f, Key::LeadId),
                 name(),
-                text(f, "title"),
+                text(f, Key::Title),
                 email,
                 phone,
-                text(f, "date_updated"),
+                text(f, Key::DateUpdated),
             ]
         }
         Resource::Opportunities => vec![
-            text(f, "lead_id"),
-            text(f, "lead_name"),
-            text(f, "status_label"),
-            text(f, "status_type"),
-            int(f, "value"),
-            text(f, "value_currency"),
-            text(f, "value_period"),
-            int(f, "confidence"),
-            text(f, "user_name"),
-            either(f, "date_won", "expected_date"),
-            text(f, "date_updated"),
+            text(f, Key::LeadId),
+            text(f, Key::LeadName),
+            text(f, Key::StatusLabel),
+            text(f, Key::StatusType),
+            int(f, Key::Value),
+            text(f, Key::ValueCurrency),
+            text(f, Key::ValuePeriod),
+            int(f, Key::Confidence),
+            text(f, Key::UserName),
+            either(f, Key::DateWon, Key::ExpectedDate),
+            text(f, Key::DateUpdated),
         ],
         Resource::Tasks => vec![
-            text(f, "lead_id"),
-            text(f, "lead_name"),
-            text(f, "_type"),
-            text(f, "text"),
-            either(f, "due_date", "date"),
-            Sql::Integer(i64::from(f.truthy("is_complete"))),
-            text(f, "assigned_to_name"),
-            text(f, "date_updated"),
+            text(f, Key::LeadId),
+            text(f, Key::LeadName),
+            text(f, Key::Type),
+            text(f, Key::Text),
+            either(f, Key::DueDate, Key::Date),
+            Sql::Integer(i64::from(f.truthy(Key::IsComplete))),
+            text(f, Key::AssignedToName),
+            text(f, Key::DateUpdated),
         ],
         Resource::Activities => {
-            let summary = ["subject", "note", "text", "body_text", "_type"]
+            let summary = [Key::Subject, Key::Note, Key::Text, Key::BodyText, Key::Type]
                 .into_iter()
                 .map(|key| text(f, key))
                 .find(|v| *v != Sql::Null)
                 .unwrap_or(Sql::Null);
             vec![
-                text(f, "lead_id"),
-                text(f, "_type"),
+                text(f, Key::LeadId),
+                text(f, Key::Type),
                 summary,
-                text(f, "user_name"),
-                text(f, "date_created"),
+                text(f, Key::UserName),
+                text(f, Key::DateCreated),
             ]
         }
     }

@@ -1,56 +1,158 @@
-//! A record read once from its JSON text: its top-level members, in order,
-//! each as the slice of text that holds its value.
+//! The few members of a record the cache reads, each kept as the slice of
+//! text that holds its value, found while the record is scanned once.
 //!
 //! Sync stores each record's JSON as Close sent it, so the cache needs only
-//! a few fields out of it. Reading them from slices of the page's text
-//! spares building a tree of every value and writing the tree back out.
-//! The accessors read leniently, exactly as `close::records`' do on a
-//! parsed `Value` (a later duplicate key wins there too).
+//! a few fields out of it. The accessors read leniently, exactly as
+//! `close::records`' do on a parsed `Value`; a later duplicate key wins
+//! there too, so a later member simply takes the slot.
 
 use std::borrow::Cow;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
-use serde_json::{Number, value::RawValue};
+use super::scan::{Result, Scan, Unescaped};
 
-/// The members of one JSON object, as slices of its text.
-pub(crate) struct Fields<'a> {
-    members: Vec<(Cow<'a, str>, &'a RawValue)>,
+/// The members the cache reads, out of any record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Key {
+    Id,
+    LeadId,
+    DisplayName,
+    Name,
+    Title,
+    Emails,
+    Phones,
+    Email,
+    Phone,
+    PhoneFormatted,
+    LeadName,
+    StatusLabel,
+    StatusType,
+    Value,
+    ValueCurrency,
+    ValuePeriod,
+    Confidence,
+    UserName,
+    DateWon,
+    ExpectedDate,
+    Type,
+    Text,
+    DueDate,
+    Date,
+    IsComplete,
+    AssignedToName,
+    Subject,
+    Note,
+    BodyText,
+    DateCreated,
+    DateUpdated,
+}
+
+const KEYS: usize = Key::DateUpdated as usize + 1;
+
+impl Key {
+    pub fn of(name: &str) -> Option<Self> {
+        Some(match name {
+            "id" => Self::Id,
+            "lead_id" => Self::LeadId,
+            "display_name" => Self::DisplayName,
+            "name" => Self::Name,
+            "title" => Self::Title,
+            "emails" => Self::Emails,
+            "phones" => Self::Phones,
+            "email" => Self::Email,
+            "phone" => Self::Phone,
+            "phone_formatted" => Self::PhoneFormatted,
+            "lead_name" => Self::LeadName,
+            "status_label" => Self::StatusLabel,
+            "status_type" => Self::StatusType,
+            "value" => Self::Value,
+            "value_currency" => Self::ValueCurrency,
+            "value_period" => Self::ValuePeriod,
+            "confidence" => Self::Confidence,
+            "user_name" => Self::UserName,
+            "date_won" => Self::DateWon,
+            "expected_date" => Self::ExpectedDate,
+            "_type" => Self::Type,
+            "text" => Self::Text,
+            "due_date" => Self::DueDate,
+            "date" => Self::Date,
+            "is_complete" => Self::IsComplete,
+            "assigned_to_name" => Self::AssignedToName,
+            "subject" => Self::Subject,
+            "note" => Self::Note,
+            "body_text" => Self::BodyText,
+            "date_created" => Self::DateCreated,
+            "date_updated" => Self::DateUpdated,
+            _ => return None,
+        })
+    }
+}
+
+/// The members of one JSON object that [`Key`] names, as slices of its
+/// text (the last one, if a key repeats).
+#[derive(Clone, Copy, Default)]
+pub(super) struct Fields<'a> {
+    slots: [Option<&'a str>; KEYS],
+    /// A bit per slot that holds a string with an escape.
+    escaped: u64,
 }
 
 impl<'a> Fields<'a> {
     /// The object `text` holds; `None` when it holds anything else.
     pub fn parse(text: &'a str) -> Option<Self> {
-        if !text.trim_start().starts_with('{') {
+        let mut scan = Scan::new(text);
+        if scan.peek() != Some(b'{') {
             return None;
         }
-        serde_json::from_str(text).ok()
+        let mut fields = Self::default();
+        scan.object(|scan, key| fields.member(scan, &key)).ok()?;
+        scan.end().ok()?;
+        Some(fields)
     }
 
-    /// Members in the order they came.
-    pub fn members(&self) -> impl Iterator<Item = (&str, &'a RawValue)> {
-        self.members.iter().map(|(k, v)| (k.as_ref(), *v))
+    /// Reads the value of the member `key` at the cursor, keeping it if
+    /// the cache reads it.
+    pub fn member(&mut self, scan: &mut Scan<'a>, key: &str) -> Result<()> {
+        let (value, escaped) = scan.value_escaped()?;
+        self.set(key, value, escaped);
+        Ok(())
     }
 
-    /// The value of `key` (the last one, if the key repeats).
-    pub fn get(&self, key: &str) -> Option<&'a RawValue> {
-        self.members
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| *v)
+    /// Keeps `value` as the member `key` if the cache reads it; `escaped`:
+    /// it is a string with an escape.
+    pub fn set(&mut self, key: &str, value: &'a str, escaped: bool) {
+        if let Some(key) = Key::of(key) {
+            self.slots[key as usize] = Some(value);
+            let bit = 1 << key as usize;
+            self.escaped = self.escaped & !bit | if escaped { bit } else { 0 };
+        }
+    }
+
+    /// The value of `key`.
+    pub fn get(&self, key: Key) -> Option<&'a str> {
+        self.slots[key as usize]
     }
 
     /// A string field as it is (`Value::as_str`).
-    pub fn str(&self, key: &str) -> Option<Cow<'a, str>> {
-        string(self.get(key)?)
+    pub fn str(&self, key: Key) -> Option<Cow<'a, str>> {
+        self.string(key)
+    }
+
+    /// A string field's content, borrowed when it has no escapes (its
+    /// text was checked when the record was scanned).
+    fn string(&self, key: Key) -> Option<Cow<'a, str>> {
+        let raw = self.get(key).filter(|raw| first(raw) == b'"')?;
+        if self.escaped & 1 << key as usize == 0 {
+            return Some(Cow::Borrowed(&raw[1..raw.len() - 1]));
+        }
+        serde_json::from_str::<Unescaped<'_>>(raw).ok().map(|k| k.0)
     }
 
     /// A text field, if it is a non-empty string; numbers and booleans as
     /// text (`records::text`).
-    pub fn text(&self, key: &str) -> Option<Cow<'a, str>> {
+    pub fn text(&self, key: Key) -> Option<Cow<'a, str>> {
         let raw = self.get(key)?;
         match first(raw) {
-            b'"' => string(raw).filter(|s| !s.trim().is_empty()),
+            b'"' => self.string(key).filter(|s| !blank(s)),
             b't' => Some(Cow::Borrowed("true")),
             b'f' => Some(Cow::Borrowed("false")),
             b'-' | b'0'..=b'9' => Some(Cow::Owned(number(raw)?.to_string())),
@@ -59,10 +161,10 @@ impl<'a> Fields<'a> {
     }
 
     /// A finite number, or a string holding one (`records::number`).
-    pub fn number(&self, key: &str) -> Option<f64> {
+    pub fn number(&self, key: Key) -> Option<f64> {
         let raw = self.get(key)?;
         match first(raw) {
-            b'"' => string(raw)?.trim().parse().ok(),
+            b'"' => self.string(key)?.trim().parse().ok(),
             b'-' | b'0'..=b'9' => number(raw)?.as_f64(),
             _ => None,
         }
@@ -70,7 +172,7 @@ impl<'a> Fields<'a> {
     }
 
     /// `true`, a non-zero number, or "true"/"True"/"1".
-    pub fn truthy(&self, key: &str) -> bool {
+    pub fn truthy(&self, key: Key) -> bool {
         let Some(raw) = self.get(key) else {
             return false;
         };
@@ -79,45 +181,56 @@ impl<'a> Fields<'a> {
             b'-' | b'0'..=b'9' => number(raw)
                 .and_then(|n| n.as_f64())
                 .is_some_and(|n| n != 0.0),
-            b'"' => string(raw).is_some_and(|s| matches!(s.trim(), "true" | "True" | "1")),
+            b'"' => self
+                .string(key)
+                .is_some_and(|s| matches!(s.trim(), "true" | "True" | "1")),
             _ => false,
         }
     }
 
-    /// The items of a list field; `None` when it is not a list.
-    pub fn array(&self, key: &str) -> Option<Vec<&'a RawValue>> {
-        let raw = self.get(key)?;
-        if first(raw) != b'[' {
-            return None;
+    /// Calls `item` with each item of a list field; anything that is not
+    /// a list counts as empty (`records::list`).
+    pub fn each(&self, key: Key, mut item: impl FnMut(&'a str)) {
+        if let Some(raw) = self.get(key).filter(|raw| first(raw) == b'[') {
+            // The text was checked when the record was scanned.
+            let _ = Scan::new(raw).array(|scan| {
+                item(scan.value()?);
+                Ok(())
+            });
         }
-        serde_json::from_str(raw.get()).ok()
     }
 
-    /// The items of a list field; anything that is not a list counts as
-    /// empty (`records::list`).
-    pub fn list(&self, key: &str) -> Vec<&'a RawValue> {
-        self.array(key).unwrap_or_default()
+    /// The first item of a list field.
+    pub fn first_item(&self, key: Key) -> Option<&'a str> {
+        let raw = self.get(key).filter(|raw| first(raw) == b'[')?;
+        let mut scan = Scan::new(&raw[1..]);
+        match scan.peek() {
+            Some(b']') | None => None,
+            Some(_) => scan.value().ok(),
+        }
     }
 
     /// The record's id: a non-empty string (`records::id`).
     pub fn id(&self) -> Option<Cow<'a, str>> {
-        self.str("id").filter(|s| !s.is_empty())
+        self.str(Key::Id).filter(|s| !s.is_empty())
     }
 }
 
-fn first(raw: &RawValue) -> u8 {
-    raw.get().as_bytes().first().copied().unwrap_or(b' ')
+fn first(raw: &str) -> u8 {
+    raw.as_bytes().first().copied().unwrap_or(b' ')
 }
 
-fn string(raw: &RawValue) -> Option<Cow<'_, str>> {
-    if first(raw) != b'"' {
-        return None;
+/// Empty or whitespace (`str::trim`'s), quickly for the usual text that
+/// starts with a letter or digit.
+fn blank(s: &str) -> bool {
+    match s.as_bytes().first() {
+        Some(b) if b.is_ascii_alphanumeric() => false,
+        _ => s.trim().is_empty(),
     }
-    serde_json::from_str::<Key<'_>>(raw.get()).ok().map(|k| k.0)
 }
 
-fn number(raw: &RawValue) -> Option<Number> {
-    serde_json::from_str(raw.get()).ok()
+fn number(raw: &str) -> Option<serde_json::Number> {
+    serde_json::from_str(raw).ok()
 }
 
 /// Writes `key` as a JSON string.
@@ -129,93 +242,5 @@ pub(crate) fn push_key(out: &mut String, key: &str) {
     } else {
         // A string always serializes.
         out.push_str(&serde_json::to_string(key).unwrap_or_default());
-    }
-}
-
-/// A string, borrowed from the text when it has no escapes.
-struct Key<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-        }
-        deserializer.deserialize_str(V)
-    }
-}
-
-impl<'de> Deserialize<'de> for Fields<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Fields<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Fields<'de>, M::Error> {
-                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(32));
-                while let Some(Key(key)) = map.next_key()? {
-                    members.push((key, map.next_value::<&'de RawValue>()?));
-                }
-                Ok(Fields { members })
-            }
-        }
-        deserializer.deserialize_map(V)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::{Value, json};
-
-    use super::*;
-    use crate::close::records;
-
-    /// Every accessor agrees with its `Value` counterpart.
-    #[test]
-    fn fields_read_as_values_do() {
-        let record = json!({
-            "id": "lead_1", "name": 42, "description": null, "url": "", "blank": "  ",
-            "contacts": "oops", "confidence": "70", "is_complete": true, "n": -1.5,
-            "esc": "a\"b\\c\u{e9}", "list": [1, {"a": 2}], "zero": 0, "t": " True ",
-            "big": 18446744073709551615u64,
-        });
-        let text = serde_json::to_string_pretty(&record).unwrap();
-        let fields = Fields::parse(&text).unwrap();
-        for (key, _) in record.as_object().unwrap() {
-            assert_eq!(fields.text(key), records::text(&record, key), "{key}");
-            assert_eq!(fields.number(key), records::number(&record, key), "{key}");
-            assert_eq!(
-                fields.str(key).as_deref(),
-                record[key].as_str(),
-                "{key} as_str"
-            );
-            let values: Vec<Value> = fields
-                .list(key)
-                .iter()
-                .map(|r| serde_json::from_str(r.get()).unwrap())
-                .collect();
-            assert_eq!(values, records::list(&record, key), "{key} list");
-        }
-        assert!(fields.truthy("is_complete") && fields.truthy("n") && fields.truthy("t"));
-        assert!(!fields.truthy("zero") && !fields.truthy("url") && !fields.truthy("nope"));
-        assert_eq!(fields.id().as_deref(), Some("lead_1"));
-        assert!(Fields::parse("[1]").is_none() && Fields::parse("nul").is_none());
-        let dup = Fields::parse(r#"{"id": "a", "id": "b"}"#).unwrap();
-        assert_eq!(dup.id().as_deref(), Some("b"));
-        let mut out = String::new();
-        push_key(&mut out, "a\"b");
-        push_key(&mut out, "plain");
-        assert_eq!(out, r#""a\"b""plain""#);
     }
 }

@@ -13,8 +13,14 @@ mod columns;
 mod export;
 mod fields;
 mod keys;
+mod lead;
 mod read;
+#[cfg(test)]
+mod reader_tests;
+#[cfg(test)]
+mod reference;
 mod rows;
+mod scan;
 mod search;
 mod shape;
 pub mod state;

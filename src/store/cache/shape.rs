@@ -7,11 +7,14 @@
 //! child arrays are left out is written again, member by member, with each
 //! value's text copied as it came.
 
+use std::borrow::Cow;
+
 use rusqlite::types::Value as Sql;
 
 use super::{
     columns::{columns, text, values},
-    fields::{Fields, push_key},
+    fields::{Fields, Key, push_key},
+    lead::{self, LeadText},
 };
 use crate::close::records::Resource;
 
@@ -61,21 +64,24 @@ impl Prepared {
 /// Reads one record of `resource` from its JSON text. A record without an
 /// id cannot be cached; the error says so, with the record's start.
 pub fn prepare(resource: Resource, text: &str) -> Result<Prepared, String> {
-    let fields = Fields::parse(text);
-    let Some((fields, id)) = fields.as_ref().and_then(|f| Some((f, f.id()?))) else {
-        return Err(format!(
+    let no_id = || {
+        format!(
             "a {} record without an id: {}",
             resource.name().trim_end_matches('s'),
             preview(text)
-        ));
+        )
     };
     if resource == Resource::Leads {
-        return Ok(lead(fields, &id, text));
+        let lead_text = lead::read(text).ok_or_else(no_id)?;
+        let id = lead_text.fields.id().ok_or_else(no_id)?.into_owned();
+        return Ok(lead(lead_text, id, text));
     }
+    let fields = Fields::parse(text).ok_or_else(no_id)?;
+    let id = fields.id().ok_or_else(no_id)?;
     Ok(Prepared {
         resource,
         id: id.into_owned(),
-        values: values(resource, fields),
+        values: values(resource, &fields),
         raw: text.trim().to_owned(),
         lead: None,
     })
@@ -87,101 +93,86 @@ pub fn prepare(resource: Resource, text: &str) -> Result<Prepared, String> {
 /// that export finds again by `lead_id` (and, for tasks, `task_type =
 /// 'lead'`, the only ones a lead replaces): a bit per array in `embedded`,
 /// as in [`EMBEDDED`]. An array with an odd item stays in the raw.
-fn lead(fields: &Fields<'_>, id: &str, text_in: &str) -> Prepared {
+fn lead(lead: LeadText<'_>, id: String, text_in: &str) -> Prepared {
     let mut embedded = 0;
     let mut counts = [0i64; 2];
-    let mut people = String::new();
-    let mut children = Vec::new();
-    for (key, bit, _) in EMBEDDED {
-        let Some(items) = fields.array(key) else {
+    for (at, (_, bit, _)) in EMBEDDED.iter().enumerate() {
+        let Some(array) = &lead.arrays[at] else {
             continue;
         };
-        let resource = match bit {
-            1 => Resource::Contacts,
-            2 => Resource::Opportunities,
-            _ => Resource::Tasks,
-        };
-        let mut all = true;
-        for item in &items {
-            let child = Fields::parse(item.get());
-            let child_id = child.as_ref().and_then(Fields::id);
-            all &= child.as_ref().is_some_and(|c| {
-                child_id.is_some()
-                    && c.str("lead_id").as_deref() == Some(id)
-                    && (bit != 4 || c.str("_type").as_deref() == Some("lead"))
-            });
-            let Some(child) = child else { continue };
-            if bit == 1 {
-                add_person(&child, &mut people);
-            }
-            // A child without an id is kept inside the lead's raw JSON; it
-            // has no row of its own.
-            if let Some(child_id) = child_id {
-                children.push(Prepared {
-                    resource,
-                    id: child_id.into_owned(),
-                    values: values(resource, &child),
-                    raw: item.get().to_owned(),
-                    lead: None,
-                });
-            }
+        if *bit < 4 {
+            counts[at] = array.len as i64;
         }
-        if bit < 4 {
-            counts[bit as usize - 1] = items.len() as i64;
-        }
-        if all {
+        if array.embedded(&id) {
             embedded |= bit;
         }
     }
     let raw = if embedded == 0 {
         text_in.trim().to_owned()
     } else {
-        without(fields, embedded, text_in.len())
+        without(&lead.members, embedded)
     };
+    let fields = &lead.fields;
     let name = fields
-        .text("display_name")
-        .or_else(|| fields.text("name"))
+        .text(Key::DisplayName)
+        .or_else(|| fields.text(Key::Name))
         .unwrap_or_default()
         .into_owned();
     Prepared {
         resource: Resource::Leads,
-        id: id.to_owned(),
+        id,
         values: vec![
             Sql::Text(name.clone()),
-            text(fields, "status_label"),
+            text(fields, Key::StatusLabel),
             Sql::Integer(counts[0]),
             Sql::Integer(counts[1]),
-            text(fields, "date_created"),
-            text(fields, "date_updated"),
+            text(fields, Key::DateCreated),
+            text(fields, Key::DateUpdated),
             Sql::Integer(embedded),
         ],
         raw,
         lead: Some(Box::new(LeadParts {
             name,
-            people,
-            children,
+            people: lead.people,
+            children: lead.children,
         })),
     }
 }
 
 /// The lead's JSON without the arrays `embedded` names: its other members
 /// in order, each value's text as it came.
-fn without(fields: &Fields<'_>, embedded: i64, size: usize) -> String {
-    let mut out = String::with_capacity(size);
-    out.push('{');
-    for (key, value) in fields.members() {
-        let left_out = EMBEDDED
+fn without(members: &[(Cow<'_, str>, &str)], embedded: i64) -> String {
+    let left_out = |key: &str| {
+        EMBEDDED
             .iter()
-            .any(|(name, bit, _)| embedded & bit != 0 && *name == key);
-        if left_out {
+            .any(|(name, bit, _)| embedded & bit != 0 && *name == key)
+    };
+    // Sized to fit (keys with escapes aside): a sync keeps many at once.
+    let size = members
+        .iter()
+        .filter(|(key, _)| !left_out(key))
+        .map(|(key, value)| key.len() + value.len() + 4)
+        .sum::<usize>();
+    let mut out = String::with_capacity(size + 1);
+    out.push('{');
+    for (key, value) in members {
+        if left_out(key) {
             continue;
         }
         if out.len() > 1 {
             out.push(',');
         }
-        push_key(&mut out, key);
+        match key {
+            // Read without escapes: nothing in it needs one.
+            Cow::Borrowed(key) => {
+                out.push('"');
+                out.push_str(key);
+                out.push('"');
+            }
+            Cow::Owned(key) => push_key(&mut out, key),
+        }
         out.push(':');
-        out.push_str(value.get());
+        out.push_str(value);
     }
     out.push('}');
     out
@@ -211,33 +202,33 @@ pub(crate) const EMBEDDED: [(&str, i64, &str); 3] = [
 
 /// Adds a contact's searchable text: names, emails, and phones (also as
 /// bare national digits, so "555 01" finds "+1 555-0100").
-fn add_person(contact: &Fields<'_>, out: &mut String) {
+pub(super) fn add_person(contact: &Fields<'_>, out: &mut String) {
     if let Some(name) = contact
-        .text("display_name")
-        .or_else(|| contact.text("name"))
+        .text(Key::DisplayName)
+        .or_else(|| contact.text(Key::Name))
     {
         out.push_str(&name);
         out.push(' ');
     }
-    for email in contact.list("emails") {
-        if let Some(address) = Fields::parse(email.get()).and_then(|e| e.text("email")) {
+    contact.each(Key::Emails, |email| {
+        if let Some(address) = Fields::parse(email).and_then(|e| e.text(Key::Email)) {
             out.push_str(&address);
             out.push(' ');
         }
-    }
-    for phone in contact.list("phones") {
-        if let Some(number) = Fields::parse(phone.get()).and_then(|p| p.text("phone")) {
+    });
+    contact.each(Key::Phones, |phone| {
+        if let Some(number) = Fields::parse(phone).and_then(|p| p.text(Key::Phone)) {
             let start = out.len();
             out.extend(number.chars().filter(char::is_ascii_digit));
             let digits = out.len() - start;
             out.push(' ');
             if digits > 10 {
-                let national = out[out.len() - 11..out.len() - 1].to_owned();
-                out.push_str(&national);
+                let national = out.len() - 11..out.len() - 1;
+                out.extend_from_within(national);
                 out.push(' ');
             }
         }
-    }
+    });
 }
 
 /// The start of a record, for a report about it; never more than 120 chars.
