@@ -3,8 +3,8 @@
 //! into a plain file, one row per lead and one per contact, opportunity and
 //! task, each its id and raw JSON appended to a rowid table, and nothing
 //! else: no key to look up (so no upsert), no columns, no index, no search
-//! text. Same journal and sync settings as the store, same transaction
-//! size as a bulk load. (With the id as a `WITHOUT ROWID` primary key it
+//! text. Same page size (16 KB), journal and sync settings as the store's
+//! new files, same transaction size as a bulk load. (With the id as a `WITHOUT ROWID` primary key it
 //! costs several times more than the real writer, so that is no floor.)
 //!
 //! What it prints is the budget question for the sync's throughput target:
@@ -45,7 +45,7 @@ pub fn measure(pages: &[Vec<Box<RawValue>>]) {
         let dir = tempfile::tempdir().unwrap();
         let mut conn = Connection::open(dir.path().join("floor.db")).unwrap();
         conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+            "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
              CREATE TABLE leads (id TEXT NOT NULL, raw TEXT NOT NULL);
              CREATE TABLE children (id TEXT NOT NULL, lead TEXT NOT NULL, raw TEXT NOT NULL);",
         )
