@@ -219,6 +219,7 @@ async fn writer_only(info: &Value, leads: u64) {
                     save_run(tx, &account, "leads", Some("{}"))
                 })
                 .unwrap();
+            checkpoints.committed();
         }
         drop(checkpoints);
         let index_cpu = thread_cpu();

@@ -191,6 +191,7 @@ fn the_checkpointer_copies_the_wal_into_the_file_beside_the_writer() {
 
     let checkpoints = Checkpointer::start(&cache).unwrap();
     write_leads(200);
+    checkpoints.committed();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     while file_size() < before + 2_000_000 && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(20));

@@ -100,7 +100,7 @@ impl Writer {
             self.cache.write(|tx| bulk::size_cache(tx, true))?;
         }
         let checkpoints = Checkpointer::start(&self.cache)?;
-        let written = self.write_all(rx);
+        let written = self.write_all(rx, &checkpoints);
         drop(checkpoints);
         if self.bulk {
             self.cache.write(|tx| bulk::size_cache(tx, false))?;
@@ -108,7 +108,11 @@ impl Writer {
         written
     }
 
-    fn write_all(&self, mut rx: mpsc::Receiver<PageMsg>) -> Result<u64, SyncError> {
+    fn write_all(
+        &self,
+        mut rx: mpsc::Receiver<PageMsg>,
+        checkpoints: &Checkpointer<'_>,
+    ) -> Result<u64, SyncError> {
         let mut written = 0u64;
         // Set while the tables' unique keys are set aside (a bulk load,
         // this pass's or another account's): see `store/cache/keys.rs`.
@@ -158,6 +162,7 @@ impl Writer {
                 save_run(tx, &self.account, self.pass, Some(&json))?;
                 Ok((done, total))
             })?;
+            checkpoints.committed();
             written += batch.iter().map(|m| m.len() as u64).sum::<u64>();
             for r in batch.into_iter().flat_map(|m| m.rejected) {
                 tracing::warn!(pass = self.pass, reason = %r.reason, "record not cached");
