@@ -271,15 +271,22 @@ async fn login_in_chromium(
     // The click waits for the navigation; our page is only sent once the
     // login has finished, so that can take a moment.
     button.click().await.unwrap();
+    // The consent page has a heading too: wait for the callback's URL
+    // first, then for its page.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let mut landed = client.current_url().await.unwrap();
+    while landed.path() != "/callback" && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        landed = client.current_url().await.unwrap();
+    }
+    assert_eq!(landed.host_str(), Some("127.0.0.1"), "{landed}");
+    assert_eq!(landed.path(), "/callback");
     client
         .wait()
         .at_most(Duration::from_secs(20))
         .for_element(Locator::Css("h1"))
         .await
         .unwrap();
-    let landed = client.current_url().await.unwrap();
-    assert_eq!(landed.host_str(), Some("127.0.0.1"), "{landed}");
-    assert_eq!(landed.path(), "/callback");
     let name = if decision == "allow" {
         "success"
     } else {
