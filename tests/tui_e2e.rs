@@ -30,7 +30,6 @@ fn connect_browse_relaunch_and_disconnect() {
     let mut tmux = Tmux::new("e2e");
     let sandbox = SandboxProcess::start(tmux.home.path(), 60);
     tmux.use_sandbox(&sandbox);
-    let consent_log = tmux.consent_log();
 
     tmux.launch("one", &[]);
     tmux.wait_text("one", "signed out");
@@ -39,7 +38,7 @@ fn connect_browse_relaunch_and_disconnect() {
     let organization = field_after(&screen, "Organization");
     let organization = organization.split(" (orga_").next().unwrap().to_owned();
     assert!(!organization.is_empty());
-    let browser = std::fs::read_to_string(&consent_log).unwrap();
+    let browser = tmux.wait_consent_log("200");
     assert!(browser.contains("200"), "the browser tab saw: {browser}");
 
     tmux.keys("one", &["2"]);

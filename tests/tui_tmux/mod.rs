@@ -97,6 +97,19 @@ impl Tmux {
         self.home.path().join("consent.log")
     }
 
+    /// What the consent user logged, once it holds `text`: the app can
+    /// show the connection before the tab's process has written its line.
+    pub fn wait_consent_log(&self, text: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let log = std::fs::read_to_string(self.consent_log()).unwrap_or_default();
+            if log.contains(text) || std::time::Instant::now() >= deadline {
+                return log;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
     /// Runs `close-tui ARGS` outside tmux, with this home's environment, to
     /// its end; what it printed joins the secret scan.
     pub fn run(&self, args: &[&str]) -> std::process::Output {
