@@ -191,6 +191,20 @@ impl Home {
         self.path().join("consent.log")
     }
 
+    /// [`Home::consent_lines`] once there are at least `count` (or after
+    /// 10 s): the login can finish before the tab's process writes its
+    /// last line.
+    pub fn wait_consent_lines(&self, count: usize) -> Vec<String> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let lines = self.consent_lines();
+            if lines.len() >= count || std::time::Instant::now() >= deadline {
+                return lines;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// What the consent user saw, one line per action.
     pub fn consent_lines(&self) -> Vec<String> {
         std::fs::read_to_string(self.consent_log())
