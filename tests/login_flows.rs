@@ -40,7 +40,7 @@ async fn login_over_loopback_http_connects_and_tells_the_browser() {
     assert!(query["state"].len() >= 22, "state under 128 bits");
     let redirect = url::Url::parse(&query["redirect_uri"]).unwrap();
     assert_ne!(redirect.port(), Some(0), "the bound port is sent");
-    let tab = home.wait_consent_lines(1);
+    let tab = home.wait_consent_lines(1).await;
     assert_eq!(tab.len(), 1, "{tab:?}");
     assert!(tab[0].starts_with("200 "), "{tab:?}");
     assert!(tab[0].contains(&connected_line(&org, &email)), "{tab:?}");
@@ -62,7 +62,7 @@ async fn login_over_loopback_https_with_the_self_signed_certificate() {
         out.stderr
             .contains("redirect_uri=https%3A%2F%2F127.0.0.1%3A")
     );
-    let tab = home.wait_consent_lines(1);
+    let tab = home.wait_consent_lines(1).await;
     assert!(tab[0].starts_with("200 "), "{tab:?}");
     assert!(tab[0].contains(&connected_line(&org, &email)), "{tab:?}");
     // The certificate is made once and kept in the data dir.
@@ -185,7 +185,7 @@ async fn failed_login(knobs: &[(&str, &str)], args: &[&str]) -> (Home, cli_suppo
 async fn denial_is_a_clean_failure_with_its_reason() {
     let (home, out) = failed_login(&[("CONSENT_DECISION", "deny")], &["login"]).await;
     out.assert_fails_with("authorization was denied in the browser");
-    let tab = home.wait_consent_lines(1);
+    let tab = home.wait_consent_lines(1).await;
     assert!(tab[0].contains("denied"), "{tab:?}");
     let (_, status) = home.status_json(true).await;
     assert_eq!(status["accounts"], serde_json::json!([]));
@@ -195,7 +195,7 @@ async fn denial_is_a_clean_failure_with_its_reason() {
 async fn a_wrong_state_is_refused() {
     let (home, out) = failed_login(&[("CONSENT_TAMPER", "wrong_state")], &["login"]).await;
     out.assert_fails_with("`state` does not match this login");
-    let tab = home.wait_consent_lines(1);
+    let tab = home.wait_consent_lines(1).await;
     assert!(tab[0].starts_with("400 "), "{tab:?}");
 }
 
@@ -203,7 +203,7 @@ async fn a_wrong_state_is_refused() {
 async fn a_missing_state_is_refused() {
     let (home, out) = failed_login(&[("CONSENT_TAMPER", "drop_state")], &["login"]).await;
     out.assert_fails_with("the redirect has no `state`");
-    let tab = home.wait_consent_lines(1);
+    let tab = home.wait_consent_lines(1).await;
     assert!(tab[0].starts_with("400 "), "{tab:?}");
 }
 
@@ -226,7 +226,7 @@ async fn stray_requests_are_answered_and_the_login_still_completes() {
     let out = home.login().await;
     out.assert_ok();
     assert_eq!(out.stdout.trim(), connected_line(&org, &email));
-    let tab = home.wait_consent_lines(4);
+    let tab = home.wait_consent_lines(4).await;
     assert_eq!(
         tab[..3],
         [

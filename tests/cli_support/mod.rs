@@ -191,18 +191,15 @@ impl Home {
         self.path().join("consent.log")
     }
 
-    /// [`Home::consent_lines`] once there are at least `count` (or after
-    /// 10 s): the login can finish before the tab's process writes its
-    /// last line.
-    pub fn wait_consent_lines(&self, count: usize) -> Vec<String> {
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let lines = self.consent_lines();
-            if lines.len() >= count || std::time::Instant::now() >= deadline {
-                return lines;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+    /// [`Home::consent_lines`] once there are at least `count`: the login
+    /// can finish before the tab's process writes its last line.
+    pub async fn wait_consent_lines(&self, count: usize) -> Vec<String> {
+        eventually(Duration::from_secs(10), "the consent user's lines", || {
+            let enough = self.consent_lines().len() >= count;
+            async move { enough }
+        })
+        .await;
+        self.consent_lines()
     }
 
     /// What the consent user saw, one line per action.

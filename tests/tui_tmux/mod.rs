@@ -100,13 +100,13 @@ impl Tmux {
     /// What the consent user logged, once it holds `text`: the app can
     /// show the connection before the tab's process has written its line.
     pub fn wait_consent_log(&self, text: &str) -> String {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let start = Instant::now();
         loop {
             let log = std::fs::read_to_string(self.consent_log()).unwrap_or_default();
-            if log.contains(text) || std::time::Instant::now() >= deadline {
+            if log.contains(text) || start.elapsed() >= WAIT {
                 return log;
             }
-            std::thread::sleep(std::time::Duration::from_millis(20));
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 

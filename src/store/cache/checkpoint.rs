@@ -12,7 +12,6 @@
 //! rest for the next.
 
 use std::{
-    path::Path,
     sync::{Arc, Condvar, Mutex, PoisonError},
     thread::JoinHandle,
 };
@@ -44,7 +43,7 @@ impl<'a> Checkpointer<'a> {
         let thread = std::thread::Builder::new()
             .name("cache-checkpoint".into())
             .spawn(move || run(&conn, &shared))
-            .map_err(|err| StoreError::io(Path::new(cache.path()), err))?;
+            .map_err(|err| StoreError::io(cache.path(), err))?;
         Ok(Self {
             cache,
             state,

@@ -71,7 +71,7 @@ impl BulkKeys {
 
     /// Whether this record's table is one whose key is set aside.
     pub(crate) fn covers(resource: Resource) -> bool {
-        DEFERRED_KEYS.iter().any(|(r, _, _)| *r == resource)
+        position(resource).is_some()
     }
 
     /// Where the record with `id` goes in `resource`'s table.
