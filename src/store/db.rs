@@ -66,18 +66,21 @@ pub(crate) fn connect(path: &Path) -> Result<Connection, StoreError> {
         .map_err(|err| classify(path, err))?;
     // journal_mode is the first statement that reads the header, so a
     // garbage file fails here, before anything is written. While another
-    // connection is switching a fresh file to WAL, the switch answers the
-    // old mode instead of waiting, so it is tried again for a moment.
-    let mut mode = String::new();
-    for _ in 0..100 {
-        mode = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-            .map_err(|err| classify(path, err))?;
-        if mode.eq_ignore_ascii_case("wal") {
-            break;
+    // connection is switching a fresh file to WAL, or migrating it, the
+    // switch answers the old mode or "busy" instead of waiting (the busy
+    // timeout does not cover it), so it is tried again for a moment.
+    let mut answer = Ok(String::new());
+    for _ in 0..300 {
+        answer = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0));
+        match &answer {
+            Ok(mode) if mode.eq_ignore_ascii_case("wal") => break,
+            Err(err) if err.sqlite_error_code() != Some(rusqlite::ErrorCode::DatabaseBusy) => {
+                break;
+            }
+            _ => std::thread::sleep(Duration::from_millis(10)),
         }
-        std::thread::sleep(Duration::from_millis(10));
     }
+    let mode = answer.map_err(|err| classify(path, err))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(StoreError::Corrupt {
             path: path.to_path_buf(),
