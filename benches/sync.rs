@@ -13,7 +13,10 @@
 //! `SYNC_BENCH_CONCURRENCY` (4), `SYNC_BENCH_RATE_SECS` (20: shorter than
 //! the 25 s the sync needs at 20 requests/s, so it measures the rate the
 //! sync sustains, not its start and end) and
-//! `SYNC_BENCH_WRITE_LEADS` (20000) change the defaults; `SYNC_BENCH_ONLY`
+//! `SYNC_BENCH_WRITE_LEADS` (20000) change the defaults;
+//! `SYNC_BENCH_LATENCY_MS` gives every API request of part 1 that much
+//! latency, as a real network would (both clients wait the same);
+//! `SYNC_BENCH_FLOOR=0` skips the floor; `SYNC_BENCH_ONLY`
 //! (`sync`, `rate` or `write`) runs one part. Without `--bench` (e.g.
 //! `cargo test --all-targets`) it exits.
 
@@ -171,7 +174,9 @@ async fn writer_only(info: &Value, leads: u64) {
             break;
         }
     }
-    floor::measure(&pages);
+    if env_or("SYNC_BENCH_FLOOR", 1) == 1 {
+        floor::measure(&pages);
+    }
     let leads = pages.iter().map(Vec::len).sum::<usize>() as f64;
     for round in 1..=3 {
         let dir = tempfile::tempdir().unwrap();
@@ -241,6 +246,22 @@ async fn writer_only(info: &Value, leads: u64) {
             read_cpu * 1e6 / leads
         );
     }
+}
+
+/// Every API request waits `ms` in the sandbox before it is answered.
+async fn set_latency(info: &Value, ms: u64) {
+    let base = info["base_url"].as_str().unwrap();
+    if ms > 0 {
+        println!("latency: {ms} ms per API request");
+    }
+    reqwest::Client::new()
+        .post(format!("{base}/_sandbox/faults"))
+        .json(&json!({ "latency_ms": ms }))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
 }
 
 /// Part 1 to 3: the full sync against the bare loop, peak RSS, search.
@@ -387,7 +408,10 @@ fn main() {
     runtime.block_on(async {
         let sandbox = start(org_leads);
         if part("sync") {
+            let latency = env_or("SYNC_BENCH_LATENCY_MS", 0);
+            set_latency(&sandbox.info, latency).await;
             full_sync(&sandbox.info, sandbox.child.id(), concurrency).await;
+            set_latency(&sandbox.info, 0).await;
         }
         if part("write") {
             writer_only(&sandbox.info, write_leads).await;

@@ -8,13 +8,13 @@ use std::{
 };
 
 use futures_util::future::try_join_all;
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 
 use super::{
     SyncError, SyncOptions,
     event::{Events, SyncEvent},
     leads,
-    plan::Plan,
+    plan::{Paging, Plan, Ts},
     ranges,
     writer::{PageMsg, Writer},
 };
@@ -120,14 +120,75 @@ pub(crate) struct Worker<'a, C> {
     /// Close's `max_skip` once a 400 has named it; 0 until then.
     pub max_skip: &'a AtomicUsize,
     pub params: Vec<(String, String)>,
+    /// Woken at every page a lead worker fetches and every slice it ends.
+    pub progress: &'a Notify,
 }
 
+/// The fewest records a lead slice must have left to be cut for an idle
+/// worker: fewer are paged sooner by the worker already on them.
+const MIN_SPLIT: u64 = 3 * 200;
+
 impl<C> Worker<'_, C> {
-    pub fn next_slice(&self) -> Option<usize> {
+    fn next_slice(&self) -> Option<usize> {
         self.queue
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .pop_front()
+    }
+
+    /// The next slice to work, once none is queued: a lead pass cuts the
+    /// busiest one (see [`Plan::split_busiest`]), waiting for pages until
+    /// no slice being paged could still be worth a cut.
+    async fn next_work(&self) -> Option<usize> {
+        if let Some(slice) = self.next_slice() {
+            return Some(slice);
+        }
+        if self.pass != Pass::Leads {
+            return None;
+        }
+        loop {
+            let progress = self.progress.notified();
+            tokio::pin!(progress);
+            progress.as_mut().enable();
+            {
+                let mut plan = self.plan();
+                if let Some(slice) = plan.split_busiest(MIN_SPLIT) {
+                    tracing::debug!(slice, "cut a busy lead slice for an idle worker");
+                    return Some(slice);
+                }
+                if !plan.may_split(MIN_SPLIT) {
+                    return None;
+                }
+            }
+            progress.await;
+        }
+    }
+
+    /// Works `slice` to its end.
+    async fn work(&self, slice: usize) -> Result<(), SyncError>
+    where
+        C: Credentials,
+    {
+        if self.pass != Pass::Leads {
+            return ranges::run_slice(self, slice).await;
+        }
+        self.plan().slices[slice]
+            .paging
+            .get_or_insert_with(Paging::default);
+        let result = leads::run_slice(self, slice).await;
+        self.plan().slices[slice].paging = None;
+        self.progress.notify_waiters();
+        result
+    }
+
+    /// A lead worker fetched a page of `slice`: the newest date it has
+    /// seen, and how many records the server says are left.
+    pub fn paged(&self, slice: usize, newest: Option<Ts>, left: Option<u64>) {
+        if let Some(paging) = self.plan().slices[slice].paging.as_mut() {
+            paging.fetched = paging.fetched.max(newest);
+            paging.left = left;
+        }
+        self.progress.notify_waiters();
     }
 
     pub fn plan(&self) -> std::sync::MutexGuard<'_, Plan> {
@@ -273,6 +334,7 @@ impl<C: Credentials + 'static> Syncer<C> {
         }
         .spawn(rx);
         let max_skip = AtomicUsize::new(0);
+        let progress = Notify::new();
         let fetched = {
             let workers: Vec<_> = (0..self.options.concurrency.max(1))
                 .map(|_| {
@@ -284,13 +346,11 @@ impl<C: Credentials + 'static> Syncer<C> {
                         tx: tx.clone(),
                         max_skip: &max_skip,
                         params: params.clone(),
+                        progress: &progress,
                     };
                     async move {
-                        while let Some(slice) = worker.next_slice() {
-                            match pass {
-                                Pass::Leads => leads::run_slice(&worker, slice).await?,
-                                _ => ranges::run_slice(&worker, slice).await?,
-                            }
+                        while let Some(slice) = worker.next_work().await {
+                            worker.work(slice).await?;
                         }
                         Ok::<_, SyncError>(())
                     }

@@ -44,20 +44,21 @@ fn query(start: Option<Ts>, hi: Option<Ts>, ascending: bool) -> Vec<(&'static st
 }
 
 /// A fresh plan: the oldest and newest `date_updated` since `since` (two
-/// one-record requests, which also give the total), cut into slices.
+/// one-record requests at once, which also give the total), cut into
+/// slices.
 pub(crate) async fn plan<C: Credentials + 'static>(
     syncer: &Syncer<C>,
     since: Option<Ts>,
 ) -> Result<Plan, SyncError> {
     let since = since.and_then(|t| plan::floor(t, Precision::Minute));
-    let api = SyncError::api(Resource::Leads);
+    let api = || SyncError::api(Resource::Leads);
     let ends = |ascending| {
         let mut q = query(since, None, ascending);
         q.push(("_fields", "id,date_updated".to_owned()));
         async move { syncer.client.page("lead/", &q, 0, 1).await }
     };
-    let first = ends(true).await.map_err(api)?;
-    let last = ends(false).await.map_err(SyncError::api(Resource::Leads))?;
+    let (first, last) = tokio::join!(ends(true), ends(false));
+    let (first, last) = (first.map_err(api())?, last.map_err(api())?);
     let oldest = first
         .data
         .first()
@@ -74,6 +75,7 @@ pub(crate) async fn plan<C: Credentials + 'static>(
         .min(usize::try_from(pages).unwrap_or(usize::MAX))
         .max(1);
     out.slices = plan::slices(oldest.or(since), newest, parts);
+    out.newest = newest;
     if let Some(head) = out.slices.first_mut() {
         // Open below on a full pass: nothing older than what we saw is lost.
         head.lo = since;
@@ -81,16 +83,18 @@ pub(crate) async fn plan<C: Credentials + 'static>(
     Ok(out)
 }
 
-/// Works one slice to its end, window by window.
+/// Works one slice to its end, window by window. Its end is read again
+/// before each page: an idle worker may have cut the slice shorter (see
+/// [`Plan::split_busiest`]).
 pub(crate) async fn run_slice<C: Credentials>(
     w: &Worker<'_, C>,
     index: usize,
 ) -> Result<(), SyncError> {
     let api = || SyncError::api(Resource::Leads);
-    let (lo, hi, cursor) = {
+    let (lo, cursor) = {
         let plan = w.plan();
         let s = &plan.slices[index];
-        (s.lo, s.hi, s.cursor)
+        (s.lo, s.cursor)
     };
     // Resume from what was committed; the minute floor re-reads its edge.
     let mut start = cursor
@@ -98,7 +102,6 @@ pub(crate) async fn run_slice<C: Credentials>(
         .max(lo);
     let limit = Pass::Leads.limit();
     loop {
-        let q = query(start, hi, true);
         let mut skip = 0;
         let mut newest: Option<Ts> = None;
         loop {
@@ -106,6 +109,8 @@ pub(crate) async fn run_slice<C: Credentials>(
             if cap > 0 && skip > cap {
                 break;
             }
+            let hi = w.plan().slices[index].hi;
+            let q = query(start, hi, true);
             let page = match w.client.raw_page("lead/", &q, skip, limit).await {
                 Ok(page) => page,
                 Err(err) => match max_skip_of(&err) {
@@ -118,9 +123,11 @@ pub(crate) async fn run_slice<C: Credentials>(
             };
             let last = !page.has_more || page.data.is_empty();
             skip += page.data.len();
+            let left = page.total_results.map(|n| n.saturating_sub(skip as u64));
             let msg = PageMsg::new(index, Resource::Leads, &page.data, last);
             drop(page);
             newest = newest.max(msg.cursor);
+            w.paged(index, newest, left);
             w.send(msg).await?;
             if last {
                 return Ok(());
