@@ -108,13 +108,25 @@ async fn after_a_long_outage_the_next_sync_resumes() {
     let out = home.run(&["sync"], None).await;
     out.assert_ok();
     assert!(out.stderr.contains("leads: syncing (resuming"), "{out:#?}");
+    // The interrupted first sync was loading in bulk; so is its resumption,
+    // which says when it has moved on to the indexes.
+    assert!(
+        out.stderr
+            .contains("records in; building the cache's indexes"),
+        "{out:#?}"
+    );
     let resumed_pages = lead_pages_since(dir.path(), before);
     assert_complete(&home, &second).await;
 
     // What starting over costs, for comparison: a resumed sync fetches
     // only what the interrupted one had not committed.
     let before = request_log(dir.path()).len();
-    home.run(&["sync", "--full"], None).await.assert_ok();
+    let out = home.run(&["sync", "--full"], None).await;
+    out.assert_ok();
+    assert!(
+        !out.stderr.contains("building"),
+        "not a bulk load: {out:#?}"
+    );
     let full_pages = lead_pages_since(dir.path(), before);
     eprintln!("resumed with {resumed_pages} lead pages; a full sync takes {full_pages}");
     assert!(

@@ -238,6 +238,18 @@ fn states() -> Vec<(&'static str, State)> {
                 resource: Resource::Leads,
                 done: 1200,
                 total: Some(2000),
+                indexing: false,
+            };
+            send(&mut m, Msg::Sync(Some(progress)));
+            m
+        }),
+        ("sync_indexing", |w, h| {
+            let mut m = table(w, h, '3', 2000);
+            let progress = SyncProgress {
+                resource: Resource::Leads,
+                done: 2000,
+                total: Some(2000),
+                indexing: true,
             };
             send(&mut m, Msg::Sync(Some(progress)));
             m

@@ -120,6 +120,11 @@ impl Bars {
                     bar.set_position(bar.length().map_or(done, |len| done.min(len)));
                 }
             }
+            SyncEvent::Indexing { resource, .. } => {
+                if let Some(bar) = self.bars.get(&resource) {
+                    bar.set_message("building indexes");
+                }
+            }
             SyncEvent::RateLimited { until } => {
                 let wait = until.saturating_duration_since(Instant::now());
                 for bar in self.bars.values() {
@@ -198,6 +203,12 @@ impl Lines {
                 let rate = done as f64 / start.elapsed().as_secs_f64().max(0.001);
                 let total = total.map(|t| format!("/{t}")).unwrap_or_default();
                 eprintln!("{}: {done}{total} ({rate:.0}/s)", resource.name());
+            }
+            SyncEvent::Indexing { resource, records } => {
+                eprintln!(
+                    "{}: all {records} records in; building the cache's indexes",
+                    resource.name()
+                );
             }
             SyncEvent::RateLimited { until } => {
                 let wait = until.saturating_duration_since(Instant::now());

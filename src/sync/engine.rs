@@ -363,11 +363,20 @@ impl<C: Credentials + 'static> Syncer<C> {
         // A writer failure explains the fetchers' `WriterGone`, so it wins.
         let records = writer.await.map_err(|_| SyncError::WriterGone)??;
         fetched?;
-        let high_water = plan
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .high_water
-            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
+        let (high_water, committed) = {
+            let plan = plan.lock().unwrap_or_else(PoisonError::into_inner);
+            let mark = plan.high_water;
+            (
+                mark.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
+                plan.done,
+            )
+        };
+        if bulk_load {
+            self.events.send(SyncEvent::Indexing {
+                resource: pass.resource(),
+                records: committed,
+            });
+        }
         let account = self.account.clone();
         self.write_off_thread(move |tx| {
             if bulk_load {

@@ -23,6 +23,10 @@ pub enum SyncEvent {
         done: u64,
         total: Option<u64>,
     },
+    /// Every record of a first full pass is in; the cache builds the
+    /// indexes it set aside for the load (seconds at 100,000 leads), and
+    /// the pass finishes after.
+    Indexing { resource: Resource, records: u64 },
     /// Close asked us to wait; requests resume at `until`.
     RateLimited { until: Instant },
     /// A request failed in a way worth repeating, and is retried.

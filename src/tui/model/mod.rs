@@ -101,6 +101,8 @@ pub struct SyncProgress {
     pub resource: Resource,
     pub done: u64,
     pub total: Option<u64>,
+    /// Every record is in; the cache is building its indexes.
+    pub indexing: bool,
 }
 
 /// Settings fixed at start-up.

@@ -68,6 +68,7 @@ pub fn sync(model: &mut Model) -> Vec<Cmd> {
         resource: Resource::Leads,
         done: 0,
         total: None,
+        indexing: false,
     });
     vec![Cmd::Sync]
 }

@@ -35,6 +35,7 @@ async fn sync(shared: &Arc<Shared>) -> Result<String, String> {
                         resource,
                         done: 0,
                         total,
+                        indexing: false,
                     }))),
                     SyncEvent::Progress {
                         resource,
@@ -44,7 +45,16 @@ async fn sync(shared: &Arc<Shared>) -> Result<String, String> {
                         resource,
                         done,
                         total,
+                        indexing: false,
                     }))),
+                    SyncEvent::Indexing { resource, records } => {
+                        shared.send(Msg::Sync(Some(SyncProgress {
+                            resource,
+                            done: records,
+                            total: Some(records),
+                            indexing: true,
+                        })))
+                    }
                     SyncEvent::RateLimited { until } => {
                         let wait = until.saturating_duration_since(std::time::Instant::now());
                         let until =

@@ -73,11 +73,15 @@ pub fn header(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
             .total
             .filter(|t| *t > 0)
             .map_or(0.0, |t| (sync.done as f64 / t as f64).min(1.0));
-        let label = format!(
-            "sync {} {}",
-            sync.resource.name(),
-            format::thousands(sync.done)
-        );
+        let label = if sync.indexing {
+            format!("indexing {}", sync.resource.name())
+        } else {
+            format!(
+                "sync {} {}",
+                sync.resource.name(),
+                format::thousands(sync.done)
+            )
+        };
         frame.render_widget(
             Gauge::default()
                 .gauge_style(theme.gauge())
