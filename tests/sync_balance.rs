@@ -67,3 +67,19 @@ async fn idle_workers_take_over_half_of_the_busiest_slice() {
     );
     env.assert_complete().await;
 }
+
+/// Cuts meet Close's `max_skip` (windows that restart from the newest date
+/// seen) and a tenth of requests failing: still every lead once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cut_slices_page_past_max_skip_and_through_failures() {
+    let env = env(SandboxArgs {
+        latency_ms: 10,
+        max_skip: 1000,
+        fail_rate: 0.1,
+        ..sandbox_args(12_000)
+    })
+    .await;
+    env.syncer().run(&[Resource::Leads]).await.unwrap();
+    // The server's ids cannot be listed past `max_skip`; its totals can.
+    env.assert_complete().await;
+}
