@@ -248,6 +248,18 @@ async fn writer_only(info: &Value, leads: u64) {
     }
 }
 
+/// The sandbox's count of API requests so far.
+async fn api_requests(info: &Value) -> u64 {
+    let base = info["base_url"].as_str().unwrap();
+    let stats: Value = reqwest::get(format!("{base}/_sandbox/stats"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    stats["api_requests"].as_u64().unwrap()
+}
+
 /// Every API request waits `ms` in the sandbox before it is answered.
 async fn set_latency(info: &Value, ms: u64) {
     let base = info["base_url"].as_str().unwrap();
@@ -274,9 +286,11 @@ async fn full_sync(info: &Value, sandbox: u32, concurrency: usize) {
     let rss_before = memory_mib("self").1;
 
     let (sync, _store) = syncer(info, dir.path(), concurrency);
+    let requests = api_requests(info).await;
     let (started, cpu) = (Instant::now(), cpu_pair(sandbox));
     sync.run(&[Resource::Leads]).await.unwrap();
     let sync_secs = started.elapsed().as_secs_f64();
+    let sync_requests = api_requests(info).await - requests;
     let after = cpu_pair(sandbox);
     let sync_cpu = (after.0 - cpu.0, after.1 - cpu.1);
     let rss = memory_mib("self").1;
@@ -287,15 +301,20 @@ async fn full_sync(info: &Value, sandbox: u32, concurrency: usize) {
         .unwrap() as f64;
 
     let (started, cpu) = (Instant::now(), cpu_pair(sandbox));
+    let requests = api_requests(info).await;
     let bare = bare_loop(&api, &key, concurrency).await as f64;
     let bare_secs = started.elapsed().as_secs_f64();
+    let bare_requests = api_requests(info).await - requests;
     let after = cpu_pair(sandbox);
     let bare_cpu = (after.0 - cpu.0, after.1 - cpu.1);
     let (sync_rate, bare_rate) = (leads / sync_secs, bare / bare_secs);
     println!(
-        "sync:  {leads:.0} leads in {sync_secs:.2} s = {sync_rate:.0} leads/s (concurrency {concurrency})"
+        "sync:  {leads:.0} leads in {sync_secs:.2} s = {sync_rate:.0} leads/s \
+         (concurrency {concurrency}, {sync_requests} requests)"
     );
-    println!("bare:  {bare:.0} leads in {bare_secs:.2} s = {bare_rate:.0} leads/s");
+    println!(
+        "bare:  {bare:.0} leads in {bare_secs:.2} s = {bare_rate:.0} leads/s ({bare_requests} requests)"
+    );
     println!(
         "ratio: {:.0}% of the bare loop (target >= 70%)",
         100.0 * sync_rate / bare_rate

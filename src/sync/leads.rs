@@ -121,11 +121,21 @@ pub(crate) async fn run_slice<C: Credentials>(
                     None => return Err(api()(err)),
                 },
             };
-            let last = !page.has_more || page.data.is_empty();
+            let mut last = !page.has_more || page.data.is_empty();
             skip += page.data.len();
-            let left = page.total_results.map(|n| n.saturating_sub(skip as u64));
-            let msg = PageMsg::new(index, Resource::Leads, &page.data, last);
+            let mut left = page.total_results.map(|n| n.saturating_sub(skip as u64));
+            let mut msg = PageMsg::new(index, Resource::Leads, &page.data, last);
             drop(page);
+            // Cut shorter while the page was on its way: what lies past the
+            // cut is the new slice's, and is not stored twice (a lead stored
+            // again looks for its old children without an index during a
+            // bulk load). The count was the longer window's.
+            let now = w.plan().slices[index].hi;
+            if let Some(cut) = now.filter(|cut| hi.is_none_or(|hi| *cut < hi)) {
+                last |= msg.keep_before(cut);
+                msg.last = last;
+                left = None;
+            }
             newest = newest.max(msg.cursor);
             w.paged(index, newest, left);
             w.send(msg).await?;

@@ -52,11 +52,7 @@ impl PageMsg {
                 Err(reason) => rejected.push(Rejected { resource, reason }),
             }
         }
-        let cursor = records
-            .iter()
-            .filter_map(|r| r.date_updated())
-            .filter_map(plan::parse_date)
-            .max();
+        let cursor = newest(&records);
         Self {
             slice,
             records,
@@ -66,10 +62,33 @@ impl PageMsg {
         }
     }
 
+    /// Drops the records updated at `cut` or later: they belong to the
+    /// slice cut off this one while the page was on its way. Returns
+    /// whether any were, which means this slice has no more to page.
+    pub fn keep_before(&mut self, cut: Ts) -> bool {
+        let before = self.records.len();
+        self.records.retain(|r| {
+            r.date_updated()
+                .and_then(plan::parse_date)
+                .is_none_or(|t| t < cut)
+        });
+        self.cursor = newest(&self.records);
+        self.records.len() < before
+    }
+
     /// Records on the page, cached or not.
     pub fn len(&self) -> usize {
         self.records.len() + self.rejected.len()
     }
+}
+
+/// The newest `date_updated` among `records`.
+fn newest(records: &[Prepared]) -> Option<Ts> {
+    records
+        .iter()
+        .filter_map(|r| r.date_updated())
+        .filter_map(plan::parse_date)
+        .max()
 }
 
 pub struct Writer {
@@ -178,5 +197,45 @@ impl Writer {
             });
         }
         Ok(written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(dates: &[&str]) -> Vec<Box<RawValue>> {
+        dates
+            .iter()
+            .enumerate()
+            .map(|(i, date)| {
+                let json = serde_json::json!({
+                    "id": format!("lead_{i}"),
+                    "display_name": format!("Lead {i}"),
+                    "date_updated": date,
+                });
+                RawValue::from_string(json.to_string()).unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_page_cut_on_its_way_keeps_only_what_lies_before_the_cut() {
+        let data = page(&[
+            "2025-01-01T09:59:59.5Z",
+            "2025-01-01T10:00:00Z",
+            "2025-01-01T10:30:00Z",
+        ]);
+        let mut msg = PageMsg::new(3, Resource::Leads, &data, false);
+        let cut = plan::parse_date("2025-01-01T10:00:00Z").unwrap();
+        assert!(msg.keep_before(cut), "records past the cut end the slice");
+        let ids: Vec<&str> = msg.records.iter().map(Prepared::id).collect();
+        assert_eq!(ids, ["lead_0"]);
+        assert_eq!(msg.cursor, plan::parse_date("2025-01-01T09:59:59.5Z"));
+
+        let mut msg = PageMsg::new(3, Resource::Leads, &data, false);
+        let later = plan::parse_date("2025-01-01T11:00:00Z").unwrap();
+        assert!(!msg.keep_before(later), "nothing past a later cut");
+        assert_eq!(msg.records.len(), 3);
     }
 }
