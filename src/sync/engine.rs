@@ -331,6 +331,7 @@ impl<C: Credentials + 'static> Syncer<C> {
                 self.options.batch_pages
             },
             bulk: bulk_load,
+            early_indexes_after: self.options.early_indexes_after,
         }
         .spawn(rx);
         let max_skip = AtomicUsize::new(0);
@@ -371,15 +372,15 @@ impl<C: Credentials + 'static> Syncer<C> {
                 plan.done,
             )
         };
-        if bulk_load {
-            self.events.send(SyncEvent::Indexing {
-                resource: pass.resource(),
-                records: committed,
-            });
-        }
         let account = self.account.clone();
+        let events = self.events.clone();
         self.write_off_thread(move |tx| {
-            if bulk_load {
+            // Unless the writer built them early (see `writer.rs`).
+            if bulk_load && bulk::any_deferred(tx)? {
+                events.send(SyncEvent::Indexing {
+                    resource: pass.resource(),
+                    records: committed,
+                });
                 bulk::restore_indexes(tx)?;
             }
             finish_run(tx, &account, pass.name(), high_water.as_deref(), full)

@@ -123,7 +123,12 @@ pub(crate) async fn run_slice<C: Credentials>(
             };
             let mut last = !page.has_more || page.data.is_empty();
             skip += page.data.len();
-            let mut left = page.total_results.map(|n| n.saturating_sub(skip as u64));
+            // The last page leaves nothing, whatever the count says.
+            let mut left = if last {
+                Some(0)
+            } else {
+                page.total_results.map(|n| n.saturating_sub(skip as u64))
+            };
             let mut msg = PageMsg::new(index, Resource::Leads, &page.data, last);
             drop(page);
             // Cut shorter while the page was on its way: what lies past the

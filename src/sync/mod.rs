@@ -47,6 +47,11 @@ pub struct SyncOptions {
     /// commits write each page of the unique keys (which every record
     /// touches at random) fewer times.
     pub bulk_batch_pages: usize,
+    /// A bulk load whose writer has spent this long mostly waiting for
+    /// pages (the network is the limit, not the cache) builds its indexes
+    /// there and then, and keeps them up to date from then on: the sync
+    /// ends without a rebuild, and browsing meanwhile reads indexed tables.
+    pub early_indexes_after: Duration,
 }
 
 impl Default for SyncOptions {
@@ -58,6 +63,7 @@ impl Default for SyncOptions {
             buffer_pages: 8,
             batch_pages: 8,
             bulk_batch_pages: 32,
+            early_indexes_after: Duration::from_secs(3),
         }
     }
 }

@@ -169,12 +169,17 @@ pub fn bulk_pending(conn: &Connection) -> rusqlite::Result<bool> {
     )
 }
 
-/// Puts back deferred indexes that no unfinished bulk pass will build.
-pub fn restore_orphans(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
-    let any: Option<i64> = tx
+/// Whether any index is set aside, waiting to be built.
+pub fn any_deferred(conn: &Connection) -> rusqlite::Result<bool> {
+    let any: Option<i64> = conn
         .query_row("SELECT 1 FROM cache_deferred LIMIT 1", [], |row| row.get(0))
         .optional()?;
-    if any.is_none() || bulk_pending(tx)? {
+    Ok(any.is_some())
+}
+
+/// Puts back deferred indexes that no unfinished bulk pass will build.
+pub fn restore_orphans(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
+    if !any_deferred(tx)? || bulk_pending(tx)? {
         return Ok(0);
     }
     restore_indexes(tx)
