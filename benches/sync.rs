@@ -16,6 +16,7 @@
 //! `SYNC_BENCH_WRITE_LEADS` (20000) change the defaults;
 //! `SYNC_BENCH_LATENCY_MS` gives every API request of part 1 that much
 //! latency, as a real network would (both clients wait the same);
+//! `SYNC_BENCH_EARLY_SECS` sets the sync's `early_indexes_after`;
 //! `SYNC_BENCH_FLOOR=0` skips the floor; `SYNC_BENCH_ONLY`
 //! (`sync`, `rate` or `write`) runs one part. Without `--bench` (e.g.
 //! `cargo test --all-targets`) it exits.
@@ -131,9 +132,15 @@ fn syncer(
     let store = Arc::new(Store::open(dir.join("close.db"), keys).unwrap());
     let cache = Arc::new(store.cache().unwrap());
     let account = AccountId::new("bench", "bench");
+    let defaults = SyncOptions::default();
+    let early = env_or(
+        "SYNC_BENCH_EARLY_SECS",
+        defaults.early_indexes_after.as_secs(),
+    );
     let options = SyncOptions {
         concurrency,
-        ..SyncOptions::default()
+        early_indexes_after: Duration::from_secs(early),
+        ..defaults
     };
     (
         Syncer::new(client(info), cache, account).with_options(options),
