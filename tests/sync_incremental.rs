@@ -89,3 +89,50 @@ async fn synced_at_is_recorded_per_resource() {
     let state = env.cache.sync_state(&env.account, "leads").unwrap();
     assert!(state.run.is_none() && state.high_water.is_some() && state.last_full_sync.is_some());
 }
+
+/// Leads that change while a window pages past them leave it, and every
+/// lead after them moves up a place: a sync that paged on would skip as
+/// many leads as moved, and (their dates being old) no later incremental
+/// sync would find them. Each page starts one lead early to check.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leads_changed_under_a_running_sync_cost_no_neighbour() {
+    let env = env(close_tui::sandbox::SandboxArgs {
+        latency_ms: 30,
+        ..sandbox_args(5000)
+    })
+    .await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let syncer = env
+        .syncer()
+        .with_options(close_tui::sync::SyncOptions {
+            concurrency: 1,
+            ..Default::default()
+        })
+        .with_events(tx);
+    let sync = tokio::spawn(async move { syncer.run(&[Resource::Leads]).await });
+    let mut touched = 0;
+    while let Some(event) = rx.recv().await {
+        if let close_tui::sync::SyncEvent::Progress { done, .. } = event
+            && done >= 400
+            && touched < 3
+        {
+            // A tenth of the leads, three times over, while pages go by.
+            env.touch(json!({"count": 100})).await;
+            touched += 1;
+        }
+    }
+    sync.await.unwrap().unwrap();
+    assert_eq!(touched, 3, "the leads changed during the sync");
+    // The changed leads themselves now lie past what the sync saw, where
+    // the next (incremental) sync finds them.
+    env.syncer().run(&[Resource::Leads]).await.unwrap();
+    let server = env.server_ids("lead/", &[]).await;
+    let cached = env.cached_ids(Resource::Leads);
+    let missing: Vec<_> = server.difference(&cached).collect();
+    assert!(
+        missing.is_empty(),
+        "{} leads never cached: {missing:?}",
+        missing.len()
+    );
+    assert_eq!(env.cached(Resource::Leads).len(), server.len());
+}

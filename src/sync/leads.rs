@@ -101,26 +101,41 @@ pub(crate) async fn run_slice<C: Credentials>(
         .and_then(|t| plan::floor(t, Precision::Minute))
         .max(lo);
     let limit = Pass::Leads.limit();
+    let mut shifts = 0;
     loop {
         let mut skip = 0;
         let mut newest: Option<Ts> = None;
-        loop {
+        // The id of the last lead fetched in this window: each later page
+        // starts one lead early, at it, to check nothing moved.
+        let mut last_id: Option<String> = None;
+        let shifted = loop {
             let cap = w.max_skip.load(Ordering::Relaxed);
             if cap > 0 && skip > cap {
-                break;
+                break false;
             }
             let hi = w.plan().slices[index].hi;
             let q = query(start, hi, true);
-            let page = match w.client.raw_page("lead/", &q, skip, limit).await {
+            let overlap = usize::from(last_id.is_some() && shifts < MAX_SHIFTS);
+            let mut page = match w.client.raw_page("lead/", &q, skip - overlap, limit).await {
                 Ok(page) => page,
                 Err(err) => match max_skip_of(&err) {
                     Some(cap) => {
                         w.max_skip.store(cap, Ordering::Relaxed);
-                        break;
+                        break false;
                     }
                     None => return Err(api()(err)),
                 },
             };
+            if overlap == 1 {
+                if page.data.first().and_then(|r| id_of(r)) != last_id {
+                    // A lead before this point changed or went: the rest
+                    // moved up, and paging on would skip one.
+                    shifts += 1;
+                    break true;
+                }
+                page.data.remove(0);
+            }
+            last_id = page.data.last().and_then(|r| id_of(r));
             let mut last = !page.has_more || page.data.is_empty();
             skip += page.data.len();
             // The last page leaves nothing, whatever the count says.
@@ -147,13 +162,46 @@ pub(crate) async fn run_slice<C: Credentials>(
             if last {
                 return Ok(());
             }
-        }
-        start = Some(next_start(
-            start,
-            newest,
-            w.max_skip.load(Ordering::Relaxed),
-        )?);
+        };
+        start = if shifted {
+            tracing::debug!(slice = index, "leads moved under the window; it restarts");
+            restart_at(start, newest)
+        } else {
+            Some(next_start(
+                start,
+                newest,
+                w.max_skip.load(Ordering::Relaxed),
+            )?)
+        };
     }
+}
+
+/// How many times a slice restarts its window because leads moved under
+/// it; past that (an account changing faster than it can be paged), it
+/// pages on unchecked, as Close's own paging would.
+const MAX_SHIFTS: usize = 16;
+
+/// The `id` of a lead's JSON, if it has one.
+fn id_of(record: &serde_json::value::RawValue) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Id {
+        id: Option<String>,
+    }
+    serde_json::from_str::<Id>(record.get()).ok()?.id
+}
+
+/// Where a window starts again after leads moved under it: the newest
+/// date fetched at the coarsest precision not before the window's start,
+/// so what follows it is read again (and stored once).
+fn restart_at(start: Option<Ts>, newest: Option<Ts>) -> Option<Ts> {
+    let Some(newest) = newest else {
+        return start;
+    };
+    Precision::ALL
+        .into_iter()
+        .filter_map(|p| plan::floor(newest, p))
+        .find(|t| start.is_none_or(|s| *t >= s))
+        .or(start)
 }
 
 /// Where the next window starts: the newest date seen, at the coarsest
@@ -200,6 +248,27 @@ mod tests {
         );
         assert!(next_start(same_second, same_second, 1000).is_err());
         assert!(next_start(start, None, 1000).is_err());
+    }
+
+    #[test]
+    fn a_shifted_window_restarts_at_the_newest_date_not_before_its_start() {
+        let start = Some(at("2025-01-01T10:00:00Z"));
+        assert_eq!(
+            restart_at(start, Some(at("2025-01-01T10:07:31.5Z"))),
+            Some(at("2025-01-01T10:07:00Z"))
+        );
+        // Still in the window's first minute: it reads that minute again.
+        assert_eq!(restart_at(start, Some(at("2025-01-01T10:00:31Z"))), start);
+        let mid_minute = Some(at("2025-01-01T10:00:31Z"));
+        assert_eq!(
+            restart_at(mid_minute, Some(at("2025-01-01T10:00:31.25Z"))),
+            mid_minute
+        );
+        assert_eq!(restart_at(start, None), start);
+        assert_eq!(
+            restart_at(None, Some(at("2025-01-01T10:07:31Z"))),
+            Some(at("2025-01-01T10:07:00Z"))
+        );
     }
 
     #[test]
