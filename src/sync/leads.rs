@@ -176,13 +176,14 @@ pub(crate) async fn run_slice<C: Credentials>(
     }
 }
 
-/// How many times a slice restarts its window because leads moved under
-/// it; past that (an account changing faster than it can be paged), it
-/// pages on unchecked, as Close's own paging would.
-const MAX_SHIFTS: usize = 16;
+/// How many times a slice restarts its window (or a range pass its range)
+/// because records moved under it; past that (an account changing faster
+/// than it can be paged), it pages on unchecked, as Close's own paging
+/// would.
+pub(crate) const MAX_SHIFTS: usize = 16;
 
-/// The `id` of a lead's JSON, if it has one.
-fn id_of(record: &serde_json::value::RawValue) -> Option<String> {
+/// The `id` of a record's JSON, if it has one.
+pub(crate) fn id_of(record: &serde_json::value::RawValue) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Id {
         id: Option<String>,
