@@ -15,8 +15,9 @@ use std::sync::atomic::Ordering;
 
 use super::{
     SyncError,
-    engine::{Pass, Syncer, Worker},
+    engine::{Pass, Syncer},
     plan::{self, Plan, Precision, Ts},
+    worker::Worker,
     writer::PageMsg,
 };
 use crate::close::{Credentials, max_skip_of, records::Resource};

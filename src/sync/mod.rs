@@ -19,6 +19,7 @@ mod leads;
 mod plan;
 mod ranges;
 mod search;
+mod worker;
 mod writer;
 
 use std::time::Duration;

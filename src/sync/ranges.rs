@@ -14,9 +14,10 @@ use chrono::{TimeDelta, Utc};
 
 use super::{
     SyncError,
-    engine::{Syncer, Worker},
+    engine::Syncer,
     leads::{MAX_SHIFTS, id_of},
     plan::{self, Plan, Precision, Slice, Ts},
+    worker::Worker,
     writer::PageMsg,
 };
 use crate::close::{Credentials, max_skip_of};
