@@ -16,6 +16,7 @@ use std::sync::atomic::Ordering;
 use super::{
     SyncError,
     engine::{Pass, Syncer},
+    overlap::{Checked, Overlap},
     plan::{self, Plan, Precision, Ts},
     worker::Worker,
     writer::PageMsg,
@@ -102,13 +103,11 @@ pub(crate) async fn run_slice<C: Credentials>(
         .and_then(|t| plan::floor(t, Precision::Minute))
         .max(lo);
     let limit = Pass::Leads.limit();
-    let mut shifts = 0;
+    let mut overlap = Overlap::default();
     loop {
         let mut skip = 0;
         let mut newest: Option<Ts> = None;
-        // The id of the last lead fetched in this window: each later page
-        // starts one lead early, at it, to check nothing moved.
-        let mut last_id: Option<String> = None;
+        overlap.restart();
         let shifted = loop {
             let cap = w.max_skip.load(Ordering::Relaxed);
             if cap > 0 && skip > cap {
@@ -116,8 +115,11 @@ pub(crate) async fn run_slice<C: Credentials>(
             }
             let hi = w.plan().slices[index].hi;
             let q = query(start, hi, true);
-            let overlap = usize::from(last_id.is_some() && shifts < MAX_SHIFTS);
-            let mut page = match w.client.raw_page("lead/", &q, skip - overlap, limit).await {
+            let mut page = match w
+                .client
+                .raw_page("lead/", &q, overlap.skip(skip), limit)
+                .await
+            {
                 Ok(page) => page,
                 Err(err) => match max_skip_of(&err) {
                     Some(cap) => {
@@ -127,16 +129,9 @@ pub(crate) async fn run_slice<C: Credentials>(
                     None => return Err(api()(err)),
                 },
             };
-            if overlap == 1 {
-                if page.data.first().and_then(|r| id_of(r)) != last_id {
-                    // A lead before this point changed or went: the rest
-                    // moved up, and paging on would skip one.
-                    shifts += 1;
-                    break true;
-                }
-                page.data.remove(0);
+            if overlap.check(&mut page) == Checked::Shifted {
+                break true;
             }
-            last_id = page.data.last().and_then(|r| id_of(r));
             let mut last = !page.has_more || page.data.is_empty();
             skip += page.data.len();
             // The last page leaves nothing, whatever the count says.
@@ -177,49 +172,33 @@ pub(crate) async fn run_slice<C: Credentials>(
     }
 }
 
-/// How many times a slice restarts its window (or a range pass its range)
-/// because records moved under it; past that (an account changing faster
-/// than it can be paged), it pages on unchecked, as Close's own paging
-/// would.
-pub(crate) const MAX_SHIFTS: usize = 16;
-
-/// The `id` of a record's JSON, if it has one.
-pub(crate) fn id_of(record: &serde_json::value::RawValue) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Id {
-        id: Option<String>,
-    }
-    serde_json::from_str::<Id>(record.get()).ok()?.id
-}
-
 /// Where a window starts again after leads moved under it: the newest
 /// date fetched at the coarsest precision not before the window's start,
 /// so what follows it is read again (and stored once).
 fn restart_at(start: Option<Ts>, newest: Option<Ts>) -> Option<Ts> {
-    let Some(newest) = newest else {
-        return start;
-    };
-    Precision::ALL
-        .into_iter()
-        .filter_map(|p| plan::floor(newest, p))
-        .find(|t| start.is_none_or(|s| *t >= s))
+    newest
+        .and_then(|newest| coarsest_floor(newest, |t| start.is_none_or(|s| t >= s)))
         .or(start)
 }
 
 /// Where the next window starts: the newest date seen, at the coarsest
 /// precision that still moves forward.
 fn next_start(start: Option<Ts>, newest: Option<Ts>, max_skip: usize) -> Result<Ts, SyncError> {
-    let stuck = || SyncError::Stuck {
-        resource: "leads",
-        at: start.map(|t| t.to_rfc3339()).unwrap_or_default(),
-        max_skip,
-    };
-    let newest = newest.ok_or_else(stuck)?;
+    newest
+        .and_then(|newest| coarsest_floor(newest, |t| start.is_none_or(|s| t > s)))
+        .ok_or_else(|| SyncError::Stuck {
+            resource: "leads",
+            at: start.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            max_skip,
+        })
+}
+
+/// `t` rounded down at the coarsest precision that `keep` accepts.
+fn coarsest_floor(t: Ts, keep: impl Fn(Ts) -> bool) -> Option<Ts> {
     Precision::ALL
         .into_iter()
-        .filter_map(|p| plan::floor(newest, p))
-        .find(|t| start.is_none_or(|s| *t > s))
-        .ok_or_else(stuck)
+        .filter_map(|p| plan::floor(t, p))
+        .find(|floor| keep(*floor))
 }
 
 #[cfg(test)]

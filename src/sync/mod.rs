@@ -16,6 +16,7 @@ mod activities;
 mod engine;
 mod event;
 mod leads;
+mod overlap;
 mod plan;
 mod ranges;
 mod search;

@@ -15,7 +15,7 @@ use chrono::{TimeDelta, Utc};
 use super::{
     SyncError,
     engine::Syncer,
-    leads::{MAX_SHIFTS, id_of},
+    overlap::{Checked, Overlap},
     plan::{self, Plan, Precision, Slice, Ts},
     worker::Worker,
     writer::PageMsg,
@@ -83,19 +83,15 @@ pub(crate) async fn run_slice<C: Credentials>(
     owned.extend(bounds(lo, hi));
     let q: Vec<(&str, String)> = owned.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
     let mut skip = 0;
-    // As in `leads.rs`: each later page starts one record early, at the
-    // last one fetched, so a record that changed and left the range behind
-    // this point (moving the rest up) costs no neighbour; the range is then
-    // paged again from its start (what it re-reads is stored once).
-    let mut last_id: Option<String> = None;
-    let mut shifts = 0;
+    // Records that move under the range are caught (see `overlap.rs`); it
+    // is then paged again from its start.
+    let mut overlap = Overlap::default();
     loop {
         let cap = w.max_skip.load(Ordering::Relaxed);
         if cap > 0 && skip > cap {
             return split(w, index, lo, hi, cap);
         }
-        let overlap = usize::from(last_id.is_some() && shifts < MAX_SHIFTS);
-        let mut page = match w.client.raw_page(path, &q, skip - overlap, limit).await {
+        let mut page = match w.client.raw_page(path, &q, overlap.skip(skip), limit).await {
             Ok(page) => page,
             Err(err) => match max_skip_of(&err) {
                 Some(cap) => {
@@ -105,16 +101,11 @@ pub(crate) async fn run_slice<C: Credentials>(
                 None => return Err(SyncError::api(resource)(err)),
             },
         };
-        if overlap == 1 {
-            if page.data.first().and_then(|r| id_of(r)) != last_id {
-                tracing::debug!(pass = ?w.pass, slice = index, "records moved under a range; it restarts");
-                shifts += 1;
-                (skip, last_id) = (0, None);
-                continue;
-            }
-            page.data.remove(0);
+        if overlap.check(&mut page) == Checked::Shifted {
+            tracing::debug!(pass = ?w.pass, slice = index, "records moved under a range; it restarts");
+            skip = 0;
+            continue;
         }
-        last_id = page.data.last().and_then(|r| id_of(r));
         let last = !page.has_more || page.data.is_empty();
         skip += page.data.len();
         let msg = PageMsg::new(index, resource, &page.data, last);
