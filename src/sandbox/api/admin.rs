@@ -1,6 +1,6 @@
-//! Unauthenticated test hooks under `/_sandbox`: change records so an
-//! incremental sync has something to find, and count records so a sync or
-//! export can be checked against the truth.
+//! Unauthenticated test hooks under `/_sandbox`: change, create and
+//! delete records so an incremental sync has something to find, and count
+//! records so a sync or export can be checked against the truth.
 
 use std::sync::{Arc, PoisonError};
 
@@ -14,31 +14,31 @@ use serde_json::{Value, json};
 
 use super::{page, params::Params, read};
 use crate::sandbox::{
-    data::{Dataset, Kind},
+    data::{Dataset, Kind, touch::Plan},
     error::ApiError,
     state::Sandbox,
 };
 
-/// Creating more than this many leads in one call is refused, so a typo
-/// cannot exhaust memory.
+/// Creating or deleting more than this many records in one call is
+/// refused, so a typo cannot exhaust memory or empty the data set.
 const MAX_CREATE: usize = 10_000;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TouchRequest {
     organization_id: Option<String>,
-    #[serde(default = "one")]
-    count: usize,
+    /// Records to change: 1 unless given, or 0 when the call deletes.
+    count: Option<usize>,
     resource: Option<String>,
     #[serde(default)]
     create: usize,
+    delete: Option<usize>,
 }
 
-fn one() -> usize {
-    1
-}
-
-/// `POST /_sandbox/touch`.
+/// `POST /_sandbox/touch`: `{"organization_id"?, "resource"?, "count"?,
+/// "create"?, "delete"?}`. Answers with the ids it changed, created and
+/// deleted, the oldest stamp it gave out (`date_updated`) and the
+/// `request_id` of its events.
 pub async fn touch(State(sb): State<Arc<Sandbox>>, body: Bytes) -> Result<Response, ApiError> {
     let req: TouchRequest = serde_json::from_slice(if body.is_empty() { b"{}" } else { &body })
         .map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}")))?;
@@ -54,11 +54,22 @@ pub async fn touch(State(sb): State<Arc<Sandbox>>, body: Bytes) -> Result<Respon
             )));
         }
     };
-    if req.create > MAX_CREATE {
-        return Err(ApiError::bad_request(format!(
-            "create is at most {MAX_CREATE}."
-        )));
+    for (name, value) in [("create", req.create), ("delete", req.delete.unwrap_or(0))] {
+        if value > MAX_CREATE {
+            return Err(ApiError::bad_request(format!(
+                "{name} is at most {MAX_CREATE}."
+            )));
+        }
     }
+    let plan = Plan {
+        kind,
+        // A call that only deletes changes nothing else.
+        change: req
+            .count
+            .unwrap_or(if req.delete.is_some() { 0 } else { 1 }),
+        create: req.create,
+        delete: req.delete.unwrap_or(0),
+    };
     let mut ds = sb.data.write().unwrap_or_else(PoisonError::into_inner);
     let org = match &req.organization_id {
         None => 0,
@@ -66,13 +77,15 @@ pub async fn touch(State(sb): State<Arc<Sandbox>>, body: Bytes) -> Result<Respon
             .org_position(id)
             .ok_or_else(|| ApiError::bad_request(format!("Unknown organization '{id}'.")))?,
     };
-    let out = ds.touch(org, kind, req.count, req.create);
+    let out = ds.touch(org, plan);
     let body = json!({
         "organization_id": ds.organizations()[org].id,
         "resource": resource,
         "changed": out.changed,
         "created": out.created,
+        "deleted": out.deleted,
         "date_updated": out.since,
+        "request_id": out.request_id,
     });
     drop(ds);
     page::one(body)

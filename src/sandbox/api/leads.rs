@@ -132,7 +132,8 @@ fn status_matches(ds: &Dataset, lead: &Lead, q: &LeadQuery) -> bool {
 fn text_matches(ds: &Dataset, lead: &Lead, q: &LeadQuery) -> bool {
     q.text.iter().all(|word| {
         contains_ci(&lead.name, word)
-            || ds.contacts()[lead.contacts.range()].iter().any(|c| {
+            || ds.live(Kind::Contact, lead.contacts).any(|row| {
+                let c = &ds.contacts()[row];
                 contains_ci(&c.name, word) || c.emails.iter().any(|e| contains_ci(&e.email, word))
             })
     })

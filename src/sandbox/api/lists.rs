@@ -1,9 +1,10 @@
 //! `contact/`, `opportunity/`, `task/` and `activity/`: lists and single
 //! records. Every list is newest `date_created` first (ties by row).
 //!
-//! With `lead_id`, a list reads only that lead's rows. `activity/` without
-//! it pages the organization's date-sorted index, so `date_created__gt`
-//! windows cost O(limit); other filters scan the organization's rows.
+//! With `lead_id`, a list reads only that lead's live rows. `activity/`
+//! without it pages the organization's date-sorted index, so
+//! `date_created__gt` windows cost O(limit); other filters scan the
+//! organization's rows. Deleted rows are in neither, so no list shows them.
 
 use std::sync::Arc;
 
@@ -40,15 +41,30 @@ fn lead_filter(ds: &Dataset, org: usize, params: &Params) -> Option<Option<u32>>
     )
 }
 
+/// The live rows of `kind` that belong to a lead (none when `lead` is
+/// `None`, an unknown lead).
+fn rows_of(ds: &Dataset, lead: Option<u32>, kind: Kind) -> Vec<usize> {
+    let Some(l) = lead else {
+        return Vec::new();
+    };
+    let lead = &ds.leads()[l as usize];
+    let span = match kind {
+        Kind::Contact => lead.contacts,
+        Kind::Opportunity => lead.opportunities,
+        Kind::Task => lead.tasks,
+        _ => lead.activities,
+    };
+    ds.live(kind, span).collect()
+}
+
 /// Rows newest first: the lead's own (sorted), or the organization's.
 fn newest_first<'a>(
     all: &'a [u32],
-    lead_rows: Option<std::ops::Range<usize>>,
+    lead_rows: Option<Vec<usize>>,
     created: impl Fn(usize) -> crate::sandbox::data::Ts,
 ) -> Box<dyn Iterator<Item = usize> + 'a> {
     match lead_rows {
-        Some(range) => {
-            let mut rows: Vec<usize> = range.collect();
+        Some(mut rows) => {
             rows.sort_by_key(|&r| std::cmp::Reverse((created(r), r)));
             Box::new(rows.into_iter())
         }
@@ -66,15 +82,13 @@ pub async fn contacts(
     let org = org_of(&ds, &p)?;
     let lead = lead_filter(&ds, org, &params);
     let page = match lead {
-        Some(None) => Page::collect(std::iter::empty(), paging, false),
-        Some(Some(l)) => {
-            let range = ds.leads()[l as usize].contacts.range();
-            Page::collect(
-                newest_first(&[], Some(range), |r| ds.contacts()[r].created),
-                paging,
-                false,
-            )
-        }
+        Some(lead) => Page::collect(
+            newest_first(&[], Some(rows_of(&ds, lead, Kind::Contact)), |r| {
+                ds.contacts()[r].created
+            }),
+            paging,
+            false,
+        ),
         None => Page::from_slice(&ds.org_index(org).contacts, true, paging, false),
     };
     page.respond(|row| ContactView {
@@ -103,11 +117,8 @@ pub async fn opportunities(
     let user_id = params.get("user_id");
     let ds = read(&sb);
     let org = org_of(&ds, &p)?;
-    let lead_rows = match lead_filter(&ds, org, &params) {
-        Some(None) => Some(0..0),
-        Some(Some(l)) => Some(ds.leads()[l as usize].opportunities.range()),
-        None => None,
-    };
+    let lead_rows =
+        lead_filter(&ds, org, &params).map(|lead| rows_of(&ds, lead, Kind::Opportunity));
     let o = &ds.organizations()[org];
     let rows = newest_first(&ds.org_index(org).opportunities, lead_rows, |r| {
         ds.opportunities()[r].created
@@ -144,11 +155,7 @@ pub async fn tasks((State(sb), Extension(p), RawQuery(raw)): Query) -> Result<Re
     let updated = bounds(&params, "date_updated")?;
     let ds = read(&sb);
     let org = org_of(&ds, &p)?;
-    let lead_rows = match lead_filter(&ds, org, &params) {
-        Some(None) => Some(0..0),
-        Some(Some(l)) => Some(ds.leads()[l as usize].tasks.range()),
-        None => None,
-    };
+    let lead_rows = lead_filter(&ds, org, &params).map(|lead| rows_of(&ds, lead, Kind::Task));
     let rows = newest_first(&ds.org_index(org).tasks, lead_rows, |r| {
         ds.tasks()[r].created
     })
@@ -196,8 +203,8 @@ pub async fn activities(
     let acts = ds.activities();
     let page = match lead_filter(&ds, org, &params) {
         Some(lead) => {
-            let range = lead.map_or(0..0, |l| ds.leads()[l as usize].activities.range());
-            let rows = newest_first(&[], Some(range), |r| acts[r].created).filter(|&r| {
+            let lead_rows = rows_of(&ds, lead, Kind::Activity);
+            let rows = newest_first(&[], Some(lead_rows), |r| acts[r].created).filter(|&r| {
                 kinds.as_ref().is_none_or(|k| k.contains(&acts[r].kind))
                     && within(acts[r].created, (gt, lt))
             });

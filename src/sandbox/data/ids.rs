@@ -22,6 +22,9 @@ pub enum Kind {
     Opportunity = 10,
     Task = 11,
     Activity = 12,
+    Event = 13,
+    /// The request a touch call stands for (`request_id` on its events).
+    Request = 14,
 }
 
 impl Kind {
@@ -38,6 +41,8 @@ impl Kind {
             Kind::Opportunity => "oppo_",
             Kind::Task => "task_",
             Kind::Activity => "acti_",
+            Kind::Event => "ev_",
+            Kind::Request => "req_",
         }
     }
 }

@@ -5,7 +5,13 @@
 //! Records live in flat tables and are named by their index; ids are derived
 //! from indexes (`ids`). Each organization keeps its rows sorted by date
 //! (`OrgIndex`), so a page of a list costs O(limit), not O(rows).
+//!
+//! Deleted rows stay in the tables, marked in `deleted`, and leave the
+//! indexes; what the touch hook did is in the event log (`events`).
 
+mod delete;
+mod deleted;
+pub mod events;
 pub mod generate;
 pub mod ids;
 pub mod names;
@@ -17,14 +23,15 @@ pub mod touch;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+pub use events::{Action, Event, EventLog};
 pub use ids::{IdCodec, Kind};
 pub use org::{Organization, User};
 pub use records::{Activity, Contact, Lead, Opportunity, Task};
 pub use time::Ts;
 
-/// One organization's rows in list order, oldest first (lists read them
-/// backwards for newest first). Ties are broken by table index, so every
-/// order is total and stable across pages.
+/// One organization's live rows in list order, oldest first (lists read
+/// them backwards for newest first). Ties are broken by table index, so
+/// every order is total and stable across pages.
 #[derive(Debug, Clone, Default)]
 pub struct OrgIndex {
     pub leads_by_created: Vec<u32>,
@@ -45,6 +52,8 @@ pub struct Dataset {
     tasks: Vec<Task>,
     activities: Vec<Activity>,
     index: Vec<OrgIndex>,
+    deleted: deleted::Deleted,
+    events: EventLog,
     /// Drives the touch hook, so a run of touches is repeatable too.
     touch_rng: ChaCha8Rng,
     /// The newest timestamp handed out; changes are stamped after it.
@@ -70,6 +79,8 @@ impl Dataset {
             tasks: Vec::with_capacity(per_lead(leads, 0.9)),
             activities: Vec::with_capacity(per_lead(leads, 4.1)),
             index: Vec::new(),
+            deleted: deleted::Deleted::default(),
+            events: EventLog::default(),
             touch_rng: ChaCha8Rng::seed_from_u64(seed ^ 0x70C4),
             clock: time::ANCHOR,
         };
@@ -81,6 +92,7 @@ impl Dataset {
         }
         // Keep the generator's stream independent of how touches go later.
         let _ = rng.random::<u64>();
+        data.events = EventLog::new(data.orgs.len());
         data.rebuild_index();
         data
     }
@@ -139,7 +151,8 @@ impl Dataset {
     }
 
     /// The table index an id names, if it is a record of that kind that
-    /// exists. Callers still check the record's organization.
+    /// exists and is not deleted. Callers still check the record's
+    /// organization.
     pub fn find(&self, kind: Kind, id: &str) -> Option<usize> {
         let index = self.codec.decode(kind, id)? as usize;
         let len = match kind {
@@ -150,7 +163,12 @@ impl Dataset {
             Kind::Activity => self.activities.len(),
             _ => 0,
         };
-        (index < len).then_some(index)
+        (index < len && !self.is_deleted(kind, index)).then_some(index)
+    }
+
+    /// What the touch hook logged, per organization.
+    pub fn events(&self) -> &EventLog {
+        &self.events
     }
 
     /// The organization a lead-owned row belongs to.

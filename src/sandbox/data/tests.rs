@@ -1,6 +1,16 @@
 //! Generation: determinism, counts, shapes and the touch hook.
 
 use super::*;
+use touch::Plan;
+
+fn plan(kind: Kind, change: usize, create: usize, delete: usize) -> Plan {
+    Plan {
+        kind,
+        change,
+        create,
+        delete,
+    }
+}
 
 fn fingerprint(d: &Dataset) -> String {
     format!(
@@ -87,7 +97,7 @@ fn indexes_are_sorted() {
 fn touch_restamps_and_reorders() {
     let mut d = Dataset::generate(9, 300);
     let before = d.leads().len();
-    let out = d.touch(1, Kind::Lead, 5, 2);
+    let out = d.touch(1, plan(Kind::Lead, 5, 2, 0));
     assert_eq!(out.changed.len(), 5);
     assert_eq!(out.created.len(), 2);
     assert_eq!(d.leads().len(), before + 2);
@@ -105,7 +115,182 @@ fn touch_restamps_and_reorders() {
         let row = d.find(Kind::Lead, id).unwrap();
         assert_eq!(d.lead_org(row as u32), 1);
     }
-    let out = d.touch(0, Kind::Opportunity, 3, 0);
+    let out = d.touch(0, plan(Kind::Opportunity, 3, 0, 0));
     assert_eq!(out.changed.len(), 3);
     assert!(out.changed.iter().all(|id| id.starts_with("oppo_")));
+}
+
+/// The rows of a lead's children, per kind.
+fn children(d: &Dataset, lead: usize) -> Vec<(Kind, usize)> {
+    let l = &d.leads()[lead];
+    let spans = [
+        (Kind::Contact, l.contacts),
+        (Kind::Opportunity, l.opportunities),
+        (Kind::Task, l.tasks),
+        (Kind::Activity, l.activities),
+    ];
+    spans
+        .into_iter()
+        .flat_map(|(kind, span)| span.range().map(move |row| (kind, row)))
+        .collect()
+}
+
+fn indexed(d: &Dataset, org: usize, kind: Kind, row: usize) -> bool {
+    let ix = d.org_index(org);
+    let order = match kind {
+        Kind::Contact => &ix.contacts,
+        Kind::Opportunity => &ix.opportunities,
+        Kind::Task => &ix.tasks,
+        Kind::Activity => &ix.activities,
+        _ => &ix.leads_by_created,
+    };
+    order.contains(&(row as u32))
+        || (kind == Kind::Lead && ix.leads_by_updated.contains(&(row as u32)))
+}
+
+#[test]
+fn deleting_a_lead_removes_it_and_its_children_everywhere() {
+    let mut d = Dataset::generate(11, 300);
+    let before = d.org_index(0).clone();
+    let out = d.touch(0, plan(Kind::Lead, 0, 0, 3));
+    assert_eq!(out.deleted.len(), 3);
+    assert!(out.changed.is_empty() && out.created.is_empty());
+    let mut gone = 0;
+    for id in &out.deleted {
+        assert_eq!(d.find(Kind::Lead, id), None);
+        let row = d.codec().decode(Kind::Lead, id).unwrap() as usize;
+        assert!(!indexed(&d, 0, Kind::Lead, row));
+        assert!(before.leads_by_created.contains(&(row as u32)));
+        for (kind, child) in children(&d, row) {
+            assert!(d.is_deleted(kind, child));
+            assert_eq!(d.find(kind, &d.codec().string(kind, child as u32)), None);
+            assert!(!indexed(&d, 0, kind, child));
+            gone += 1;
+        }
+        assert_eq!(d.live(Kind::Activity, d.leads()[row].activities).count(), 0);
+    }
+    let ix = d.org_index(0);
+    assert_eq!(ix.leads_by_created.len(), before.leads_by_created.len() - 3);
+    assert_eq!(ix.leads_by_updated.len(), before.leads_by_updated.len() - 3);
+    let children_before = before.contacts.len()
+        + before.opportunities.len()
+        + before.tasks.len()
+        + before.activities.len();
+    let children_after =
+        ix.contacts.len() + ix.opportunities.len() + ix.tasks.len() + ix.activities.len();
+    assert_eq!(children_before - children_after, gone);
+
+    // One `deleted` event per record, the lead's after its children's.
+    let events = d.events().of(0);
+    assert_eq!(events.len(), 3 + gone);
+    assert!(events.iter().all(|e| e.action == Action::Deleted));
+    let leads: Vec<String> = events
+        .iter()
+        .filter(|e| e.object_type == "lead")
+        .map(|e| d.codec().string(Kind::Lead, e.row))
+        .collect();
+    assert_eq!(leads, out.deleted);
+    for e in events {
+        let kind_ok = match e.kind {
+            Kind::Lead => e.row == e.lead,
+            Kind::Task => e.object_type.starts_with("task."),
+            Kind::Activity => e.object_type.starts_with("activity."),
+            _ => true,
+        };
+        assert!(kind_ok, "{e:?}");
+        assert!(out.deleted.contains(&d.codec().string(Kind::Lead, e.lead)));
+    }
+    assert!(events.windows(2).all(|w| w[0].at <= w[1].at));
+    assert!(
+        d.events().of(1).is_empty(),
+        "the other organization logs nothing"
+    );
+}
+
+#[test]
+fn deleting_a_child_bumps_its_lead_and_logs_the_lead_update_for_contacts() {
+    let mut d = Dataset::generate(12, 300);
+    let contacts_before = d.org_index(1).contacts.len();
+    let out = d.touch(1, plan(Kind::Contact, 0, 0, 2));
+    let since = out.since.unwrap();
+    assert_eq!(out.deleted.len(), 2);
+    assert!(
+        out.changed.is_empty(),
+        "a delete-only touch changes nothing"
+    );
+    assert_eq!(d.org_index(1).contacts.len(), contacts_before - 2);
+    let order = &d.org_index(1).leads_by_updated;
+    let updated: Vec<_> = order
+        .iter()
+        .map(|&i| d.leads()[i as usize].updated)
+        .collect();
+    assert!(updated.is_sorted());
+    for id in &out.deleted {
+        assert_eq!(d.find(Kind::Contact, id), None);
+        let row = d.codec().decode(Kind::Contact, id).unwrap() as usize;
+        let lead = d.contacts()[row].lead;
+        let l = &d.leads()[lead as usize];
+        assert!(l.updated >= since);
+        assert!(order[order.len() - 2..].contains(&lead));
+        assert!(d.live(Kind::Contact, l.contacts).all(|c| c != row));
+        assert!(
+            d.find(Kind::Lead, &d.codec().string(Kind::Lead, lead))
+                .is_some()
+        );
+    }
+    let events = d.events().of(1);
+    let kinds: Vec<_> = events.iter().map(|e| (e.object_type, e.action)).collect();
+    assert_eq!(
+        kinds,
+        [
+            ("contact", Action::Deleted),
+            ("lead", Action::Updated),
+            ("contact", Action::Deleted),
+            ("lead", Action::Updated),
+        ]
+    );
+    assert!(events[1].changed_fields.contains(&"contact_ids"));
+
+    let out = d.touch(1, plan(Kind::Task, 0, 0, 1));
+    let row = d.codec().decode(Kind::Task, &out.deleted[0]).unwrap() as usize;
+    assert!(!indexed(&d, 1, Kind::Task, row));
+    let lead = d.tasks()[row].lead;
+    assert_eq!(d.org_index(1).leads_by_updated.last(), Some(&lead));
+    let last = d.events().of(1).last().unwrap();
+    assert_eq!((last.kind, last.action), (Kind::Task, Action::Deleted));
+}
+
+#[test]
+fn deleting_is_repeatable_and_takes_at_most_what_is_there() {
+    let run = || {
+        let mut d = Dataset::generate(13, 200);
+        let a = d.touch(0, plan(Kind::Lead, 2, 1, 4));
+        let b = d.touch(0, plan(Kind::Opportunity, 1, 0, 2));
+        let c = d.touch(1, plan(Kind::Task, 0, 0, usize::MAX));
+        (d, [a, b, c])
+    };
+    let (d, first) = run();
+    let (_, second) = run();
+    for (x, y) in first.iter().zip(&second) {
+        assert_eq!(
+            (&x.deleted, &x.changed, &x.created),
+            (&y.deleted, &y.changed, &y.created)
+        );
+    }
+    // Changes pick among the records left after the deletions.
+    for id in &first[0].changed {
+        assert!(!first[0].deleted.contains(id));
+        assert!(d.find(Kind::Lead, id).is_some());
+    }
+    assert!(d.org_index(1).tasks.is_empty());
+    assert!(!first[2].deleted.is_empty());
+    assert_ne!(first[0].request_id, first[1].request_id);
+    let created = &first[0].created[0];
+    let logged = d
+        .events()
+        .of(0)
+        .iter()
+        .find(|e| e.action == Action::Created);
+    let logged = logged.map(|e| d.codec().string(Kind::Lead, e.row));
+    assert_eq!(logged.as_ref(), Some(created));
 }

@@ -1,6 +1,6 @@
-//! A lead as `GET /lead/` returns it: contacts, opportunities and tasks
-//! embedded (activities are not, as in Close), and custom fields both under
-//! `custom` by name and as top-level `custom.cf_…` keys.
+//! A lead as `GET /lead/` returns it: its live contacts, opportunities and
+//! tasks embedded (activities are not, as in Close), and custom fields
+//! both under `custom` by name and as top-level `custom.cf_…` keys.
 
 use super::{
     ContactView, OpportunityView, TaskView, WriteJson,
@@ -47,7 +47,7 @@ impl WriteJson for LeadView<'_> {
         o.str("updated_by", user_id(ds, lead.updated_by));
         o.str("updated_by_name", user_name(ds, lead.updated_by));
         o.with("contacts", |out| {
-            out::array(out, lead.contacts.range(), |out, row| {
+            out::array(out, ds.live(Kind::Contact, lead.contacts), |out, row| {
                 ContactView {
                     ds,
                     row,
@@ -57,17 +57,21 @@ impl WriteJson for LeadView<'_> {
             })
         });
         o.with("opportunities", |out| {
-            out::array(out, lead.opportunities.range(), |out, row| {
-                OpportunityView {
-                    ds,
-                    row,
-                    fields: None,
-                }
-                .write_json(out)
-            })
+            out::array(
+                out,
+                ds.live(Kind::Opportunity, lead.opportunities),
+                |out, row| {
+                    OpportunityView {
+                        ds,
+                        row,
+                        fields: None,
+                    }
+                    .write_json(out)
+                },
+            )
         });
         o.with("tasks", |out| {
-            out::array(out, lead.tasks.range(), |out, row| {
+            out::array(out, ds.live(Kind::Task, lead.tasks), |out, row| {
                 TaskView {
                     ds,
                     row,
