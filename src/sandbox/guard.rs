@@ -177,5 +177,6 @@ mod tests {
         assert_eq!(endpoint_group("/api/v1/lead/"), "lead");
         assert_eq!(endpoint_group("/status/lead/"), "status");
         assert_eq!(endpoint_group("/me/"), "me");
+        assert_eq!(endpoint_group("/api/v1/event/"), "event");
     }
 }

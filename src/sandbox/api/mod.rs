@@ -7,6 +7,8 @@
 //! serialize one response and never across an `.await`.
 
 mod admin;
+mod event_page;
+mod events;
 pub mod json;
 mod leads;
 mod lists;
@@ -48,6 +50,8 @@ pub fn router() -> Router<Arc<Sandbox>> {
         .route("/task/{id}/", get(task))
         .route("/activity/", get(lists::activities))
         .route("/activity/{id}/", get(activity))
+        .route("/event/", get(events::list))
+        .route("/event/{id}/", get(events::get))
         .route("/pipeline/", get(meta::pipelines))
         .route("/status/lead/", get(meta::lead_statuses))
         .route("/status/opportunity/", get(meta::opportunity_statuses))

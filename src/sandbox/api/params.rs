@@ -76,21 +76,23 @@ impl Params {
             .map(|(_, v)| v.as_str())
     }
 
+    /// A whole-number parameter; absent or empty is `None`.
+    pub fn number(&self, key: &str) -> Result<Option<usize>, ApiError> {
+        match self.get(key) {
+            None | Some("") => Ok(None),
+            Some(v) => count(key, v).map(Some),
+        }
+    }
+
     pub fn paging(&self, limits: Limits, max_skip: usize) -> Result<Paging, ApiError> {
-        let limit = match self.get("_limit") {
-            None | Some("") => limits.default,
-            Some(v) => count("_limit", v)?,
-        };
+        let limit = self.number("_limit")?.unwrap_or(limits.default);
         if limit > limits.max {
             return Err(field_error(
                 "_limit",
                 &format!("Ensure this value is less than or equal to {}.", limits.max),
             ));
         }
-        let skip = match self.get("_skip") {
-            None | Some("") => 0,
-            Some(v) => count("_skip", v)?,
-        };
+        let skip = self.number("_skip")?.unwrap_or(0);
         if max_skip > 0 && skip > max_skip {
             return Err(ApiError::bad_request(format!(
                 "The skip you set is larger than the maximum skip for this resource \

@@ -40,8 +40,9 @@ impl DateRange {
         above && below
     }
 
-    /// Adds a bound, keeping the tighter of two on the same side.
-    fn add(&mut self, op: &str, ts: Ts) {
+    /// Adds a bound (`op` is `>`, `>=`, `<` or `<=`), keeping the tighter
+    /// of two on the same side.
+    pub fn add(&mut self, op: &str, ts: Ts) {
         let tighter_lo =
             |new: (Ts, bool), old: (Ts, bool)| new.0 > old.0 || (new.0 == old.0 && !new.1);
         let tighter_hi =

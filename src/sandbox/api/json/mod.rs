@@ -7,11 +7,13 @@
 
 mod activity;
 mod children;
+mod event;
 mod lead;
 pub mod out;
 
 pub use activity::ActivityView;
 pub use children::{ContactView, OpportunityView, TaskView};
+pub use event::EventView;
 pub use lead::LeadView;
 pub use out::WriteJson;
 
