@@ -48,6 +48,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("cache/schema_v3.sql"),
     // v4: named unique keys for the tables a bulk load fills.
     include_str!("cache/schema_v4.sql"),
+    // v5: when each cached record was last written.
+    include_str!("cache/schema_v5.sql"),
 ];
 
 /// The schema version this code writes.

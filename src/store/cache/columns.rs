@@ -7,6 +7,17 @@ use rusqlite::types::Value as Sql;
 use super::fields::{Fields, Key};
 use crate::close::records::Resource;
 
+/// The table that caches `resource`.
+pub(super) fn table(resource: Resource) -> &'static str {
+    match resource {
+        Resource::Leads => "cache_leads",
+        Resource::Contacts => "cache_contacts",
+        Resource::Opportunities => "cache_opportunities",
+        Resource::Tasks => "cache_tasks",
+        Resource::Activities => "cache_activities",
+    }
+}
+
 /// The columns of `resource`'s table besides `account`, `id` and `raw`.
 pub(super) fn columns(resource: Resource) -> &'static [&'static str] {
     match resource {

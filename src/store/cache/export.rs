@@ -7,7 +7,7 @@
 
 use rusqlite::{Connection, params, types::ValueRef};
 
-use super::{Cache, OF_ACCOUNT, rows, shape::EMBEDDED};
+use super::{Cache, OF_ACCOUNT, columns::table, rows, shape::EMBEDDED};
 use crate::{
     close::records::Resource,
     store::{AccountId, StoreError},
@@ -35,16 +35,6 @@ impl Columns {
             Resource::Activities => rows::ACTIVITY_COLUMNS,
         };
         list.split(',').map(str::trim).collect()
-    }
-}
-
-fn table(resource: Resource) -> &'static str {
-    match resource {
-        Resource::Leads => "cache_leads",
-        Resource::Contacts => "cache_contacts",
-        Resource::Opportunities => "cache_opportunities",
-        Resource::Tasks => "cache_tasks",
-        Resource::Activities => "cache_activities",
     }
 }
 

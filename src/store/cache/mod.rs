@@ -12,6 +12,7 @@ mod checkpoint;
 mod columns;
 mod export;
 mod fields;
+mod forget;
 mod keys;
 mod lead;
 mod read;
@@ -24,6 +25,7 @@ mod scan;
 mod search;
 mod shape;
 pub mod state;
+mod sweep;
 mod window;
 mod write;
 
@@ -39,6 +41,7 @@ use super::{AccountId, StoreError, db};
 
 pub use checkpoint::Checkpointer;
 pub use export::{Columns, ExportError};
+pub use forget::forget;
 pub use keys::{BulkKeys, keys_deferred};
 pub use read::{ListQuery, Sort};
 pub use rows::{
@@ -47,9 +50,10 @@ pub use rows::{
 pub use search::fts_query;
 pub use shape::{Prepared, prepare};
 pub use state::{SyncState, finish_run, mark_activities_loaded, now_unix, save_run};
+pub use sweep::{Scope, sweep};
 pub use write::{
     AccountKey, Rejected, SearchRows, account_key, upsert, upsert_deferred, upsert_keyed,
-    write_bulk, write_prepared,
+    write_bulk, write_prepared, written_now,
 };
 
 /// The WHERE term that picks one account's rows, with its ids as `?1` and

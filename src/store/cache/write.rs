@@ -16,7 +16,7 @@ use crate::close::records::Resource;
 use crate::store::AccountId;
 
 use super::{
-    columns::columns,
+    columns::{columns, table},
     keys::{BulkKeys, Slot},
     shape::{Prepared, prepare},
 };
@@ -160,15 +160,9 @@ fn statements(resource: Resource) -> &'static Statements {
 }
 
 fn build(resource: Resource) -> Statements {
-    let table = match resource {
-        Resource::Leads => "cache_leads",
-        Resource::Contacts => "cache_contacts",
-        Resource::Opportunities => "cache_opportunities",
-        Resource::Tasks => "cache_tasks",
-        Resource::Activities => "cache_activities",
-    };
+    let table = table(resource);
     let mut columns: Vec<&str> = columns(resource).to_vec();
-    columns.push("raw");
+    columns.extend(["raw", "synced"]);
     let names = columns.join(", ");
     let marks: Vec<String> = (3..columns.len() + 3).map(|i| format!("?{i}")).collect();
     let marks = marks.join(", ");
@@ -209,7 +203,7 @@ pub fn write_prepared(
     record: &Prepared,
     search: &mut SearchRows,
 ) -> rusqlite::Result<()> {
-    write_record(tx, account, record, search, None)
+    write_record(tx, account, record, search, None, written_now())
 }
 
 /// [`write_prepared`] while a bulk load has set the keys aside: `keys`
@@ -221,7 +215,13 @@ pub fn write_bulk(
     search: &mut SearchRows,
     keys: &mut BulkKeys,
 ) -> rusqlite::Result<()> {
-    write_record(tx, account, record, search, Some(keys))
+    write_record(tx, account, record, search, Some(keys), written_now())
+}
+
+/// The `synced` stamp of a row written now (unix microseconds): a full
+/// sync removes rows older than its start that it did not write.
+pub fn written_now() -> i64 {
+    chrono::Utc::now().timestamp_micros()
 }
 
 fn write_record(
@@ -230,13 +230,15 @@ fn write_record(
     record: &Prepared,
     search: &mut SearchRows,
     mut keys: Option<&mut BulkKeys>,
+    synced: i64,
 ) -> rusqlite::Result<()> {
     let sql = statements(record.resource);
-    let mut args: Vec<&dyn ToSql> = Vec::with_capacity(record.values.len() + 4);
+    let mut args: Vec<&dyn ToSql> = Vec::with_capacity(record.values.len() + 5);
     args.push(&account);
     args.push(&record.id);
     args.extend(record.values.iter().map(|v| v as &dyn ToSql));
     args.push(&record.raw);
+    args.push(&synced);
     let keyed = keys
         .as_deref_mut()
         .filter(|_| BulkKeys::covers(record.resource));
@@ -265,7 +267,12 @@ fn write_record(
     let Some(lead) = &record.lead else {
         return Ok(());
     };
-    if !new {
+    if !new && keys.is_some() {
+        // Its lead_id indexes are set aside: its children from before are
+        // found once they are back (see `bulk::drop_stale_children`).
+        tx.prepare_cached("INSERT INTO cache_rewritten (account, lead_id) VALUES (?1, ?2)")?
+            .execute(params![account, record.id])?;
+    } else if !new {
         // Children embedded in the lead replace what the cache had for it.
         for (table, extra) in [
             ("cache_contacts", ""),
@@ -285,7 +292,7 @@ fn write_record(
         people: lead.people.clone(),
     });
     for child in &lead.children {
-        write_record(tx, account, child, search, keys.as_deref_mut())?;
+        write_record(tx, account, child, search, keys.as_deref_mut(), synced)?;
     }
     Ok(())
 }
