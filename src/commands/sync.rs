@@ -65,8 +65,12 @@ pub async fn run(settings: &Settings, args: SyncArgs) -> CommandResult {
             (true, false) => "full",
             (false, false) => "incremental",
         };
+        let removed = match pass.removed {
+            0 => String::new(),
+            n => format!("; {n} deleted in Close, removed from the cache"),
+        };
         eprintln!(
-            "{}: {} records ({kind}) in {:.1} s",
+            "{}: {} records ({kind}) in {:.1} s{removed}",
             pass.pass.name(),
             pass.records,
             pass.elapsed.as_secs_f64()

@@ -12,6 +12,7 @@ use tokio::sync::{Notify, mpsc};
 
 use super::{
     SyncError, SyncOptions,
+    deletions::{self, Deletions},
     event::{Events, SyncEvent},
     leads,
     plan::Plan,
@@ -23,14 +24,26 @@ use crate::{
     close::{CloseClient, Credentials, records::Resource},
     store::{
         AccountId,
-        cache::{Cache, bulk, finish_run, save_run},
+        cache::{Cache, SyncState, bulk, finish_run, save_run, written_now},
     },
 };
 
 /// Task types Close's `task/` lists only when asked: every type but `lead`,
 /// whose tasks come embedded in leads (research/close-api.md, section 3).
-const OTHER_TASK_TYPES: &str = "incoming_email,email_followup,missed_call,\
-     answered_detached_call,voicemail,opportunity_due,incoming_sms,outgoing_call";
+pub(crate) const OTHER_TASK_TYPES: [&str; 8] = [
+    "incoming_email",
+    "email_followup",
+    "missed_call",
+    "answered_detached_call",
+    "voicemail",
+    "opportunity_due",
+    "incoming_sms",
+    "outgoing_call",
+];
+
+/// How far this machine's clock may run ahead of Close's without a
+/// deletion going unseen (see `deletions::since`).
+const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 
 /// One kind of walk over the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -92,6 +105,8 @@ impl Pass {
 pub struct PassReport {
     pub pass: Pass,
     pub records: u64,
+    /// Cached records removed because Close deleted them.
+    pub removed: u64,
     pub full: bool,
     pub resumed: bool,
     pub elapsed: Duration,
@@ -174,6 +189,50 @@ impl<C: Credentials + 'static> Syncer<C> {
             .map_err(|_| SyncError::WriterGone)??)
     }
 
+    /// Plans a pass and saves the plan. A first full lead pass into an
+    /// empty cache loads in bulk; any other full pass sweeps at its end.
+    async fn fresh_plan(
+        &self,
+        pass: Pass,
+        leads_too: bool,
+        state: &SyncState,
+    ) -> Result<Plan, SyncError> {
+        let window = match (&state.high_water, self.options.full) {
+            (Some(mark), false) => chrono::DateTime::parse_from_rfc3339(mark)
+                .ok()
+                .map(|t| t.with_timezone(&chrono::Utc) - self.options.overlap),
+            _ => None,
+        };
+        // Past the event log's reach, an incremental pass would keep
+        // records Close deleted: it runs full, and sweeps.
+        let deletions_since = deletions::since(window, state.last_sync, CLOCK_SKEW);
+        let since = window.filter(|_| deletions_since.is_some());
+        let params = match (pass, leads_too) {
+            (Pass::Tasks, true) => vec![("_type__in".into(), OTHER_TASK_TYPES.join(","))],
+            (Pass::Tasks, false) => vec![("_type".into(), "all".into())],
+            _ => Vec::new(),
+        };
+        let mut fresh = match pass {
+            Pass::Leads => leads::plan(self, since).await?,
+            _ => ranges::plan(self, since, params),
+        };
+        fresh.deletions_since = deletions_since;
+        let may_bulk = pass == Pass::Leads && fresh.full;
+        let account = self.account.clone();
+        self.write_off_thread(move |tx| {
+            if may_bulk && bulk::cache_is_empty(tx)? {
+                fresh.bulk = true;
+                bulk::defer_indexes(tx)?;
+            } else if fresh.full {
+                fresh.sweep = Some(written_now());
+            }
+            let json = serde_json::to_string(&fresh).unwrap_or_default();
+            save_run(tx, &account, pass.name(), Some(&json))?;
+            Ok(fresh)
+        })
+        .await
+    }
+
     async fn run_pass(&self, pass: Pass, leads_too: bool) -> Result<PassReport, SyncError> {
         let started = Instant::now();
         let state = self.cache.sync_state(&self.account, pass.name())?;
@@ -184,36 +243,7 @@ impl<C: Credentials + 'static> Syncer<C> {
         let resumed = saved.is_some();
         let plan = match saved {
             Some(plan) => plan,
-            None => {
-                let since = match (&state.high_water, self.options.full) {
-                    (Some(mark), false) => chrono::DateTime::parse_from_rfc3339(mark)
-                        .ok()
-                        .map(|t| t.with_timezone(&chrono::Utc) - self.options.overlap),
-                    _ => None,
-                };
-                let params = match (pass, leads_too) {
-                    (Pass::Tasks, true) => vec![("_type__in".into(), OTHER_TASK_TYPES.into())],
-                    (Pass::Tasks, false) => vec![("_type".into(), "all".into())],
-                    _ => Vec::new(),
-                };
-                let mut fresh = match pass {
-                    Pass::Leads => leads::plan(self, since).await?,
-                    _ => ranges::plan(self, since, params),
-                };
-                // A first full lead pass into an empty cache loads in bulk.
-                let may_bulk = pass == Pass::Leads && fresh.full;
-                let account = self.account.clone();
-                self.write_off_thread(move |tx| {
-                    if may_bulk && bulk::cache_is_empty(tx)? {
-                        fresh.bulk = true;
-                        bulk::defer_indexes(tx)?;
-                    }
-                    let json = serde_json::to_string(&fresh).unwrap_or_default();
-                    save_run(tx, &account, pass.name(), Some(&json))?;
-                    Ok(fresh)
-                })
-                .await?
-            }
+            None => self.fresh_plan(pass, leads_too, &state).await?,
         };
         if !plan.bulk {
             self.write_off_thread(bulk::restore_orphans).await?;
@@ -225,6 +255,11 @@ impl<C: Credentials + 'static> Syncer<C> {
             resumed,
         });
         let (full, bulk_load) = (plan.full, plan.bulk);
+        let (deletions_since, sweep) = (plan.deletions_since, plan.sweep);
+        let (scope, object_types) = (
+            deletions::scope(pass, &plan.params),
+            deletions::object_types(pass, &plan.params),
+        );
         let queue = Mutex::new(plan.pending().collect::<VecDeque<_>>());
         let params = plan.params.clone();
         let plan = Arc::new(Mutex::new(plan));
@@ -283,29 +318,41 @@ impl<C: Credentials + 'static> Syncer<C> {
                 plan.done,
             )
         };
+        let mut deletions = match deletions_since {
+            Some(since) => deletions::deleted_since(&self.client, &object_types, since)
+                .await
+                .map_err(SyncError::api(pass.resource()))?,
+            None => Deletions::default(),
+        };
+        deletions.sweep = sweep.map(|before| (scope, before));
         let account = self.account.clone();
         let events = self.events.clone();
-        self.write_off_thread(move |tx| {
-            // Unless the writer built them early (see `writer.rs`).
-            if bulk_load && bulk::any_deferred(tx)? {
-                events.send(SyncEvent::Indexing {
-                    resource: pass.resource(),
-                    records: committed,
-                });
-                bulk::restore_indexes(tx)?;
-            }
-            finish_run(tx, &account, pass.name(), high_water.as_deref(), full)
-        })
-        .await?;
+        let removed = self
+            .write_off_thread(move |tx| {
+                // Unless the writer built them early (see `writer.rs`).
+                if bulk_load && bulk::any_deferred(tx)? {
+                    events.send(SyncEvent::Indexing {
+                        resource: pass.resource(),
+                        records: committed,
+                    });
+                    bulk::restore_indexes(tx)?;
+                }
+                let removed = deletions.apply(tx, &account)?;
+                finish_run(tx, &account, pass.name(), high_water.as_deref(), full)?;
+                Ok(removed)
+            })
+            .await?;
         let elapsed = started.elapsed();
         self.events.send(SyncEvent::Finished {
             resource: pass.resource(),
             records,
+            removed,
             elapsed,
         });
         Ok(PassReport {
             pass,
             records,
+            removed,
             full,
             resumed,
             elapsed,

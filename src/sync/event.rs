@@ -37,6 +37,8 @@ pub enum SyncEvent {
     Finished {
         resource: Resource,
         records: u64,
+        /// Cached records removed because Close deleted them.
+        removed: u64,
         elapsed: Duration,
     },
 }

@@ -13,6 +13,7 @@
 //! other lists, and `plan.rs` for resuming.
 
 mod activities;
+mod deletions;
 mod engine;
 mod event;
 mod leads;

@@ -67,6 +67,15 @@ pub struct Plan {
     /// the open last slice aims.
     #[serde(default)]
     pub newest: Option<Ts>,
+    /// Incremental passes: since when they ask Close's event log for
+    /// deletions (see `deletions.rs`).
+    #[serde(default)]
+    pub deletions_since: Option<Ts>,
+    /// Full passes over a cache that holds the account's records: when the
+    /// pass began (unix microseconds). Rows of its scope written before
+    /// then and not by it are removed at its end (`store/cache/sweep.rs`).
+    #[serde(default)]
+    pub sweep: Option<i64>,
 }
 
 impl Plan {
@@ -80,6 +89,8 @@ impl Plan {
             slices: Vec::new(),
             bulk: false,
             newest: None,
+            deletions_since: None,
+            sweep: None,
         }
     }
 

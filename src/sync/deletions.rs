@@ -1,0 +1,280 @@
+//! Records deleted in Close since the last sync, read from its event log
+//! (`GET /event/?object_type=…&action=deleted&date_updated__gte=…`, paged
+//! by `_cursor`; research/close-api.md, section 4).
+//!
+//! A list pass only sees records that exist, so without this a lead
+//! deleted in Close stayed cached for good. An incremental pass asks, once
+//! its pages are in, for the deletions of its object types since the
+//! window it started from, and removes them in the transaction that
+//! finishes the pass: a killed sync asks again when it resumes.
+//!
+//! Close keeps events for 30 days. A cache left unsynced for longer cannot
+//! learn every deletion from it; its next pass runs full instead, and
+//! removes what it did not see (`store/cache/sweep.rs`).
+
+use std::collections::HashSet;
+
+use chrono::{Duration, Utc};
+use serde::Deserialize;
+
+use rusqlite::Transaction;
+
+use super::{
+    engine::{OTHER_TASK_TYPES, Pass},
+    plan::Ts,
+};
+use crate::{
+    close::{ApiError, CloseClient, Credentials, records::Resource},
+    store::{
+        AccountId,
+        cache::{Scope, account_key, forget, sweep},
+    },
+};
+
+/// How far back Close's event log reaches.
+pub const EVENT_LOG_DAYS: i64 = 30;
+
+/// Events per request: what Close's own tools ask for.
+const LIMIT: usize = 50;
+
+/// Cursor pages one object type may take before the log is called
+/// endless: 50,000 pages of 50 deletions is far past any real gap.
+const MAX_PAGES: usize = 50_000;
+
+/// What a pass removes at its end: each of its resources with the ids
+/// Close deleted, and, after a full pass, what it did not see.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Deletions {
+    pub gone: Vec<(Resource, Vec<String>)>,
+    /// The pass's scope, and when it began (see [`sweep`]).
+    pub sweep: Option<(Scope, i64)>,
+}
+
+impl Deletions {
+    pub fn is_empty(&self) -> bool {
+        self.sweep.is_none() && self.gone.iter().all(|(_, ids)| ids.is_empty())
+    }
+
+    /// Removes it all from `account`'s cache; returns how many cached
+    /// records went.
+    pub fn apply(&self, tx: &Transaction<'_>, account: &AccountId) -> rusqlite::Result<u64> {
+        if self.is_empty() {
+            return Ok(0);
+        }
+        let key = account_key(tx, account)?;
+        let mut removed = 0;
+        for (resource, ids) in &self.gone {
+            removed += forget(tx, key, *resource, ids)?;
+        }
+        if let Some((scope, before)) = self.sweep {
+            removed += sweep(tx, key, scope, before)?;
+        }
+        Ok(removed)
+    }
+}
+
+/// The rows a full `pass` with these query parameters vouches for.
+pub fn scope(pass: Pass, params: &[(String, String)]) -> Scope {
+    match pass {
+        Pass::Leads => Scope::Leads,
+        Pass::Opportunities => Scope::Opportunities,
+        Pass::Tasks => Scope::Tasks {
+            // Beside a lead pass, the task pass leaves lead tasks to it.
+            lead_tasks: !params.iter().any(|(key, _)| key == "_type__in"),
+        },
+    }
+}
+
+/// The event log's object types whose deletions `pass` removes, with the
+/// resource each is cached as. Tasks are logged by type (`task.lead`,
+/// `task.email_followup`, …): the lead pass removes the lead tasks leads
+/// embed, the task pass the types it fetches.
+pub fn object_types(pass: Pass, params: &[(String, String)]) -> Vec<(String, Resource)> {
+    let tasks = |types: &[&str]| -> Vec<(String, Resource)> {
+        types
+            .iter()
+            .map(|t| (format!("task.{t}"), Resource::Tasks))
+            .collect()
+    };
+    match (pass, scope(pass, params)) {
+        (Pass::Leads, _) => {
+            let mut out = vec![
+                ("lead".to_owned(), Resource::Leads),
+                ("contact".to_owned(), Resource::Contacts),
+                ("opportunity".to_owned(), Resource::Opportunities),
+            ];
+            out.extend(tasks(&["lead"]));
+            out
+        }
+        (Pass::Opportunities, _) => vec![("opportunity".to_owned(), Resource::Opportunities)],
+        (Pass::Tasks, Scope::Tasks { lead_tasks: false }) => tasks(&OTHER_TASK_TYPES),
+        (Pass::Tasks, _) => {
+            let mut all = vec!["lead"];
+            all.extend(OTHER_TASK_TYPES);
+            tasks(&all)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct EventPage {
+    #[serde(default)]
+    data: Vec<EventRef>,
+    #[serde(default)]
+    cursor_next: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct EventRef {
+    #[serde(default)]
+    object_id: Option<String>,
+}
+
+/// Every record of these object types (see [`object_types`]) deleted
+/// since `since`, each id once. An event log this account may not read
+/// (403, 404) is logged and read as empty, so a sync still finishes; other
+/// errors fail the pass, which then resumes and asks again.
+pub async fn deleted_since<C: Credentials>(
+    client: &CloseClient<C>,
+    object_types: &[(String, Resource)],
+    since: Ts,
+) -> Result<Deletions, ApiError> {
+    let reads = object_types
+        .iter()
+        .map(|(object_type, resource)| async move {
+            let ids = read_log(client, object_type, since).await?;
+            Ok::<_, ApiError>((*resource, ids))
+        });
+    let gone = match futures_util::future::try_join_all(reads).await {
+        Ok(gone) => gone,
+        Err(err @ (ApiError::Forbidden | ApiError::NotFound { .. })) => {
+            tracing::warn!(error = %err, "the event log cannot be read; deletions are not removed");
+            Vec::new()
+        }
+        Err(err) => return Err(err),
+    };
+    Ok(Deletions { gone, sweep: None })
+}
+
+/// Since when a pass asks for deletions: from the previous pass's window,
+/// or from when it finished if that is later (an account whose records
+/// rarely change keeps an old high-water mark), less `skew` for a clock
+/// that runs ahead of Close's. `None` when the event log no longer reaches
+/// back that far (or nothing was synced before): the pass runs full.
+pub fn since(window: Option<Ts>, last_sync: Option<i64>, skew: Duration) -> Option<Ts> {
+    let window = window?;
+    let since = match last_sync.and_then(|t| chrono::DateTime::from_timestamp(t, 0)) {
+        Some(finished) => window.max(finished - skew),
+        None => window,
+    };
+    // A day's margin: the horizon is Close's, measured on its clock.
+    let horizon = Utc::now() - Duration::days(EVENT_LOG_DAYS - 1);
+    (since > horizon).then_some(since)
+}
+
+/// One object type's deleted ids, newest first, paged by cursor.
+async fn read_log<C: Credentials>(
+    client: &CloseClient<C>,
+    object_type: &str,
+    since: Ts,
+) -> Result<Vec<String>, ApiError> {
+    let since = since.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let mut seen = HashSet::new();
+    let mut ids = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let mut query = vec![
+            ("object_type", object_type.to_owned()),
+            ("action", "deleted".to_owned()),
+            ("date_updated__gte", since.clone()),
+            ("_limit", LIMIT.to_string()),
+        ];
+        if let Some(cursor) = &cursor {
+            query.push(("_cursor", cursor.clone()));
+        }
+        let page: EventPage = client.get("event/", &query).await?;
+        for id in page.data.into_iter().filter_map(|e| e.object_id) {
+            if seen.insert(id.clone()) {
+                ids.push(id);
+            }
+        }
+        match page.cursor_next.filter(|next| !next.is_empty()) {
+            // A cursor that does not move would page forever.
+            Some(next) if cursor.as_ref() != Some(&next) => cursor = Some(next),
+            _ => return Ok(ids),
+        }
+    }
+    Err(ApiError::Decode {
+        path: "event/".to_owned(),
+        message: format!("the event log did not end after {MAX_PAGES} pages"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_pass_asks_for_what_it_writes() {
+        let types = |pass, params: &[(&str, &str)]| {
+            let params: Vec<(String, String)> = params
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            object_types(pass, &params)
+                .into_iter()
+                .map(|(t, _)| t)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            types(Pass::Leads, &[]),
+            ["lead", "contact", "opportunity", "task.lead"]
+        );
+        assert_eq!(types(Pass::Opportunities, &[]), ["opportunity"]);
+        let beside_leads = types(Pass::Tasks, &[("_type__in", "incoming_email,voicemail")]);
+        assert_eq!(beside_leads.len(), OTHER_TASK_TYPES.len());
+        assert!(!beside_leads.contains(&"task.lead".to_owned()));
+        assert!(beside_leads.contains(&"task.email_followup".to_owned()));
+        let alone = types(Pass::Tasks, &[("_type", "all")]);
+        assert_eq!(alone.len(), OTHER_TASK_TYPES.len() + 1);
+        assert!(alone.contains(&"task.lead".to_owned()));
+    }
+
+    #[test]
+    fn deletions_are_read_from_the_later_of_window_and_last_sync() {
+        let now = Utc::now();
+        let hour = Duration::hours(1);
+        let window = now - Duration::days(10);
+        let synced = (now - Duration::days(1)).timestamp();
+        // An idle account: its window is old, its last sync is not.
+        assert_eq!(
+            since(Some(window), Some(synced), hour).map(|t| t.timestamp()),
+            Some(synced - 3600)
+        );
+        // A busy one: the window is the later.
+        let busy = now - Duration::minutes(5);
+        assert_eq!(since(Some(busy), Some(synced), hour), Some(busy));
+        assert_eq!(since(Some(window), None, hour), Some(window));
+    }
+
+    #[test]
+    fn past_the_event_logs_horizon_the_pass_runs_full() {
+        let now = Utc::now();
+        let month = now - Duration::days(EVENT_LOG_DAYS + 1);
+        assert_eq!(
+            since(Some(month), Some(month.timestamp()), Duration::hours(1)),
+            None
+        );
+        assert_eq!(since(None, Some(now.timestamp()), Duration::hours(1)), None);
+    }
+
+    #[test]
+    fn an_empty_removal_is_empty() {
+        let mut d = Deletions::default();
+        assert!(d.is_empty());
+        d.gone.push((Resource::Leads, Vec::new()));
+        assert!(d.is_empty());
+        d.gone.push((Resource::Tasks, vec!["task_1".into()]));
+        assert!(!d.is_empty());
+    }
+}

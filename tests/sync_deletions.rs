@@ -1,0 +1,155 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Records deleted in Close leave the cache: an incremental sync reads
+//! them from Close's event log; a full sync, or one past the event log's
+//! 30 days, removes what it did not see.
+
+mod sync_support;
+
+use std::collections::HashSet;
+
+use close_tui::{close::records::Resource, store::cache::upsert, sync::SyncOptions};
+use serde_json::{Value, json};
+use sync_support::{Env, env, sandbox_args};
+
+fn ids(touched: &Value, key: &str) -> Vec<String> {
+    touched[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn cached_ids(env: &Env, resource: Resource) -> HashSet<String> {
+    env.cached(resource)
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Asserts the cache holds exactly the sandbox's leads, contacts,
+/// opportunities and tasks, by id.
+async fn assert_same_ids(env: &Env) {
+    for (resource, path, extra) in [
+        (Resource::Leads, "lead/", None),
+        (Resource::Contacts, "contact/", None),
+        (Resource::Opportunities, "opportunity/", None),
+        (Resource::Tasks, "task/", Some(("_type", "all"))),
+    ] {
+        let extra: Vec<(&str, &str)> = extra.into_iter().collect();
+        let server = env.server_ids(path, &extra).await;
+        assert_eq!(cached_ids(env, resource), server, "{path}");
+    }
+}
+
+/// Rows of `table` in the cache file for leads in `leads`.
+fn rows_of_leads(env: &Env, table: &str, leads: &[String]) -> usize {
+    let conn = rusqlite::Connection::open(env.cache.path()).unwrap();
+    leads
+        .iter()
+        .map(|id| {
+            conn.query_row(
+                &format!("SELECT count(*) FROM {table} WHERE lead_id = ?1"),
+                [id],
+                |row| row.get::<_, i64>(0),
+            )
+            .unwrap() as usize
+        })
+        .sum()
+}
+
+fn search_rows(env: &Env) -> usize {
+    let conn = rusqlite::Connection::open(env.cache.path()).unwrap();
+    conn.query_row("SELECT count(*) FROM cache_search", [], |row| {
+        row.get::<_, i64>(0)
+    })
+    .unwrap() as usize
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_incremental_sync_removes_what_close_deleted() {
+    let env = env(sandbox_args(1500)).await;
+    env.syncer().run(&[]).await.unwrap();
+    let doomed = env.touch(json!({"delete": 6})).await;
+    let doomed = ids(&doomed, "deleted");
+    // One was opened in the TUI before, so its activities are cached too.
+    let note = json!({"id": "acti_opened", "lead_id": doomed[0], "_type": "Note"});
+    env.cache
+        .write(|tx| upsert(tx, &env.account, Resource::Activities, &note))
+        .unwrap();
+    assert_eq!(rows_of_leads(&env, "cache_activities", &doomed), 1);
+    let mut gone = Vec::new();
+    for resource in ["contact", "opportunity", "task"] {
+        let touched = env.touch(json!({"delete": 4, "resource": resource})).await;
+        gone.extend(ids(&touched, "deleted"));
+    }
+    assert_eq!(doomed.len() + gone.len(), 18);
+
+    let report = env.syncer().run(&[]).await.unwrap();
+    assert!(report.passes.iter().all(|p| !p.full), "{report:?}");
+    let removed: u64 = report.passes.iter().map(|p| p.removed).sum();
+    assert!(removed >= 6, "{report:?}");
+    assert_same_ids(&env).await;
+    let leads = cached_ids(&env, Resource::Leads);
+    assert!(doomed.iter().all(|id| !leads.contains(id)));
+    for table in [
+        "cache_contacts",
+        "cache_opportunities",
+        "cache_tasks",
+        "cache_activities",
+    ] {
+        assert_eq!(rows_of_leads(&env, table, &doomed), 0, "{table}");
+    }
+    // Their search rows went with them: one a cached lead.
+    assert_eq!(search_rows(&env), leads.len());
+
+    // Nothing more to remove the next time.
+    let report = env.syncer().run(&[]).await.unwrap();
+    assert_eq!(report.passes.iter().map(|p| p.removed).sum::<u64>(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_sync_removes_what_it_did_not_see() {
+    let env = env(sandbox_args(900)).await;
+    env.syncer().run(&[]).await.unwrap();
+    let doomed = ids(&env.touch(json!({"delete": 5})).await, "deleted");
+    let tasks = ids(
+        &env.touch(json!({"delete": 5, "resource": "task"})).await,
+        "deleted",
+    );
+
+    let full = env.syncer().with_options(SyncOptions {
+        full: true,
+        ..SyncOptions::default()
+    });
+    let report = full.run(&[]).await.unwrap();
+    assert!(report.passes.iter().all(|p| p.full), "{report:?}");
+    assert_same_ids(&env).await;
+    let leads = cached_ids(&env, Resource::Leads);
+    assert!(doomed.iter().all(|id| !leads.contains(id)));
+    let cached_tasks = cached_ids(&env, Resource::Tasks);
+    assert!(tasks.iter().all(|id| !cached_tasks.contains(id)));
+    assert_eq!(search_rows(&env), leads.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cache_unsynced_past_the_event_logs_reach_runs_full_and_sweeps() {
+    let env = env(sandbox_args(900)).await;
+    env.syncer().run(&[]).await.unwrap();
+    // As if the last sync were 40 days ago: its deletions are past the
+    // event log's 30 days.
+    let long_ago = chrono::Utc::now() - chrono::Duration::days(40);
+    let conn = rusqlite::Connection::open(env.cache.path()).unwrap();
+    conn.execute(
+        "UPDATE cache_sync_state SET last_sync = ?1, high_water = ?2",
+        rusqlite::params![long_ago.timestamp(), long_ago.to_rfc3339()],
+    )
+    .unwrap();
+    let doomed = ids(&env.touch(json!({"delete": 5})).await, "deleted");
+
+    let report = env.syncer().run(&[]).await.unwrap();
+    assert!(report.passes.iter().all(|p| p.full), "{report:?}");
+    assert_same_ids(&env).await;
+    let leads = cached_ids(&env, Resource::Leads);
+    assert!(doomed.iter().all(|id| !leads.contains(id)));
+}
