@@ -151,6 +151,7 @@ impl Cache {
                 "cache_opportunities",
                 "cache_tasks",
                 "cache_activities",
+                "cache_rewritten",
             ] {
                 tx.execute(&format!("DELETE FROM {table} WHERE {OF_ACCOUNT}"), who)?;
             }
