@@ -7,7 +7,7 @@ use close_tui::{
     close::records::Resource,
     store::{
         AccountId, KeyConfig, KeyMode, Store,
-        cache::{Cache, Scope, account_key, forget, sweep, upsert, written_now},
+        cache::{Cache, Scope, account_key, forget, raise_stamp_floor, sweep, upsert, written_now},
     },
 };
 use serde_json::{Value, json};
@@ -171,4 +171,16 @@ fn a_sweep_removes_rows_of_its_scope_written_before_it_began() {
     assert_eq!(ids(&cache, &other, Resource::Leads), ["lead_1", "lead_2"]);
     assert_eq!(ids(&cache, &other, Resource::Tasks).len(), 3);
     assert_eq!(count(&cache, "SELECT count(*) FROM cache_search"), 3);
+
+    // A resumed full pass raises the stamps to when it began: a clock that
+    // stepped back since cannot make what it writes look older.
+    let resumed = written_now() + 60_000_000;
+    raise_stamp_floor(resumed);
+    store(&cache, &me, Resource::Leads, &[lead("lead_3", "Initech")]);
+    assert!(written_now() >= resumed);
+    let swept = cache
+        .write(|tx| sweep(tx, account_key(tx, &me)?, Scope::Leads, resumed))
+        .unwrap();
+    assert_eq!(swept, 4, "lead_2 and its children go; lead_3 stays");
+    assert_eq!(ids(&cache, &me, Resource::Leads), ["lead_3"]);
 }

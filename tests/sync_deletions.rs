@@ -153,3 +153,53 @@ async fn a_cache_unsynced_past_the_event_logs_reach_runs_full_and_sweeps() {
     let leads = cached_ids(&env, Resource::Leads);
     assert!(doomed.iter().all(|id| !leads.contains(id)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opportunities_and_tasks_synced_alone_lose_what_close_deleted() {
+    let env = env(sandbox_args(900)).await;
+    let alone = [Resource::Opportunities, Resource::Tasks];
+    env.syncer().run(&alone).await.unwrap();
+    let mut doomed = Vec::new();
+    for resource in ["opportunity", "task"] {
+        let touched = env.touch(json!({"delete": 4, "resource": resource})).await;
+        doomed.extend(ids(&touched, "deleted"));
+    }
+
+    let report = env.syncer().run(&alone).await.unwrap();
+    assert!(report.passes.iter().all(|p| !p.full), "{report:?}");
+    // No lead pass rewrote their leads: the event log removed all eight.
+    assert_eq!(report.passes.iter().map(|p| p.removed).sum::<u64>(), 8);
+    let cached: HashSet<String> = cached_ids(&env, Resource::Opportunities)
+        .into_iter()
+        .chain(cached_ids(&env, Resource::Tasks))
+        .collect();
+    assert!(doomed.iter().all(|id| !cached.contains(id)));
+    let opportunities = env.server_ids("opportunity/", &[]).await;
+    assert_eq!(cached_ids(&env, Resource::Opportunities), opportunities);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_load_leaves_its_sweep_to_the_next_sync() {
+    let env = env(sandbox_args(900)).await;
+    // Opportunities cached on their own, some deleted before the first
+    // lead sync loads the (lead-less) cache in bulk.
+    env.syncer().run(&[Resource::Opportunities]).await.unwrap();
+    let doomed = ids(
+        &env.touch(json!({"delete": 3, "resource": "opportunity"}))
+            .await,
+        "deleted",
+    );
+    let report = env.syncer().run(&[]).await.unwrap();
+    assert!(report.passes.iter().all(|p| p.full), "{report:?}");
+    let cached = cached_ids(&env, Resource::Opportunities);
+    assert!(
+        doomed.iter().all(|id| cached.contains(id)),
+        "a first load does not sweep"
+    );
+
+    let report = env.syncer().run(&[]).await.unwrap();
+    assert!(report.passes.iter().all(|p| !p.full), "{report:?}");
+    assert_same_ids(&env).await;
+    let cached = cached_ids(&env, Resource::Opportunities);
+    assert!(doomed.iter().all(|id| !cached.contains(id)));
+}

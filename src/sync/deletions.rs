@@ -5,12 +5,20 @@
 //! A list pass only sees records that exist, so without this a lead
 //! deleted in Close stayed cached for good. An incremental pass asks, once
 //! its pages are in, for the deletions of its object types since the
-//! window it started from, and removes them in the transaction that
-//! finishes the pass: a killed sync asks again when it resumes.
+//! previous pass, and removes them in the transaction that finishes the
+//! pass: a killed sync asks again when it resumes.
+//!
+//! A full pass cannot learn of deletions that way, and records deleted
+//! before it began may be cached: every row it writes is stamped, and the
+//! first incremental pass after it (run at once, unless the full pass was
+//! the first load of an empty cache) reads the event log from when the
+//! full pass began and then removes the rows of its scope stamped before
+//! that (`store/cache/sweep.rs`). Only then: a record updated while the
+//! full pass ran can move past every page it fetched, and the incremental
+//! pass fetches it, stamping its row, before the sweep.
 //!
 //! Close keeps events for 30 days. A cache left unsynced for longer cannot
-//! learn every deletion from it; its next pass runs full instead, and
-//! removes what it did not see (`store/cache/sweep.rs`).
+//! learn every deletion from it; its next pass runs full instead.
 
 use std::collections::HashSet;
 
@@ -128,12 +136,25 @@ struct EventPage {
 struct EventRef {
     #[serde(default)]
     object_id: Option<String>,
+    #[serde(default)]
+    meta: Option<serde_json::Value>,
+}
+
+impl EventRef {
+    /// A child deleted by a merge of two leads: it may live on under the
+    /// destination lead, whose own update brings it (the source lead's
+    /// `deleted` event removes what it no longer has).
+    fn merged(&self) -> bool {
+        self.meta
+            .as_ref()
+            .is_some_and(|meta| meta.get("merge_destination_lead_id").is_some())
+    }
 }
 
 /// Every record of these object types (see [`object_types`]) deleted
-/// since `since`, each id once. An event log this account may not read
-/// (403, 404) is logged and read as empty, so a sync still finishes; other
-/// errors fail the pass, which then resumes and asks again.
+/// since `since`, each id once. An object type whose log this account may
+/// not read (403, 404) is logged and read as empty, so a sync still
+/// finishes; other errors fail the pass, which then resumes and asks again.
 pub async fn deleted_since<C: Credentials>(
     client: &CloseClient<C>,
     object_types: &[(String, Resource)],
@@ -142,31 +163,45 @@ pub async fn deleted_since<C: Credentials>(
     let reads = object_types
         .iter()
         .map(|(object_type, resource)| async move {
-            let ids = read_log(client, object_type, since).await?;
-            Ok::<_, ApiError>((*resource, ids))
+            let ids = match read_log(client, object_type, since).await {
+                Ok(ids) => ids,
+                Err(err @ (ApiError::Forbidden | ApiError::NotFound { .. })) => {
+                    tracing::warn!(
+                        object_type = object_type.as_str(),
+                        error = %err,
+                        "the event log cannot be read; these deletions stay cached until a full sync"
+                    );
+                    Vec::new()
+                }
+                Err(err) => return Err(err),
+            };
+            Ok((*resource, ids))
         });
-    let gone = match futures_util::future::try_join_all(reads).await {
-        Ok(gone) => gone,
-        Err(err @ (ApiError::Forbidden | ApiError::NotFound { .. })) => {
-            tracing::warn!(error = %err, "the event log cannot be read; deletions are not removed");
-            Vec::new()
-        }
-        Err(err) => return Err(err),
-    };
+    let gone = futures_util::future::try_join_all(reads).await?;
     Ok(Deletions { gone, sweep: None })
 }
 
 /// Since when a pass asks for deletions: from the previous pass's window,
 /// or from when it finished if that is later (an account whose records
-/// rarely change keeps an old high-water mark), less `skew` for a clock
-/// that runs ahead of Close's. `None` when the event log no longer reaches
-/// back that far (or nothing was synced before): the pass runs full.
-pub fn since(window: Option<Ts>, last_sync: Option<i64>, skew: Duration) -> Option<Ts> {
+/// rarely change keeps an old high-water mark), but from when the last
+/// full pass began if no incremental pass has caught up since; less `skew`
+/// for a clock that runs ahead of Close's. `None` when the event log no
+/// longer reaches back that far (or nothing was synced before): the pass
+/// runs full.
+pub fn since(
+    window: Option<Ts>,
+    last_sync: Option<i64>,
+    full_started: Option<i64>,
+    skew: Duration,
+) -> Option<Ts> {
     let window = window?;
-    let since = match last_sync.and_then(|t| chrono::DateTime::from_timestamp(t, 0)) {
+    let mut since = match last_sync.and_then(|t| chrono::DateTime::from_timestamp(t, 0)) {
         Some(finished) => window.max(finished - skew),
         None => window,
     };
+    if let Some(started) = full_started.and_then(chrono::DateTime::from_timestamp_micros) {
+        since = since.min(started - skew);
+    }
     // A day's margin: the horizon is Close's, measured on its clock.
     let horizon = Utc::now() - Duration::days(EVENT_LOG_DAYS - 1);
     (since > horizon).then_some(since)
@@ -193,7 +228,9 @@ async fn read_log<C: Credentials>(
             query.push(("_cursor", cursor.clone()));
         }
         let page: EventPage = client.get("event/", &query).await?;
-        for id in page.data.into_iter().filter_map(|e| e.object_id) {
+        let child = object_type != "lead";
+        let kept = page.data.into_iter().filter(|e| !(child && e.merged()));
+        for id in kept.filter_map(|e| e.object_id) {
             if seen.insert(id.clone()) {
                 ids.push(id);
             }
@@ -248,24 +285,50 @@ mod tests {
         let synced = (now - Duration::days(1)).timestamp();
         // An idle account: its window is old, its last sync is not.
         assert_eq!(
-            since(Some(window), Some(synced), hour).map(|t| t.timestamp()),
+            since(Some(window), Some(synced), None, hour).map(|t| t.timestamp()),
             Some(synced - 3600)
         );
         // A busy one: the window is the later.
         let busy = now - Duration::minutes(5);
-        assert_eq!(since(Some(busy), Some(synced), hour), Some(busy));
-        assert_eq!(since(Some(window), None, hour), Some(window));
+        assert_eq!(since(Some(busy), Some(synced), None, hour), Some(busy));
+        assert_eq!(since(Some(window), None, None, hour), Some(window));
+        // After a full pass: from when it began.
+        let began =
+            chrono::DateTime::from_timestamp_micros((now - Duration::days(2)).timestamp_micros())
+                .unwrap();
+        assert_eq!(
+            since(
+                Some(busy),
+                Some(synced),
+                Some(began.timestamp_micros()),
+                hour
+            ),
+            Some(began - hour)
+        );
     }
 
     #[test]
     fn past_the_event_logs_horizon_the_pass_runs_full() {
         let now = Utc::now();
         let month = now - Duration::days(EVENT_LOG_DAYS + 1);
+        let hour = Duration::hours(1);
         assert_eq!(
-            since(Some(month), Some(month.timestamp()), Duration::hours(1)),
+            since(Some(month), Some(month.timestamp()), None, hour),
             None
         );
-        assert_eq!(since(None, Some(now.timestamp()), Duration::hours(1)), None);
+        assert_eq!(since(None, Some(now.timestamp()), None, hour), None);
+        let full = Some(month.timestamp_micros());
+        assert_eq!(since(Some(now), Some(now.timestamp()), full, hour), None);
+    }
+
+    #[test]
+    fn children_deleted_by_a_merge_are_left_to_their_new_lead() {
+        let event = |meta: serde_json::Value| EventRef {
+            object_id: Some("cont_1".into()),
+            meta: Some(meta),
+        };
+        assert!(event(serde_json::json!({"merge_destination_lead_id": "lead_2"})).merged());
+        assert!(!event(serde_json::json!({})).merged());
     }
 
     #[test]

@@ -24,7 +24,7 @@ use crate::{
     close::{CloseClient, Credentials, records::Resource},
     store::{
         AccountId,
-        cache::{Cache, SyncState, bulk, finish_run, save_run, written_now},
+        cache::{Cache, SyncState, bulk, finish_run, raise_stamp_floor, save_run, written_now},
     },
 };
 
@@ -168,7 +168,12 @@ impl<C: Credentials + 'static> Syncer<C> {
             }
         });
         let leads_too = passes.contains(&Pass::Leads);
-        let result = try_join_all(passes.iter().map(|&pass| self.run_pass(pass, leads_too))).await;
+        let result = try_join_all(
+            passes
+                .iter()
+                .map(|&pass| self.run_pass(pass, leads_too, false)),
+        )
+        .await;
         forward.abort();
         Ok(SyncReport { passes: result? })
     }
@@ -190,14 +195,16 @@ impl<C: Credentials + 'static> Syncer<C> {
     }
 
     /// Plans a pass and saves the plan. A first full lead pass into an
-    /// empty cache loads in bulk; any other full pass sweeps at its end.
+    /// empty cache loads in bulk. A `catch_up` pass follows a full one and
+    /// is incremental whatever the options say (see `deletions.rs`).
     async fn fresh_plan(
         &self,
         pass: Pass,
         leads_too: bool,
         state: &SyncState,
+        catch_up: bool,
     ) -> Result<Plan, SyncError> {
-        let window = match (&state.high_water, self.options.full) {
+        let window = match (&state.high_water, self.options.full && !catch_up) {
             (Some(mark), false) => chrono::DateTime::parse_from_rfc3339(mark)
                 .ok()
                 .map(|t| t.with_timezone(&chrono::Utc) - self.options.overlap),
@@ -205,7 +212,8 @@ impl<C: Credentials + 'static> Syncer<C> {
         };
         // Past the event log's reach, an incremental pass would keep
         // records Close deleted: it runs full, and sweeps.
-        let deletions_since = deletions::since(window, state.last_sync, CLOCK_SKEW);
+        let deletions_since =
+            deletions::since(window, state.last_sync, state.full_started, CLOCK_SKEW);
         let since = window.filter(|_| deletions_since.is_some());
         let params = match (pass, leads_too) {
             (Pass::Tasks, true) => vec![("_type__in".into(), OTHER_TASK_TYPES.join(","))],
@@ -219,13 +227,17 @@ impl<C: Credentials + 'static> Syncer<C> {
         fresh.deletions_since = deletions_since;
         let may_bulk = pass == Pass::Leads && fresh.full;
         let account = self.account.clone();
+        let full_started = state.full_started;
         self.write_off_thread(move |tx| {
             if may_bulk && bulk::cache_is_empty(tx)? {
                 fresh.bulk = true;
                 bulk::defer_indexes(tx)?;
-            } else if fresh.full {
-                fresh.sweep = Some(written_now());
             }
+            fresh.sweep = if fresh.full {
+                Some(written_now())
+            } else {
+                full_started
+            };
             let json = serde_json::to_string(&fresh).unwrap_or_default();
             save_run(tx, &account, pass.name(), Some(&json))?;
             Ok(fresh)
@@ -233,7 +245,12 @@ impl<C: Credentials + 'static> Syncer<C> {
         .await
     }
 
-    async fn run_pass(&self, pass: Pass, leads_too: bool) -> Result<PassReport, SyncError> {
+    async fn run_pass(
+        &self,
+        pass: Pass,
+        leads_too: bool,
+        catch_up: bool,
+    ) -> Result<PassReport, SyncError> {
         let started = Instant::now();
         let state = self.cache.sync_state(&self.account, pass.name())?;
         let saved = state
@@ -243,8 +260,11 @@ impl<C: Credentials + 'static> Syncer<C> {
         let resumed = saved.is_some();
         let plan = match saved {
             Some(plan) => plan,
-            None => self.fresh_plan(pass, leads_too, &state).await?,
+            None => self.fresh_plan(pass, leads_too, &state, catch_up).await?,
         };
+        if let Some(began) = plan.sweep.filter(|_| plan.full) {
+            raise_stamp_floor(began);
+        }
         if !plan.bulk {
             self.write_off_thread(bulk::restore_orphans).await?;
         }
@@ -324,6 +344,13 @@ impl<C: Credentials + 'static> Syncer<C> {
                 .map_err(SyncError::api(pass.resource()))?,
             None => Deletions::default(),
         };
+        // A full pass that found records leaves its sweep to the pass that
+        // catches up after it; one that found none has nothing that moved.
+        let (sweep, full_started) = match (full, sweep) {
+            (true, Some(began)) if high_water.is_none() => (Some(began), None),
+            (true, began) => (None, began),
+            (false, before) => (before, None),
+        };
         deletions.sweep = sweep.map(|before| (scope, before));
         let account = self.account.clone();
         let events = self.events.clone();
@@ -338,7 +365,8 @@ impl<C: Credentials + 'static> Syncer<C> {
                     bulk::restore_indexes(tx)?;
                 }
                 let removed = deletions.apply(tx, &account)?;
-                finish_run(tx, &account, pass.name(), high_water.as_deref(), full)?;
+                let mark = high_water.as_deref();
+                finish_run(tx, &account, pass.name(), mark, full, full_started)?;
                 Ok(removed)
             })
             .await?;
@@ -349,13 +377,25 @@ impl<C: Credentials + 'static> Syncer<C> {
             removed,
             elapsed,
         });
-        Ok(PassReport {
+        let report = PassReport {
             pass,
             records,
             removed,
             full,
             resumed,
             elapsed,
+        };
+        // A first load waits for the next sync to catch up; any other full
+        // pass catches up at once, so what Close deleted leaves now.
+        if full_started.is_none() || bulk_load || catch_up {
+            return Ok(report);
+        }
+        let after = Box::pin(self.run_pass(pass, leads_too, true)).await?;
+        Ok(PassReport {
+            records: records + after.records,
+            removed: after.removed,
+            elapsed: started.elapsed(),
+            ..report
         })
     }
 }

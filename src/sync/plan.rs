@@ -71,9 +71,9 @@ pub struct Plan {
     /// deletions (see `deletions.rs`).
     #[serde(default)]
     pub deletions_since: Option<Ts>,
-    /// Full passes over a cache that holds the account's records: when the
-    /// pass began (unix microseconds). Rows of its scope written before
-    /// then and not by it are removed at its end (`store/cache/sweep.rs`).
+    /// A full pass: when it began (unix microseconds). An incremental pass
+    /// that catches up after one: the rows of its scope stamped before this
+    /// are removed at its end (see `deletions.rs`).
     #[serde(default)]
     pub sweep: Option<i64>,
 }

@@ -15,3 +15,11 @@ CREATE TABLE cache_rewritten (
     account  INTEGER NOT NULL,
     lead_id  TEXT NOT NULL
 ) STRICT;
+
+-- When a pass's last full run began (unix microseconds), until an
+-- incremental run has read Close's event log from then and swept what the
+-- full run did not see (sync/deletions.rs).
+ALTER TABLE cache_sync_state ADD COLUMN full_started INTEGER;
+-- Caches from before v5 never learnt of deletions: each pass runs full
+-- once, and sweeps.
+UPDATE cache_sync_state SET high_water = NULL;

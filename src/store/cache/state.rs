@@ -21,6 +21,9 @@ pub struct SyncState {
     pub last_sync: Option<i64>,
     /// The plan of a run that has not finished (sync's own JSON).
     pub run: Option<String>,
+    /// When the last full run began (unix microseconds), until an
+    /// incremental run has caught up on deletions since then.
+    pub full_started: Option<i64>,
 }
 
 pub fn now_unix() -> i64 {
@@ -32,7 +35,8 @@ impl Cache {
     pub fn sync_state(&self, account: &AccountId, pass: &str) -> Result<SyncState, StoreError> {
         let state = self.read(|conn| {
             conn.prepare_cached(
-                "SELECT high_water, last_full_sync, last_sync, run FROM cache_sync_state
+                "SELECT high_water, last_full_sync, last_sync, run, full_started
+                 FROM cache_sync_state
                  WHERE organization_id = ?1 AND user_id = ?2 AND resource = ?3",
             )?
             .query_row(
@@ -43,6 +47,7 @@ impl Cache {
                         last_full_sync: row.get(1)?,
                         last_sync: row.get(2)?,
                         run: row.get(3)?,
+                        full_started: row.get(4)?,
                     })
                 },
             )
@@ -89,19 +94,21 @@ pub fn save_run(
 }
 
 /// Marks a pass finished: clears its plan, moves the high-water mark
-/// forward (never back) and stamps the time.
+/// forward (never back), stamps the time and sets `full_started` (see
+/// [`SyncState::full_started`]).
 pub fn finish_run(
     tx: &Transaction<'_>,
     account: &AccountId,
     pass: &str,
     high_water: Option<&str>,
     full: bool,
+    full_started: Option<i64>,
 ) -> rusqlite::Result<()> {
     let now = now_unix();
     tx.prepare_cached(
         "INSERT INTO cache_sync_state (organization_id, user_id, resource, high_water,
-             last_full_sync, last_sync, run)
-         VALUES (?1, ?2, ?3, ?4, CASE WHEN ?5 THEN ?6 END, ?6, NULL)
+             last_full_sync, last_sync, run, full_started)
+         VALUES (?1, ?2, ?3, ?4, CASE WHEN ?5 THEN ?6 END, ?6, NULL, ?7)
          ON CONFLICT (organization_id, user_id, resource) DO UPDATE SET
              high_water = CASE
                  WHEN excluded.high_water IS NULL THEN high_water
@@ -110,7 +117,8 @@ pub fn finish_run(
                  ELSE high_water END,
              last_full_sync = CASE WHEN ?5 THEN ?6 ELSE last_full_sync END,
              last_sync = ?6,
-             run = NULL",
+             run = NULL,
+             full_started = ?7",
     )?
     .execute(params![
         account.organization_id,
@@ -118,7 +126,8 @@ pub fn finish_run(
         pass,
         high_water,
         full,
-        now
+        now,
+        full_started
     ])?;
     Ok(())
 }

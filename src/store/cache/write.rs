@@ -7,7 +7,10 @@
 //! children's JSON is stored in their own rows only, not again inside the
 //! lead's (see `embedded` in schema_v2.sql and `export.rs`).
 
-use std::sync::OnceLock;
+use std::sync::{
+    OnceLock,
+    atomic::{AtomicI64, Ordering},
+};
 
 use rusqlite::{Connection, OptionalExtension, ToSql, Transaction, params};
 use serde_json::Value;
@@ -218,10 +221,23 @@ pub fn write_bulk(
     write_record(tx, account, record, search, Some(keys), written_now())
 }
 
+/// The newest `synced` stamp handed out in this process, or the floor a
+/// full sync raised it to.
+static STAMPED: AtomicI64 = AtomicI64::new(0);
+
 /// The `synced` stamp of a row written now (unix microseconds): a full
-/// sync removes rows older than its start that it did not write.
+/// sync removes rows of its scope stamped before it began that it did not
+/// write. Never earlier than a stamp handed out before, so a clock that
+/// steps back cannot make a row written now look older.
 pub fn written_now() -> i64 {
-    chrono::Utc::now().timestamp_micros()
+    let now = chrono::Utc::now().timestamp_micros();
+    STAMPED.fetch_max(now, Ordering::Relaxed).max(now)
+}
+
+/// Stamps from now on are at least `at`: a resumed full sync raises the
+/// floor to when it began, whatever this machine's clock says since.
+pub fn raise_stamp_floor(at: i64) {
+    STAMPED.fetch_max(at, Ordering::Relaxed);
 }
 
 fn write_record(
