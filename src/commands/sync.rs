@@ -26,7 +26,8 @@ pub struct SyncArgs {
     /// leads, contacts, opportunities, tasks [default: all of them]
     #[arg(value_parser = parse_resource)]
     pub resources: Vec<Resource>,
-    /// Fetch everything again, not just what changed since the last sync
+    /// Fetch everything again, not just what changed since the last sync,
+    /// and drop cached records Close no longer has
     #[arg(long)]
     pub full: bool,
     /// Requests in flight per pass
