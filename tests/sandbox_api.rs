@@ -11,7 +11,7 @@ use axum::{
     http::{Request, StatusCode},
 };
 use close_tui::sandbox::SandboxArgs;
-use sandbox_support::{Harness, harness};
+use sandbox_support::{Harness, with_admins};
 use serde_json::{Value, json};
 
 struct Api {
@@ -22,19 +22,7 @@ struct Api {
 
 impl Api {
     async fn new(args: SandboxArgs) -> Self {
-        let h = harness(|flags| *flags = SandboxArgs { port: 0, ..args }).await;
-        let org_ids: Vec<String> = h
-            .sandbox
-            .state
-            .read_data()
-            .organizations()
-            .iter()
-            .map(|o| o.id.clone())
-            .collect();
-        let mut tokens = Vec::new();
-        for org in &org_ids {
-            tokens.push(h.access_token_for(org).await);
-        }
+        let (h, org_ids, tokens) = with_admins(args).await;
         Self { h, org_ids, tokens }
     }
 

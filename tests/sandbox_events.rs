@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use close_tui::sandbox::SandboxArgs;
 use reqwest::StatusCode;
-use sandbox_support::{Harness, harness};
+use sandbox_support::{Harness, with_admins};
 use serde_json::{Value, json};
 
 /// A sandbox and an access token for the admin of each organization.
@@ -20,26 +20,11 @@ struct Api {
 
 impl Api {
     async fn leads(leads: usize) -> Self {
-        let h = harness(|flags| {
-            *flags = SandboxArgs {
-                leads,
-                port: 0,
-                ..SandboxArgs::defaults()
-            }
+        let (h, org_ids, tokens) = with_admins(SandboxArgs {
+            leads,
+            ..SandboxArgs::defaults()
         })
         .await;
-        let org_ids: Vec<String> = h
-            .sandbox
-            .state
-            .read_data()
-            .organizations()
-            .iter()
-            .map(|o| o.id.clone())
-            .collect();
-        let mut tokens = Vec::new();
-        for org in &org_ids {
-            tokens.push(h.access_token_for(org).await);
-        }
         Self { h, org_ids, tokens }
     }
 

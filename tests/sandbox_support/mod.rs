@@ -29,6 +29,25 @@ pub async fn harness(configure: impl FnOnce(&mut SandboxArgs)) -> Harness {
     Harness { sandbox, http }
 }
 
+/// A sandbox with these flags (on a free port), its organizations' ids,
+/// and an access token for the admin of each.
+pub async fn with_admins(args: SandboxArgs) -> (Harness, Vec<String>, Vec<String>) {
+    let h = harness(|flags| *flags = SandboxArgs { port: 0, ..args }).await;
+    let org_ids: Vec<String> = h
+        .sandbox
+        .state
+        .read_data()
+        .organizations()
+        .iter()
+        .map(|o| o.id.clone())
+        .collect();
+    let mut tokens = Vec::new();
+    for org in &org_ids {
+        tokens.push(h.access_token_for(org).await);
+    }
+    (h, org_ids, tokens)
+}
+
 /// A PKCE verifier and its S256 challenge.
 pub fn pkce() -> (String, String) {
     let verifier = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
