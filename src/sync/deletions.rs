@@ -28,7 +28,7 @@ use serde::Deserialize;
 use rusqlite::Transaction;
 
 use super::{
-    engine::{OTHER_TASK_TYPES, Pass},
+    pass::{OTHER_TASK_TYPES, Pass},
     plan::Ts,
 };
 use crate::{

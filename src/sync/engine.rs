@@ -15,6 +15,7 @@ use super::{
     deletions::{self, Deletions},
     event::{Events, SyncEvent},
     leads,
+    pass::Pass,
     plan::Plan,
     ranges,
     worker::Worker,
@@ -28,78 +29,9 @@ use crate::{
     },
 };
 
-/// Task types Close's `task/` lists only when asked: every type but `lead`,
-/// whose tasks come embedded in leads (research/close-api.md, section 3).
-pub(crate) const OTHER_TASK_TYPES: [&str; 8] = [
-    "incoming_email",
-    "email_followup",
-    "missed_call",
-    "answered_detached_call",
-    "voicemail",
-    "opportunity_due",
-    "incoming_sms",
-    "outgoing_call",
-];
-
 /// How far this machine's clock may run ahead of Close's without a
 /// deletion going unseen (see `deletions::since`).
 const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::hours(1);
-
-/// One kind of walk over the API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Pass {
-    /// `lead/`, with contacts, opportunities and lead tasks embedded.
-    Leads,
-    /// `opportunity/`, when leads are not synced.
-    Opportunities,
-    /// `task/`: other task types (or all, when leads are not synced).
-    Tasks,
-}
-
-impl Pass {
-    /// The key of its row in `cache_sync_state`.
-    pub fn name(self) -> &'static str {
-        self.resource().name()
-    }
-
-    pub fn resource(self) -> Resource {
-        match self {
-            Self::Leads => Resource::Leads,
-            Self::Opportunities => Resource::Opportunities,
-            Self::Tasks => Resource::Tasks,
-        }
-    }
-
-    /// Records per request: each endpoint's maximum `_limit`.
-    pub fn limit(self) -> usize {
-        match self {
-            Self::Leads => 200,
-            Self::Opportunities => 250,
-            Self::Tasks => 1000,
-        }
-    }
-
-    /// The passes that bring `resources` up to date.
-    pub fn for_resources(resources: &[Resource]) -> Result<Vec<Pass>, SyncError> {
-        let all = resources.is_empty();
-        let has = |r| all || resources.contains(&r);
-        if !all && resources.contains(&Resource::Activities) {
-            return Err(SyncError::NotSyncable("activities"));
-        }
-        let leads = has(Resource::Leads) || has(Resource::Contacts);
-        let mut passes = Vec::new();
-        if leads {
-            passes.push(Pass::Leads);
-        }
-        if has(Resource::Opportunities) && !leads {
-            passes.push(Pass::Opportunities);
-        }
-        if has(Resource::Tasks) {
-            passes.push(Pass::Tasks);
-        }
-        Ok(passes)
-    }
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PassReport {
@@ -215,14 +147,9 @@ impl<C: Credentials + 'static> Syncer<C> {
         let deletions_since =
             deletions::since(window, state.last_sync, state.full_started, CLOCK_SKEW);
         let since = window.filter(|_| deletions_since.is_some());
-        let params = match (pass, leads_too) {
-            (Pass::Tasks, true) => vec![("_type__in".into(), OTHER_TASK_TYPES.join(","))],
-            (Pass::Tasks, false) => vec![("_type".into(), "all".into())],
-            _ => Vec::new(),
-        };
         let mut fresh = match pass {
             Pass::Leads => leads::plan(self, since).await?,
-            _ => ranges::plan(self, since, params),
+            _ => ranges::plan(self, since, pass.params(leads_too)),
         };
         fresh.deletions_since = deletions_since;
         let may_bulk = pass == Pass::Leads && fresh.full;

@@ -15,8 +15,9 @@ use std::sync::atomic::Ordering;
 
 use super::{
     SyncError,
-    engine::{Pass, Syncer},
+    engine::Syncer,
     overlap::{Checked, Overlap},
+    pass::Pass,
     plan::{self, Plan, Precision, Ts},
     worker::Worker,
     writer::PageMsg,

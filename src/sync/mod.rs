@@ -18,6 +18,7 @@ mod engine;
 mod event;
 mod leads;
 mod overlap;
+mod pass;
 mod plan;
 mod ranges;
 mod search;
@@ -26,8 +27,9 @@ mod writer;
 
 use std::time::Duration;
 
-pub use engine::{Pass, SyncReport, Syncer};
+pub use engine::{SyncReport, Syncer};
 pub use event::{Events, SyncEvent};
+pub use pass::Pass;
 pub use search::{merge_hits, search, search_server};
 
 use crate::{close::ApiError, close::records::Resource, store::StoreError};

@@ -9,9 +9,8 @@ use std::{
 use tokio::sync::{Notify, mpsc};
 
 use super::{
-    SyncError,
-    engine::Pass,
-    leads,
+    SyncError, leads,
+    pass::Pass,
     plan::{Paging, Plan, Ts},
     ranges,
     writer::PageMsg,
