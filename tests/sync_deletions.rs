@@ -7,7 +7,9 @@ mod sync_support;
 
 use std::collections::HashSet;
 
-use close_tui::{close::records::Resource, store::cache::upsert, sync::SyncOptions};
+use close_tui::{
+    close::records::Resource, sandbox::SandboxArgs, store::cache::upsert, sync::SyncOptions,
+};
 use serde_json::{Value, json};
 use sync_support::{Env, env, sandbox_args};
 
@@ -17,13 +19,6 @@ fn ids(touched: &Value, key: &str) -> Vec<String> {
         .unwrap()
         .iter()
         .map(|id| id.as_str().unwrap().to_owned())
-        .collect()
-}
-
-fn cached_ids(env: &Env, resource: Resource) -> HashSet<String> {
-    env.cached(resource)
-        .iter()
-        .map(|r| r["id"].as_str().unwrap().to_owned())
         .collect()
 }
 
@@ -38,7 +33,7 @@ async fn assert_same_ids(env: &Env) {
     ] {
         let extra: Vec<(&str, &str)> = extra.into_iter().collect();
         let server = env.server_ids(path, &extra).await;
-        assert_eq!(cached_ids(env, resource), server, "{path}");
+        assert_eq!(env.cached_ids(resource), server, "{path}");
     }
 }
 
@@ -90,7 +85,7 @@ async fn an_incremental_sync_removes_what_close_deleted() {
     let removed: u64 = report.passes.iter().map(|p| p.removed).sum();
     assert!(removed >= 6, "{report:?}");
     assert_same_ids(&env).await;
-    let leads = cached_ids(&env, Resource::Leads);
+    let leads = env.cached_ids(Resource::Leads);
     assert!(doomed.iter().all(|id| !leads.contains(id)));
     for table in [
         "cache_contacts",
@@ -125,9 +120,9 @@ async fn a_full_sync_removes_what_it_did_not_see() {
     let report = full.run(&[]).await.unwrap();
     assert!(report.passes.iter().all(|p| p.full), "{report:?}");
     assert_same_ids(&env).await;
-    let leads = cached_ids(&env, Resource::Leads);
+    let leads = env.cached_ids(Resource::Leads);
     assert!(doomed.iter().all(|id| !leads.contains(id)));
-    let cached_tasks = cached_ids(&env, Resource::Tasks);
+    let cached_tasks = env.cached_ids(Resource::Tasks);
     assert!(tasks.iter().all(|id| !cached_tasks.contains(id)));
     assert_eq!(search_rows(&env), leads.len());
 }
@@ -150,7 +145,7 @@ async fn a_cache_unsynced_past_the_event_logs_reach_runs_full_and_sweeps() {
     let report = env.syncer().run(&[]).await.unwrap();
     assert!(report.passes.iter().all(|p| p.full), "{report:?}");
     assert_same_ids(&env).await;
-    let leads = cached_ids(&env, Resource::Leads);
+    let leads = env.cached_ids(Resource::Leads);
     assert!(doomed.iter().all(|id| !leads.contains(id)));
 }
 
@@ -169,13 +164,14 @@ async fn opportunities_and_tasks_synced_alone_lose_what_close_deleted() {
     assert!(report.passes.iter().all(|p| !p.full), "{report:?}");
     // No lead pass rewrote their leads: the event log removed all eight.
     assert_eq!(report.passes.iter().map(|p| p.removed).sum::<u64>(), 8);
-    let cached: HashSet<String> = cached_ids(&env, Resource::Opportunities)
+    let cached: HashSet<String> = env
+        .cached_ids(Resource::Opportunities)
         .into_iter()
-        .chain(cached_ids(&env, Resource::Tasks))
+        .chain(env.cached_ids(Resource::Tasks))
         .collect();
     assert!(doomed.iter().all(|id| !cached.contains(id)));
     let opportunities = env.server_ids("opportunity/", &[]).await;
-    assert_eq!(cached_ids(&env, Resource::Opportunities), opportunities);
+    assert_eq!(env.cached_ids(Resource::Opportunities), opportunities);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -191,7 +187,7 @@ async fn a_first_load_leaves_its_sweep_to_the_next_sync() {
     );
     let report = env.syncer().run(&[]).await.unwrap();
     assert!(report.passes.iter().all(|p| p.full), "{report:?}");
-    let cached = cached_ids(&env, Resource::Opportunities);
+    let cached = env.cached_ids(Resource::Opportunities);
     assert!(
         doomed.iter().all(|id| cached.contains(id)),
         "a first load does not sweep"
@@ -200,6 +196,28 @@ async fn a_first_load_leaves_its_sweep_to_the_next_sync() {
     let report = env.syncer().run(&[]).await.unwrap();
     assert!(report.passes.iter().all(|p| !p.full), "{report:?}");
     assert_same_ids(&env).await;
-    let cached = cached_ids(&env, Resource::Opportunities);
+    let cached = env.cached_ids(Resource::Opportunities);
     assert!(doomed.iter().all(|id| !cached.contains(id)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deletions_are_read_through_a_flaky_api() {
+    let env = env(SandboxArgs {
+        fail_rate: 0.2,
+        ..sandbox_args(900)
+    })
+    .await;
+    env.syncer().run(&[]).await.unwrap();
+    let doomed = ids(&env.touch(json!({"delete": 5})).await, "deleted");
+    let tasks = env.touch(json!({"delete": 5, "resource": "task"})).await;
+
+    // A fifth of the requests, event log included, fail once or more and
+    // are retried.
+    env.syncer().run(&[]).await.unwrap();
+    assert_same_ids(&env).await;
+    let cached = env.cached_ids(Resource::Leads);
+    assert!(doomed.iter().all(|id| !cached.contains(id)));
+    let cached = env.cached_ids(Resource::Tasks);
+    assert!(ids(&tasks, "deleted").iter().all(|id| !cached.contains(id)));
+    eprintln!("sandbox stats: {}", env.stats().await);
 }
