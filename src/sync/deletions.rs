@@ -40,7 +40,7 @@ use crate::{
 };
 
 /// How far back Close's event log reaches.
-pub const EVENT_LOG_DAYS: i64 = 30;
+const EVENT_LOG_DAYS: i64 = 30;
 
 /// Events per request: what Close's own tools ask for.
 const LIMIT: usize = 50;

@@ -301,7 +301,6 @@ impl<C: Credentials + 'static> Syncer<C> {
         self.events.send(SyncEvent::Finished {
             resource: pass.resource(),
             records,
-            removed,
             elapsed,
         });
         let report = PassReport {

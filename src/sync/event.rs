@@ -37,8 +37,6 @@ pub enum SyncEvent {
     Finished {
         resource: Resource,
         records: u64,
-        /// Cached records removed because Close deleted them.
-        removed: u64,
         elapsed: Duration,
     },
 }

@@ -75,9 +75,7 @@ impl Dataset {
         let object = self.object(kind, row);
         self.deleted.insert(kind, row as usize);
         self.events.log(by, at, Action::Deleted, object, &[]);
-        let lead = &mut self.leads[object.lead as usize];
-        lead.updated = at;
-        lead.updated_by = by.user;
+        self.bump_lead(object.lead, by, at);
         if kind == Kind::Contact {
             let object = self.object(Kind::Lead, object.lead);
             self.events

@@ -126,15 +126,21 @@ impl Dataset {
                     (row, LEAD_FIELDS)
                 }
             };
-            let l = &mut self.leads[lead as usize];
-            l.updated = at;
-            l.updated_by = by.user;
+            self.bump_lead(lead, by, at);
             bumped_leads.push(lead);
             let object = self.object(kind, row);
             self.events.log(by, at, Action::Updated, object, fields);
             out.changed.push(self.codec.string(kind, row));
         }
         self.reorder_updated(by.org, &bumped_leads);
+    }
+
+    /// Stamps a lead changed by `by` at `at`, as a change to anything it
+    /// embeds does.
+    pub(super) fn bump_lead(&mut self, lead: u32, by: Author, at: Ts) {
+        let l = &mut self.leads[lead as usize];
+        l.updated = at;
+        l.updated_by = by.user;
     }
 
     /// `count` distinct random live rows of `kind` (all of them if there

@@ -22,7 +22,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction};
 
-use super::keys::DEFERRED_KEYS;
+use super::{columns::EMBEDDED_IN_LEADS, keys::DEFERRED_KEYS};
 
 /// The writer's page cache while loading in bulk, and after (KiB): the
 /// unique keys of 100,000 leads and their children take about 20 MB, and
@@ -143,11 +143,7 @@ fn drop_stale_children(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     {
         return Ok(());
     }
-    for (table, extra) in [
-        ("cache_contacts", ""),
-        ("cache_opportunities", ""),
-        ("cache_tasks", " AND c.task_type = 'lead'"),
-    ] {
+    for (table, extra) in EMBEDDED_IN_LEADS {
         tx.execute(
             &format!(
                 "DELETE FROM {table} WHERE rowid IN (

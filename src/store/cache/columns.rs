@@ -7,6 +7,14 @@ use rusqlite::types::Value as Sql;
 use super::fields::{Fields, Key};
 use crate::close::records::Resource;
 
+/// The tables of the records a lead embeds, each with the condition that
+/// picks them out of its table: tasks of other types come from `task/`.
+pub(super) const EMBEDDED_IN_LEADS: [(&str, &str); 3] = [
+    ("cache_contacts", ""),
+    ("cache_opportunities", ""),
+    ("cache_tasks", " AND task_type = 'lead'"),
+];
+
 /// The table that caches `resource`.
 pub(super) fn table(resource: Resource) -> &'static str {
     match resource {

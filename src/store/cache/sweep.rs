@@ -10,7 +10,7 @@
 
 use rusqlite::{Transaction, params};
 
-use super::write::AccountKey;
+use super::{columns::EMBEDDED_IN_LEADS, write::AccountKey};
 
 /// The rows one full pass vouches for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,10 +48,10 @@ pub fn sweep(
                 ),
                 who,
             )?;
-            let removed = delete("cache_leads", "")?
-                + delete("cache_contacts", "")?
-                + delete("cache_opportunities", "")?
-                + delete("cache_tasks", " AND task_type = 'lead'")?;
+            let mut removed = delete("cache_leads", "")?;
+            for (table, extra) in EMBEDDED_IN_LEADS {
+                removed += delete(table, extra)?;
+            }
             tx.execute(
                 "DELETE FROM cache_activities WHERE account = ?1 AND lead_id NOT IN
                      (SELECT id FROM cache_leads WHERE account = ?1)",

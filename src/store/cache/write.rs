@@ -19,7 +19,7 @@ use crate::close::records::Resource;
 use crate::store::AccountId;
 
 use super::{
-    columns::{columns, table},
+    columns::{EMBEDDED_IN_LEADS, columns, table},
     keys::{BulkKeys, Slot},
     shape::{Prepared, prepare},
 };
@@ -290,11 +290,7 @@ fn write_record(
             .execute(params![account, record.id])?;
     } else if !new {
         // Children embedded in the lead replace what the cache had for it.
-        for (table, extra) in [
-            ("cache_contacts", ""),
-            ("cache_opportunities", ""),
-            ("cache_tasks", " AND task_type = 'lead'"),
-        ] {
+        for (table, extra) in EMBEDDED_IN_LEADS {
             tx.prepare_cached(&format!(
                 "DELETE FROM {table} WHERE account = ?1 AND lead_id = ?2{extra}"
             ))?
