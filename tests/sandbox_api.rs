@@ -576,15 +576,17 @@ async fn touch_then_date_updated_query_finds_exactly_the_touched_leads() {
         )
         .await;
     assert_eq!(found.len(), 2, "strictly after the first of three stamps");
-    let (status, _) = api
-        .call(
-            0,
-            Request::post("/_sandbox/touch")
-                .body(Body::from("{nope"))
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    for body in [
+        "{nope",
+        r#"{"resource": "activity", "count": 2}"#,
+        r#"{"create": 1, "activities": 256}"#,
+    ] {
+        let req = Request::post("/_sandbox/touch")
+            .body(Body::from(body))
+            .unwrap();
+        let (status, _) = api.call(0, req).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    }
 }
 
 #[tokio::test]

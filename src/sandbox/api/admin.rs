@@ -32,11 +32,15 @@ struct TouchRequest {
     resource: Option<String>,
     #[serde(default)]
     create: usize,
+    /// Activities each created lead gets, instead of the usual 2 to 6.
+    activities: Option<usize>,
     delete: Option<usize>,
 }
 
 /// `POST /_sandbox/touch`: `{"organization_id"?, "resource"?, "count"?,
-/// "create"?, "delete"?}`. Answers with the ids it changed, created and
+/// "create"?, "activities"?, "delete"?}`. Activities (`"activity"`) can
+/// only be deleted; `activities` gives each created lead that many (at
+/// most 255), for a lead whose activities take several pages. Answers with the ids it changed, created and
 /// deleted, the oldest stamp it gave out (`date_updated`) and the
 /// `request_id` of its events.
 pub async fn touch(State(sb): State<Arc<Sandbox>>, body: Bytes) -> Result<Response, ApiError> {
@@ -48,12 +52,25 @@ pub async fn touch(State(sb): State<Arc<Sandbox>>, body: Bytes) -> Result<Respon
         "contact" => Kind::Contact,
         "opportunity" => Kind::Opportunity,
         "task" => Kind::Task,
+        "activity" => Kind::Activity,
         other => {
             return Err(ApiError::bad_request(format!(
-                "Unknown resource '{other}'; use lead, contact, opportunity or task."
+                "Unknown resource '{other}'; use lead, contact, opportunity, task or activity."
             )));
         }
     };
+    if kind == Kind::Activity && req.count.is_some_and(|n| n > 0) {
+        return Err(ApiError::bad_request(
+            "Activities can only be deleted: give delete, not count.",
+        ));
+    }
+    let activities =
+        match req.activities {
+            None => None,
+            Some(n) => Some(u8::try_from(n).map_err(|_| {
+                ApiError::bad_request(format!("activities is at most {}.", u8::MAX))
+            })?),
+        };
     for (name, value) in [("create", req.create), ("delete", req.delete.unwrap_or(0))] {
         if value > MAX_CREATE {
             return Err(ApiError::bad_request(format!(
@@ -68,6 +85,7 @@ pub async fn touch(State(sb): State<Arc<Sandbox>>, body: Bytes) -> Result<Respon
             .count
             .unwrap_or(if req.delete.is_some() { 0 } else { 1 }),
         create: req.create,
+        activities,
         delete: req.delete.unwrap_or(0),
     };
     let mut ds = sb.data.write().unwrap_or_else(PoisonError::into_inner);

@@ -1,7 +1,7 @@
 //! Deleting records through the touch hook, as Close deletes them: a lead
 //! takes its contacts, opportunities, tasks and activities with it; a
 //! contact, opportunity or task goes alone and bumps its lead, which
-//! embeds it.
+//! embeds it; an activity goes alone (leads do not embed activities).
 //!
 //! A deleted row is marked (`deleted`) and leaves its organization's
 //! indexes, so lists, totals and searches never see it, and `find` no
@@ -23,7 +23,7 @@ const LEAD_CONTACTS_FIELDS: &[&str] = &["contact_ids", "date_updated", "updated_
 
 impl Dataset {
     /// Deletes `count` random live records of `kind` (lead, contact,
-    /// opportunity or task) in the author's organization.
+    /// opportunity, task or activity) in the author's organization.
     pub(super) fn delete_random(
         &mut self,
         rng: &mut ChaCha8Rng,
@@ -39,6 +39,7 @@ impl Dataset {
             out.since.get_or_insert(at);
             match kind {
                 Kind::Lead => self.delete_lead(by, at, row),
+                Kind::Activity => self.delete_activity(by, at, row),
                 _ => bumped_leads.push(self.delete_child(by, at, kind, row)),
             }
             out.deleted.push(self.codec.string(kind, row));
@@ -70,6 +71,13 @@ impl Dataset {
         self.events.log(by, at, Action::Deleted, object, &[]);
     }
 
+    /// Marks one activity deleted; its lead does not change.
+    fn delete_activity(&mut self, by: Author, at: Ts, row: u32) {
+        let object = self.object(Kind::Activity, row);
+        self.deleted.insert(Kind::Activity, row as usize);
+        self.events.log(by, at, Action::Deleted, object, &[]);
+    }
+
     /// Marks one child deleted and stamps its lead; returns the lead.
     fn delete_child(&mut self, by: Author, at: Ts, kind: Kind, row: u32) -> u32 {
         let object = self.object(kind, row);
@@ -94,6 +102,7 @@ impl Dataset {
             Kind::Contact => ix.contacts.retain(live(Kind::Contact)),
             Kind::Opportunity => ix.opportunities.retain(live(Kind::Opportunity)),
             Kind::Task => ix.tasks.retain(live(Kind::Task)),
+            Kind::Activity => ix.activities.retain(live(Kind::Activity)),
             _ => {
                 ix.leads_by_created.retain(live(Kind::Lead));
                 ix.leads_by_updated.retain(live(Kind::Lead));

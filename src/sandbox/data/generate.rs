@@ -35,13 +35,15 @@ fn between<R: Rng + ?Sized>(rng: &mut R, from: Ts, to: Ts) -> Ts {
 
 impl Dataset {
     /// Appends one lead of organization `org`, created at `created` (and
-    /// last updated at `updated`), with its children; returns its index.
+    /// last updated at `updated`), with its children (`activities` of them
+    /// activities if given, else 2 to 6); returns its index.
     pub(super) fn push_lead<R: Rng + ?Sized>(
         &mut self,
         rng: &mut R,
         org: usize,
         created: Ts,
         updated: Ts,
+        activities: Option<u8>,
     ) -> u32 {
         let index = self.leads.len() as u32;
         let members = self.orgs[org].members.clone();
@@ -177,7 +179,7 @@ impl Dataset {
         }
 
         let activities_start = self.activities.len() as u32;
-        let n_activities = rng.random_range(2..=6u8);
+        let n_activities = activities.unwrap_or_else(|| rng.random_range(2..=6u8));
         let activity_end = Ts(updated.0.max(ANCHOR.0 - MICROS_PER_DAY));
         for _ in 0..n_activities {
             let a_created = between(rng, created, activity_end);

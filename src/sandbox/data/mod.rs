@@ -88,7 +88,7 @@ impl Dataset {
         for n in 0..leads {
             let (created, updated) = Dataset::lead_times(&mut rng);
             let org = usize::from(n >= first_org);
-            data.push_lead(&mut rng, org, created, updated);
+            data.push_lead(&mut rng, org, created, updated, None);
         }
         // Keep the generator's stream independent of how touches go later.
         let _ = rng.random::<u64>();

@@ -8,6 +8,7 @@ fn plan(kind: Kind, change: usize, create: usize, delete: usize) -> Plan {
         kind,
         change,
         create,
+        activities: None,
         delete,
     }
 }
@@ -258,6 +259,38 @@ fn deleting_a_child_bumps_its_lead_and_logs_the_lead_update_for_contacts() {
     assert_eq!(d.org_index(1).leads_by_updated.last(), Some(&lead));
     let last = d.events().of(1).last().unwrap();
     assert_eq!((last.kind, last.action), (Kind::Task, Action::Deleted));
+}
+
+#[test]
+fn a_created_lead_can_be_busy_and_activities_can_be_deleted() {
+    let mut d = Dataset::generate(13, 40);
+    let busy = Plan {
+        activities: Some(250),
+        ..plan(Kind::Lead, 0, 1, 0)
+    };
+    let out = d.touch(0, busy);
+    let lead = d.find(Kind::Lead, &out.created[0]).unwrap();
+    let span = d.leads()[lead].activities;
+    assert_eq!(span.len, 250);
+    let updated = d.leads()[lead].updated;
+
+    let out = d.touch(0, plan(Kind::Activity, 0, 0, 120));
+    assert_eq!(out.deleted.len(), 120);
+    assert!(out.changed.is_empty(), "activities are only deleted");
+    for id in &out.deleted {
+        let row = d.codec().decode(Kind::Activity, id).unwrap() as usize;
+        assert!(d.is_deleted(Kind::Activity, row));
+        assert!(!indexed(&d, 0, Kind::Activity, row));
+    }
+    let left = d.live(Kind::Activity, span).count();
+    assert!(left < 250, "some of the busy lead's went");
+    assert_eq!(
+        d.leads()[lead].updated,
+        updated,
+        "a lead embeds no activity"
+    );
+    let last = d.events().of(0).last().unwrap();
+    assert_eq!((last.kind, last.action), (Kind::Activity, Action::Deleted));
 }
 
 #[test]

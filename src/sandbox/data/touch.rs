@@ -19,12 +19,15 @@ use super::{
 /// What a touch call asks for.
 #[derive(Debug, Clone, Copy)]
 pub struct Plan {
-    /// Lead, contact, opportunity or task; other kinds mean lead.
+    /// Lead, contact, opportunity, task or activity (deleted only); other
+    /// kinds mean lead.
     pub kind: Kind,
     /// Records of `kind` to change.
     pub change: usize,
     /// Leads to create.
     pub create: usize,
+    /// Activities of each created lead, if not the usual random few.
+    pub activities: Option<u8>,
     /// Records of `kind` to delete.
     pub delete: usize,
 }
@@ -74,11 +77,13 @@ impl Dataset {
         if plan.delete > 0 {
             self.delete_random(&mut rng, by, kind, plan.delete, &mut out);
         }
-        self.change_random(&mut rng, by, kind, plan.change, &mut out);
+        if kind != Kind::Activity {
+            self.change_random(&mut rng, by, kind, plan.change, &mut out);
+        }
         for _ in 0..plan.create {
             let at = self.stamp();
             out.since.get_or_insert(at);
-            let lead = self.push_lead(&mut rng, org, at, at);
+            let lead = self.push_lead(&mut rng, org, at, at, plan.activities);
             self.index_new_lead(lead);
             let object = self.object(Kind::Lead, lead);
             self.events.log(by, at, Action::Created, object, &[]);
@@ -157,6 +162,7 @@ impl Dataset {
             Kind::Contact => &ix.contacts,
             Kind::Opportunity => &ix.opportunities,
             Kind::Task => &ix.tasks,
+            Kind::Activity => &ix.activities,
             _ => &ix.leads_by_created,
         };
         let amount = count.min(pool.len());
@@ -210,7 +216,7 @@ impl Dataset {
 
 fn kind_or_lead(kind: Kind) -> Kind {
     match kind {
-        Kind::Contact | Kind::Opportunity | Kind::Task => kind,
+        Kind::Contact | Kind::Opportunity | Kind::Task | Kind::Activity => kind,
         _ => Kind::Lead,
     }
 }
