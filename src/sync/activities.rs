@@ -6,10 +6,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::TimeDelta;
 use rusqlite::params;
+use serde_json::Value;
 
 use super::{
     SyncError,
     engine::Syncer,
+    overlap::{Checked, Overlap},
     plan::{self, Precision, Ts},
 };
 use crate::{
@@ -25,25 +27,31 @@ impl<C: Credentials + 'static> Syncer<C> {
     /// the lead's cached ones with them, and returns them newest first.
     ///
     /// The list comes newest first; past `max_skip` the next window asks
-    /// for what was created before the oldest activity seen.
+    /// for what was created before the oldest activity seen. An activity
+    /// logged or deleted while the pages go by moves the ones after it,
+    /// so each later page is checked against the last (`overlap.rs`) and
+    /// a window that moved is read again from its start.
     pub async fn lead_activities(&self, lead_id: &str) -> Result<Vec<ActivityRow>, SyncError> {
         let api = || SyncError::api(Resource::Activities);
         let cap = AtomicUsize::new(0);
-        let mut records = Vec::new();
+        let mut records: Vec<Value> = Vec::new();
         let mut before: Option<Ts> = None;
+        let mut overlap = Overlap::default();
         'windows: loop {
             let mut q = vec![("lead_id", lead_id.to_owned())];
             if let Some(t) = before {
                 q.push(("date_created__lt", plan::format(t, Precision::Second)));
             }
+            let window = records.len();
             let mut skip = 0;
-            let mut oldest: Option<Ts> = None;
+            overlap.restart();
             loop {
                 let max = cap.load(Ordering::Relaxed);
                 if max > 0 && skip > max {
                     break;
                 }
-                let page = match self.client.page("activity/", &q, skip, LIMIT).await {
+                let asked = overlap.skip(skip);
+                let mut page = match self.client.raw_page("activity/", &q, asked, LIMIT).await {
                     Ok(page) => page,
                     Err(err) => match max_skip_of(&err) {
                         Some(n) => {
@@ -53,19 +61,29 @@ impl<C: Credentials + 'static> Syncer<C> {
                         None => return Err(api()(err)),
                     },
                 };
+                if overlap.check(&mut page) == Checked::Shifted {
+                    tracing::debug!("activities moved under the window; it restarts");
+                    records.truncate(window);
+                    skip = 0;
+                    continue;
+                }
                 skip += page.data.len();
-                oldest = page
-                    .data
-                    .iter()
-                    .filter_map(|r| plan::date_of(r, "date_created"))
-                    .chain(oldest)
-                    .min();
                 let last = !page.has_more || page.data.is_empty();
-                records.extend(page.data);
+                // Raw values are valid JSON; one that is not an object is
+                // rejected (and reported) by the cache, not dropped here.
+                records.extend(
+                    page.data
+                        .iter()
+                        .map(|raw| serde_json::from_str(raw.get()).unwrap_or(Value::Null)),
+                );
                 if last {
                     break 'windows;
                 }
             }
+            let oldest = records[window..]
+                .iter()
+                .filter_map(|r| plan::date_of(r, "date_created"))
+                .min();
             // One second of overlap: `__lt` is exclusive, bounds are whole seconds.
             let next =
                 oldest.and_then(|t| plan::floor(t + TimeDelta::seconds(1), Precision::Second));
