@@ -1,14 +1,17 @@
 //! `close-tui status`: the stored accounts, which one is active, and whether
 //! it works, like `gh auth status`. `--json` prints the documented schema.
 
-use std::process::ExitCode;
+use std::{io::IsTerminal, process::ExitCode, sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
+use indicatif::ProgressBar;
 use serde::Serialize;
+use tokio::task::JoinHandle;
 
 use super::{CommandResult, fail};
 use crate::{
-    close::{ApiError, CredentialsError},
+    auth::tokens::{TokenManager, TokenState},
+    close::{ApiError, CredentialsError, types::Me},
     config::Settings,
     session::{Session, open_store},
     store::{Account, AccountState, AuthKind, KeyConfig, KeyMode, Store},
@@ -45,6 +48,13 @@ struct AccountJson {
     refresh_token_stored: bool,
 }
 
+/// How long `status` waits for the live check, token refresh included. The
+/// HTTP clients allow 30 s a request and `/me/` is retried on timeouts, so a
+/// Close that accepts the connection and never answers would hold `status`
+/// for minutes; someone asking "am I still logged in?" should hear back in
+/// seconds, and a Close that slow is as good as unreachable.
+const LIVE_CHECK_DEADLINE: Duration = Duration::from_secs(10);
+
 /// What the live check against `/me/` found.
 enum Check {
     Skipped,
@@ -58,8 +68,8 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> CommandResult {
         Ok(store) => store,
         Err(err) => return signed_out(settings, &args, &err.to_string()),
     };
-    let check = if args.offline {
-        Check::Skipped
+    let (check, overdue) = if args.offline {
+        (Check::Skipped, None)
     } else {
         check_active(settings, &store).await
     };
@@ -74,6 +84,9 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> CommandResult {
     } else {
         print_text(settings, &store, &accounts, &check);
     }
+    if let Some(overdue) = overdue {
+        overdue.settle().await;
+    }
     Ok(if usable {
         ExitCode::SUCCESS
     } else {
@@ -81,25 +94,92 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> CommandResult {
     })
 }
 
-/// Calls `/me/` as the active account, which refreshes the token if due.
-async fn check_active(settings: &Settings, store: &std::sync::Arc<Store>) -> Check {
+/// Calls `/me/` as the active account, which refreshes the token if due,
+/// for at most [`LIVE_CHECK_DEADLINE`]. A check still running then is
+/// reported unreachable and handed back, to be settled after the output.
+async fn check_active(settings: &Settings, store: &Arc<Store>) -> (Check, Option<Overdue>) {
     let Ok(Some(account)) = store.active_account() else {
-        return Check::Skipped;
+        return (Check::Skipped, None);
     };
     if account.state != AccountState::Connected {
-        return Check::Skipped;
+        return (Check::Skipped, None);
     }
-    let session = match Session::for_account(settings, std::sync::Arc::clone(store), account) {
+    let session = match Session::for_account(settings, Arc::clone(store), account) {
         Ok(session) => session,
-        Err(err) => return Check::Unreachable(err.to_string()),
+        Err(err) => return (Check::Unreachable(err.to_string()), None),
     };
-    match session.client.me().await {
-        Ok(_) => Check::Ok,
-        Err(ApiError::Credentials(CredentialsError::NeedsLogin(reason))) => {
+    // The check runs in its own task, so that giving up on it is a choice
+    // made in `Overdue::settle`, under the token manager's pause, and never
+    // a future dropped mid-refresh.
+    let client = session.client.clone();
+    let mut task = tokio::spawn(async move { client.me().await });
+    let spinner = checking();
+    let answer = tokio::time::timeout(LIVE_CHECK_DEADLINE, &mut task).await;
+    spinner.finish_and_clear();
+    let check = match answer {
+        Ok(Ok(Ok(_))) => Check::Ok,
+        Ok(Ok(Err(ApiError::Credentials(CredentialsError::NeedsLogin(reason))))) => {
             Check::NeedsLogin(reason)
         }
-        Err(ApiError::Unauthorized) => Check::NeedsLogin("Close rejected the credentials".into()),
-        Err(err) => Check::Unreachable(err.to_string()),
+        Ok(Ok(Err(ApiError::Unauthorized))) => {
+            Check::NeedsLogin("Close rejected the credentials".into())
+        }
+        Ok(Ok(Err(err))) => Check::Unreachable(err.to_string()),
+        Ok(Err(join)) => Check::Unreachable(join.to_string()),
+        Err(_) => {
+            tracing::warn!(deadline = ?LIVE_CHECK_DEADLINE, "Close did not answer the live check");
+            let overdue = Overdue {
+                tokens: Arc::clone(&session.tokens),
+                task,
+            };
+            let reason = format!(
+                "Close did not answer within {} s",
+                LIVE_CHECK_DEADLINE.as_secs()
+            );
+            return (Check::Unreachable(reason), Some(overdue));
+        }
+    };
+    (check, None)
+}
+
+/// "Checking with Close…" on stderr while the live check runs, when stderr
+/// is a terminal; hidden otherwise, so nothing reaches a script's output.
+fn checking() -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let spinner = ProgressBar::new_spinner().with_message("Checking with Close…");
+    spinner.enable_steady_tick(Duration::from_millis(120));
+    spinner
+}
+
+/// A live check that outlived [`LIVE_CHECK_DEADLINE`] and is still running.
+struct Overdue {
+    tokens: Arc<TokenManager>,
+    task: JoinHandle<Result<Me, ApiError>>,
+}
+
+impl Overdue {
+    /// Stops the check without losing tokens. Close rotates refresh tokens:
+    /// one it has answered but we have not stored yet is gone for good if
+    /// the refresh is dropped (and returning from `main` drops every task).
+    /// So an in-flight refresh is let finish and store its tokens, bounded
+    /// by the token client's own timeout, and the check is aborted only
+    /// under the manager's pause, when no refresh is running and none can
+    /// start. The output is already printed by then; the wait only delays
+    /// the exit, and only when a refresh was in flight.
+    async fn settle(self) {
+        let refreshing = matches!(*self.tokens.state().borrow(), TokenState::Refreshing);
+        if refreshing && std::io::stderr().is_terminal() {
+            eprintln!(
+                "Letting a token refresh already sent to Close finish, so its tokens are kept…"
+            );
+        }
+        let _pause = self.tokens.pause_refreshes().await;
+        self.task.abort();
+        // Returns at the task's next await point: it cannot refresh while
+        // the pause is held.
+        let _ = self.task.await;
     }
 }
 

@@ -53,6 +53,13 @@ struct Current {
     lifetime: Option<Lifetime>,
 }
 
+/// Keeps refreshes from starting while it lives; from
+/// [`TokenManager::pause_refreshes`].
+#[must_use = "refreshes resume as soon as the pause is dropped"]
+pub struct RefreshPause<'a> {
+    _current: tokio::sync::MutexGuard<'a, Current>,
+}
+
 pub struct TokenManager {
     store: Arc<Store>,
     client: Option<TokenClient>,
@@ -115,6 +122,18 @@ impl TokenManager {
     pub fn spawn_refresher(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
         let manager = Arc::clone(self);
         tokio::spawn(async move { manager.refresh_loop().await })
+    }
+
+    /// Waits for a refresh in flight to end (stored, refused or failed),
+    /// then keeps new ones from starting while the pause lives. Every
+    /// refresh runs under the `current` lock, so holding it is the one safe
+    /// moment to abort a task that may refresh: dropped between Close's
+    /// answer and the store's commit, a refresh would lose the rotated
+    /// refresh token, the only one Close still accepts.
+    pub async fn pause_refreshes(&self) -> RefreshPause<'_> {
+        RefreshPause {
+            _current: self.current.lock().await,
+        }
     }
 
     /// Fills `current` from the store the first time it is needed.
