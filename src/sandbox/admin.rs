@@ -6,8 +6,9 @@
 //! - `POST /_sandbox/faults` with JSON, any of `latency_ms`, `fail_rate`,
 //!   `token_fail_rate`, `token_mode` (`normal`, `error500`, `timeout`,
 //!   `html`, `truncated`), `rate_limit`, `access_ttl`, `storm` (refuse the
-//!   first N attempts of every distinct API request with 429/5xx) → the new
-//!   settings.
+//!   first N attempts of every distinct API request with 429/5xx), `garble`
+//!   (answer its first N attempts 200 with a JSON object that is not a
+//!   page) → the new settings.
 //! - `GET /_sandbox/stats` → the counters.
 
 use std::sync::Arc;

@@ -1,5 +1,5 @@
-//! Injected trouble, for tests: latency, 503s, a storm of 429s and 5xx, a
-//! short access-token lifetime, rate limits, and a token endpoint that
+//! Injected trouble, for tests: latency, 503s, pages that are not pages, a
+//! storm of 429s and 5xx, a short access-token lifetime, rate limits, and a token endpoint that
 //! misbehaves in chosen ways.
 //!
 //! The flags set the starting values; `POST /_sandbox/faults` changes them
@@ -62,6 +62,10 @@ pub struct FaultSettings {
     /// Attempts of each distinct API request refused with 429 or 5xx (see
     /// [`Storm`]); 0 is calm.
     pub storm: u32,
+    /// Attempts of each distinct API request answered 200 with a JSON
+    /// object that is not what was asked for (as a proxy or a broken
+    /// deploy might), keyed like `storm`; 0 is off.
+    pub garble: u32,
 }
 
 /// A `POST /_sandbox/faults` body: any subset of the knobs.
@@ -75,6 +79,7 @@ pub struct FaultUpdate {
     pub rate_limit: Option<u32>,
     pub access_ttl: Option<u64>,
     pub storm: Option<u32>,
+    pub garble: Option<u32>,
 }
 
 pub struct Faults {
@@ -85,6 +90,7 @@ pub struct Faults {
     rate_limit: AtomicU32,
     access_ttl: AtomicU64,
     pub storm: Storm,
+    pub garble: Storm,
 }
 
 impl Faults {
@@ -97,6 +103,7 @@ impl Faults {
             rate_limit: AtomicU32::new(options.rate_limit),
             access_ttl: AtomicU64::new(options.access_ttl),
             storm: Storm::default(),
+            garble: Storm::default(),
         }
     }
 
@@ -133,6 +140,9 @@ impl Faults {
         if let Some(v) = update.storm {
             self.storm.set(v);
         }
+        if let Some(v) = update.garble {
+            self.garble.set(v);
+        }
         Ok(self.settings())
     }
 
@@ -145,6 +155,7 @@ impl Faults {
             rate_limit: self.rate_limit(),
             access_ttl: self.access_ttl.load(Relaxed),
             storm: self.storm.attempts_refused(),
+            garble: self.garble.attempts_refused(),
         }
     }
 

@@ -74,6 +74,17 @@ pub async fn guard(
             .insert(header::RETRY_AFTER, verdict.retry_after());
         return response;
     }
+    if sandbox.faults.garble.attempts_refused() > 0
+        && sandbox
+            .faults
+            .garble
+            .refuse(&request_key(&request))
+            .is_some()
+    {
+        // 200, JSON, and not a page: what a proxy or a broken deploy sends.
+        let body = axum::Json(serde_json::json!({"error": "upstream hiccup"}));
+        return with_rate_limit(body.into_response(), verdict);
+    }
     request.extensions_mut().insert(principal);
     with_rate_limit(next.run(request).await, verdict)
 }
@@ -84,14 +95,7 @@ fn storm_refusal(sandbox: &Sandbox, request: &Request) -> Option<Response> {
     if sandbox.faults.storm.attempts_refused() == 0 {
         return None;
     }
-    let uri = request.uri();
-    let key = format!(
-        "{} {}?{}",
-        request.method(),
-        uri.path(),
-        uri.query().unwrap_or("")
-    );
-    let status = sandbox.faults.storm.refuse(&key)?;
+    let status = sandbox.faults.storm.refuse(&request_key(request))?;
     if status == StatusCode::TOO_MANY_REQUESTS {
         sandbox.stats.too_many_requests();
         let mut response =
@@ -105,6 +109,17 @@ fn storm_refusal(sandbox: &Sandbox, request: &Request) -> Option<Response> {
         sandbox.stats.unavailable();
     }
     Some(ApiError::new(status, "Injected server error (storm).").into_response())
+}
+
+/// What makes a request distinct for a storm: method, path and query.
+fn request_key(request: &Request) -> String {
+    let uri = request.uri();
+    format!(
+        "{} {}?{}",
+        request.method(),
+        uri.path(),
+        uri.query().unwrap_or("")
+    )
 }
 
 /// The `RateLimit` a storm's 429 carries: wait a fifth of a second.

@@ -3,6 +3,9 @@
 //! attempts, with 429, 500, 502, 503 and 504 in turn, and answered normally
 //! from attempt N + 1 on.
 //!
+//! The same counting serves `garble` (a 200 that is not a page), which
+//! ignores the status.
+//!
 //! Keying on the request rather than rolling dice means every request of a
 //! sync meets the storm, yet a client that retries within its budget always
 //! gets through: a test can demand a complete sync without being flaky.
