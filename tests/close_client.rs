@@ -133,9 +133,11 @@ async fn rate_limits_are_waited_out_and_reported() {
         }
     }
     let stats = stats(&sandbox).await;
-    // Pacing from the RateLimit header keeps 429s rare; every one is reported.
-    assert_eq!(waits, stats["status_429"].as_u64().unwrap() as usize);
-    assert!(waits <= 3, "{waits} waits");
+    // Pacing from the RateLimit header keeps 429s rare; every one is
+    // reported (and so is any pacing wait of a second or more).
+    let refused = stats["status_429"].as_u64().unwrap() as usize;
+    assert!(waits >= refused, "{waits} waits told, {refused} 429s");
+    assert!(refused <= 3, "{refused} 429s");
     sandbox.stop().await;
 }
 

@@ -76,3 +76,40 @@ async fn opportunities_alone_split_ranges_deeper_than_max_skip() {
     );
     assert!(env.cached(Resource::Leads).is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_that_is_not_a_page_is_retried_then_reported_never_taken_as_the_end() {
+    // Every request's first answer is `200 {"error": …}`: read as an empty
+    // last page, it would end each slice with nothing. Retried once, the
+    // sync is whole.
+    let env = env(sandbox_args(3000)).await;
+    env.faults(serde_json::json!({"garble": 1})).await;
+    env.syncer().run(&[]).await.unwrap();
+    env.assert_complete().await;
+
+    // A refusal (429 or 5xx) first does not use up the page's one retry.
+    env.faults(serde_json::json!({"storm": 1, "garble": 1}))
+        .await;
+    let full = || {
+        env.syncer().with_options(close_tui::sync::SyncOptions {
+            full: true,
+            ..Default::default()
+        })
+    };
+    full().run(&[Resource::Leads]).await.unwrap();
+    env.faults(serde_json::json!({"storm": 0})).await;
+    env.assert_complete().await;
+
+    // Answered so twice, the page is reported with what finds it again.
+    env.faults(serde_json::json!({"garble": 2})).await;
+    let err = full()
+        .run(&[Resource::Leads])
+        .await
+        .expect_err("a page that cannot be read ends the sync");
+    let message = err.to_string();
+    assert!(message.contains("cannot read"), "{message}");
+    assert!(message.contains("lead/?"), "{message}");
+    assert!(message.contains("_skip="), "{message}");
+    env.faults(serde_json::json!({"garble": 0})).await;
+    env.assert_complete().await;
+}

@@ -116,9 +116,12 @@ impl<C: Credentials> CloseClient<C> {
     /// `GET api_url/path` with query parameters, decoded as `T`.
     ///
     /// A 401 gets one credentials refresh and one retry. Connect errors,
-    /// timeouts, 500/502/503/504 and undecodable bodies are retried with
-    /// backoff (every call here is a GET, safe to repeat);
-    /// a 429 waits for the reset the headers give. Other errors return at once.
+    /// timeouts and 500/502/503/504 are retried with backoff (every call
+    /// here is a GET, safe to repeat), up to the backoff's `max_retries`; a
+    /// body that cannot be decoded (a page with no `data`, say) is tried
+    /// once more, then reported with its query; a 429 waits for the reset
+    /// the headers give, up to [`MAX_RATE_LIMITED`] times. Other errors
+    /// return at once.
     pub async fn get<T: DeserializeOwned>(
         &self,
         path: &str,
@@ -132,9 +135,20 @@ impl<C: Credentials> CloseClient<C> {
         let group = group_of(path);
         let mut auth = inner.credentials.authorization().await?;
         let mut refreshed = false;
-        let mut retry = 0;
+        // Each kind of trouble has its own allowance: a page that cannot be
+        // decoded is tried once more and then reported; 429s each wait for
+        // the reset, so they may come more often than failures do.
+        let (mut retry, mut undecodable, mut limited) = (0, 0, 0);
         loop {
-            inner.pacer.wait(group).await;
+            inner
+                .pacer
+                .wait(group, |until| {
+                    let _ = inner.events.send(ClientEvent::RateLimited {
+                        group: group.to_owned(),
+                        until,
+                    });
+                })
+                .await;
             let outcome = match self.send(&url, query, &auth).await {
                 Ok(response) => self.judge(path, group, response).await,
                 Err(err) => Err(err),
@@ -143,38 +157,41 @@ impl<C: Credentials> CloseClient<C> {
                 Ok(value) => return Ok(value),
                 Err(err) => err,
             };
-            let delay = match &err {
+            let (delay, count, allowed) = match &err {
                 ApiError::Unauthorized if !refreshed => {
                     tracing::debug!(path, "401 from Close; refreshing once");
                     auth = inner.credentials.refresh_after_rejection(&auth).await?;
                     refreshed = true;
                     continue;
                 }
-                ApiError::RateLimited { retry_after } => *retry_after,
-                ApiError::Network(_) | ApiError::Decode { .. } => inner.backoff.delay(retry),
-                ApiError::Server {
+                ApiError::RateLimited { retry_after } => {
+                    (*retry_after, &mut limited, MAX_RATE_LIMITED)
+                }
+                ApiError::Decode { .. } => (inner.backoff.delay(retry), &mut undecodable, 1),
+                ApiError::Network(_)
+                | ApiError::Server {
                     status: 500 | 502..=504,
                     ..
-                } => inner.backoff.delay(retry),
+                } => (
+                    inner.backoff.delay(retry),
+                    &mut retry,
+                    inner.backoff.max_retries,
+                ),
                 _ => return Err(err),
             };
-            // A page that cannot be decoded is tried once more, then reported.
-            let limit = match err {
-                ApiError::Decode { .. } => 1,
-                _ => inner.backoff.max_retries,
-            };
-            if retry >= limit {
-                return Err(err);
+            if *count >= allowed {
+                return Err(with_query(err, query));
             }
+            *count += 1;
+            let attempt = *count;
             let _ = inner.events.send(ClientEvent::Retrying {
                 path: path.to_owned(),
-                retry: retry + 1,
+                retry: attempt,
                 reason: err.to_string(),
                 delay,
             });
-            tracing::info!(path, retry = retry + 1, ?delay, error = %err, "retrying");
+            tracing::info!(path, retry = attempt, ?delay, error = %err, "retrying");
             tokio::time::sleep(delay).await;
-            retry += 1;
         }
     }
 
@@ -192,7 +209,11 @@ impl<C: Credentials> CloseClient<C> {
             inner.pacer.observe(group, limit, now);
         }
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
-            let wait = retry_after(response.headers()).unwrap_or(Duration::from_secs(1));
+            // No wait, or none worth the name (a reset rounded down to 0):
+            // a second, rather than asking again at once.
+            let wait = retry_after(response.headers())
+                .filter(|wait| !wait.is_zero())
+                .unwrap_or(Duration::from_secs(1));
             let until = now + wait;
             inner.pacer.block_until(group, until);
             let _ = inner.events.send(ClientEvent::RateLimited {
@@ -232,6 +253,25 @@ impl<C: Credentials> CloseClient<C> {
 
     pub async fn organization(&self, id: &str) -> Result<Organization, ApiError> {
         self.get(&format!("organization/{id}/"), &[]).await
+    }
+}
+
+/// 429s one request may meet, each waited out, before it gives up.
+const MAX_RATE_LIMITED: u32 = 12;
+
+/// A page that could not be decoded, reported with its query (`_skip`,
+/// the date window: what it takes to find it again). The query carries no
+/// secret: credentials go in a header.
+fn with_query(err: ApiError, query: &[(&str, String)]) -> ApiError {
+    match err {
+        ApiError::Decode { path, message } if !query.is_empty() => {
+            let pairs: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            ApiError::Decode {
+                path: format!("{path}?{}", pairs.join("&")),
+                message,
+            }
+        }
+        err => err,
     }
 }
 

@@ -33,6 +33,16 @@ const MARGIN: Duration = Duration::from_millis(2);
 /// are still in flight), look again this often.
 const UNKNOWN_RESET: Duration = Duration::from_millis(10);
 
+/// A spent budget whose reset stays unknown this long lets one request go
+/// to ask: no answer may be on its way to tell (none was in flight, or its
+/// answers were taken for the old window's), and waiting on would be
+/// waiting for ever.
+const PROBE_AFTER: Duration = Duration::from_secs(1);
+
+/// A wait at least this long is told to whoever listens, so a sync held by
+/// a spent budget is seen waiting, not frozen.
+pub const VISIBLE_WAIT: Duration = Duration::from_secs(1);
+
 #[derive(Debug, Default)]
 pub struct Pacer {
     groups: Mutex<HashMap<String, Group>>,
@@ -53,6 +63,8 @@ struct Group {
     /// When the window before ended: answers still in flight from it are
     /// not mistaken for the next one's.
     last_reset: Option<Instant>,
+    /// Since when a spent budget has waited with no known reset.
+    unknown_since: Option<Instant>,
 }
 
 impl Group {
@@ -63,6 +75,7 @@ impl Group {
             limit: None,
             reset_at: None,
             last_reset: None,
+            unknown_since: None,
         }
     }
 
@@ -70,9 +83,11 @@ impl Group {
     /// then it has taken its unit of budget.
     fn take(&mut self, now: Instant) -> Duration {
         if self.reset_at.is_some_and(|at| at + MARGIN <= now) {
-            // The window is over: the next one allows the full limit.
+            // The window is over: the next one allows the full limit, or,
+            // when no answer ever said the limit, whatever the next answer
+            // says (a budget kept at zero would never send that request).
             self.last_reset = self.reset_at.take();
-            self.budget = self.limit.or(self.budget);
+            self.budget = self.limit.filter(|limit| *limit >= 1.0);
         }
         if self.not_before > now {
             return self.not_before - now;
@@ -81,9 +96,16 @@ impl Group {
             return Duration::ZERO;
         };
         if budget < 1.0 {
-            return self.reset_at.map_or(UNKNOWN_RESET, |at| {
-                (at + MARGIN).saturating_duration_since(now).max(MARGIN)
-            });
+            if let Some(at) = self.reset_at {
+                return (at + MARGIN).saturating_duration_since(now).max(MARGIN);
+            }
+            let since = *self.unknown_since.get_or_insert(now);
+            if now < since + PROBE_AFTER {
+                return UNKNOWN_RESET;
+            }
+            // One request goes to ask; its answer starts the next window.
+            self.unknown_since = None;
+            return Duration::ZERO;
         }
         let left = budget - 1.0;
         self.budget = Some(left);
@@ -118,18 +140,23 @@ impl Pacer {
     }
 
     /// Sleeps until `group` may send again, and takes a unit of its budget.
-    pub async fn wait(&self, group: &str) {
+    /// A sleep of [`VISIBLE_WAIT`] or more is told to `waiting` first, with
+    /// when it ends.
+    pub async fn wait(&self, group: &str, waiting: impl Fn(Instant)) {
         loop {
-            let wait = {
+            let (wait, now) = {
                 let mut map = self.groups.lock().unwrap_or_else(|e| e.into_inner());
                 let now = Instant::now();
                 match map.get_mut(group) {
-                    Some(g) => g.take(now),
-                    None => Duration::ZERO,
+                    Some(g) => (g.take(now), now),
+                    None => (Duration::ZERO, now),
                 }
             };
             if wait.is_zero() {
                 return;
+            }
+            if wait >= VISIBLE_WAIT {
+                waiting(now + wait);
             }
             tokio::time::sleep(wait).await;
         }
@@ -146,6 +173,7 @@ impl Pacer {
             .entry(group.to_owned())
             .or_insert_with(|| Group::new(now));
         g.limit = limit.limit.or(g.limit);
+        g.unknown_since = None;
         match g.reset_at {
             // A later window than the one we know: its count is the server's.
             Some(known) if at > known + NEXT_WINDOW => {
@@ -296,6 +324,78 @@ mod tests {
         // An answer from the old window, arriving late, changes nothing.
         pacer.observe("lead", limit(2.0, 0.0, 0.01), now + ms(505));
         assert_eq!(wait(now + ms(510)), Duration::ZERO);
+    }
+
+    /// When a request asked for at `at` goes, through `take`; `None` if it
+    /// has not gone within a minute.
+    fn goes(pacer: &Pacer, mut at: Instant) -> Option<Instant> {
+        let end = at + Duration::from_secs(60);
+        while at < end {
+            let wait = pacer
+                .groups
+                .lock()
+                .unwrap()
+                .get_mut("lead")
+                .unwrap()
+                .take(at);
+            if wait.is_zero() {
+                return Some(at);
+            }
+            at += wait;
+        }
+        None
+    }
+
+    #[test]
+    fn a_spent_budget_with_no_known_limit_goes_on_after_its_reset() {
+        // `ratelimit-remaining: 0` and `ratelimit-reset: 0.5`, no limit.
+        let pacer = Pacer::default();
+        let now = Instant::now();
+        let spent = RateLimit {
+            limit: None,
+            remaining: Some(0.0),
+            reset: Some(0.5),
+        };
+        pacer.observe("lead", spent, now);
+        let went = goes(&pacer, now).expect("the request went");
+        assert!(went >= now + Duration::from_millis(500));
+        assert!(went < now + Duration::from_millis(600));
+    }
+
+    #[test]
+    fn a_spent_budget_nobody_answers_for_sends_one_request_to_ask() {
+        // A window short enough that the next window's answers were taken
+        // for late ones of the old: spent, and no reset known.
+        let pacer = Pacer::default();
+        let now = Instant::now();
+        let ms = Duration::from_millis;
+        pacer.observe("lead", limit(1.0, 0.0, 0.1), now);
+        let first = goes(&pacer, now).expect("after the reset");
+        pacer.observe("lead", limit(1.0, 0.0, 0.1), first);
+        let second = goes(&pacer, first).expect("never waits for ever");
+        assert!(second >= first + PROBE_AFTER);
+        assert!(second < first + PROBE_AFTER + ms(50));
+    }
+
+    #[tokio::test]
+    async fn a_wait_of_a_second_or_more_is_told_before_it_is_slept() {
+        let pacer = Pacer::default();
+        let now = Instant::now();
+        pacer.observe("lead", limit(5.0, 0.0, 1.2), now);
+        pacer.observe("contact", limit(5.0, 0.0, 0.2), now);
+        let told = Mutex::new(Vec::new());
+        let tell = |group: &'static str| {
+            let told = &told;
+            move |until| told.lock().unwrap().push((group, until))
+        };
+        tokio::join!(
+            pacer.wait("lead", tell("lead")),
+            pacer.wait("contact", tell("contact"))
+        );
+        let told = told.into_inner().unwrap();
+        assert_eq!(told.len(), 1, "only the long wait: {told:?}");
+        assert_eq!(told[0].0, "lead");
+        assert!(told[0].1 >= now + Duration::from_millis(1200));
     }
 
     #[test]

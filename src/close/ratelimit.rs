@@ -80,16 +80,29 @@ pub fn parse_ratelimit(value: &str) -> RateLimit {
     out
 }
 
-/// How long a 429 (or a spent budget) asks us to wait: the RateLimit reset,
-/// else `Retry-After` (seconds or an HTTP date), else `ratelimit-reset`.
+/// How long a 429 asks us to wait. Close's docs prefer the decimal
+/// `reset` of the `RateLimit` header, but that header reports the limit
+/// the key is *closest* to: when it still shows requests `remaining`, the
+/// 429 came from another (stricter) limit, and `Retry-After` is the one
+/// that speaks for it. A reset of zero (rounded down) says nothing either.
+/// So: a spent limit's positive reset, else `Retry-After` (seconds or an
+/// HTTP date), else any reset given.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     retry_after_at(headers, Utc::now())
 }
 
 fn retry_after_at(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
-    if let Some(reset) = RateLimit::from_headers(headers).and_then(|limit| limit.reset) {
-        return Some(seconds(reset));
+    let limit = RateLimit::from_headers(headers);
+    let reset = limit.and_then(|l| l.reset).map(seconds);
+    let spent = limit.is_some_and(|l| l.remaining.is_none_or(|left| left < 1.0));
+    if let Some(reset) = reset.filter(|r| spent && !r.is_zero()) {
+        return Some(reset);
     }
+    retry_after_header(headers, now).or(reset)
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn retry_after_header(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Some(secs) = leading_number(value) {
         return Some(seconds(secs));
@@ -210,6 +223,26 @@ mod tests {
             ("retry-after", "1"),
         ]);
         assert_eq!(retry_after(&map), Some(Duration::from_millis(250)));
+    }
+
+    #[test]
+    fn a_429_from_another_limit_or_a_zero_reset_waits_for_retry_after() {
+        // The header speaks of a limit with requests left: this 429 came
+        // from a stricter one, which Retry-After describes.
+        let stricter = headers(&[
+            ("ratelimit", "limit=100, remaining=40, reset=0.2"),
+            ("retry-after", "30"),
+        ]);
+        assert_eq!(retry_after(&stricter), Some(Duration::from_secs(30)));
+        // A reset rounded down to 0 says nothing; Retry-After rounds up.
+        let rounded = headers(&[
+            ("ratelimit", "limit=10, remaining=0, reset=0"),
+            ("retry-after", "1"),
+        ]);
+        assert_eq!(retry_after(&rounded), Some(Duration::from_secs(1)));
+        // With nothing better, a reset is still used.
+        let lone = headers(&[("ratelimit", "limit=10, remaining=3, reset=0.5")]);
+        assert_eq!(retry_after(&lone), Some(Duration::from_millis(500)));
     }
 
     #[test]

@@ -57,17 +57,21 @@ impl Resource {
 }
 
 /// One page of a list endpoint: `{data, has_more, total_results?}`.
+///
+/// `data` and `has_more` are required: a body without them (`{}`, an
+/// error object a proxy answered 200 with) is not a page, and reading it
+/// as an empty last page would end a sync short without a word. It fails
+/// to decode instead, which the client retries and then reports.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
 pub struct Page {
     pub data: Vec<Value>,
     pub has_more: bool,
     pub total_results: Option<u64>,
 }
 
-/// A page whose records are kept as the text Close sent, unparsed.
+/// A page whose records are kept as the text Close sent, unparsed; as
+/// strict as [`Page`].
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
 pub struct RawPage {
     pub data: Vec<Box<serde_json::value::RawValue>>,
     pub has_more: bool,

@@ -167,9 +167,15 @@ fn uncounted() -> ProgressStyle {
 
 /// Plain progress lines for logs and pipes: at most one every two seconds
 /// per pass, plus the start, waits and the end.
+/// Waits ending within this of one already told are the same wait.
+const SAME_WAIT: Duration = Duration::from_millis(500);
+
 #[derive(Default)]
 struct Lines {
     started: HashMap<Resource, (Instant, Instant)>,
+    /// The end of the last wait told: the workers that meet one wait each
+    /// say so, and it is told once.
+    waiting_until: Option<Instant>,
 }
 
 impl Lines {
@@ -216,6 +222,13 @@ impl Lines {
                 );
             }
             SyncEvent::RateLimited { until } => {
+                if self
+                    .waiting_until
+                    .is_some_and(|told| told + SAME_WAIT >= until)
+                {
+                    return;
+                }
+                self.waiting_until = Some(until);
                 let wait = until.saturating_duration_since(Instant::now());
                 eprintln!("rate limited by Close; waiting {:.1} s", wait.as_secs_f64());
             }

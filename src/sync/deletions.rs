@@ -126,7 +126,8 @@ pub fn object_types(pass: Pass, params: &[(String, String)]) -> Vec<(String, Res
 
 #[derive(Deserialize)]
 struct EventPage {
-    #[serde(default)]
+    /// Required, as in [`crate::close::records::Page`]: a body without it
+    /// is not a page of the log, and deletions must not be missed for it.
     data: Vec<EventRef>,
     #[serde(default)]
     cursor_next: Option<String>,
