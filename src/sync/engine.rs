@@ -8,7 +8,7 @@ use std::{
 };
 
 use futures_util::future::try_join_all;
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::{Notify, broadcast, mpsc};
 
 use super::{
     SyncError, SyncOptions,
@@ -94,11 +94,18 @@ impl<C: Credentials + 'static> Syncer<C> {
         let passes = Pass::for_resources(resources)?;
         let mut client_events = self.client.events();
         let events = self.events.clone();
-        let forward = tokio::spawn(async move {
-            while let Ok(event) = client_events.recv().await {
-                events.from_client(event);
+        // Aborted when `run` ends or is dropped (a cancelled sync).
+        let _forward = AbortOnDrop(tokio::spawn(async move {
+            loop {
+                match client_events.recv().await {
+                    Ok(event) => events.from_client(event),
+                    // A burst of waits and retries outran the watcher: the
+                    // ones missed are stale, the next are not.
+                    Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => break,
+                }
             }
-        });
+        }));
         let leads_too = passes.contains(&Pass::Leads);
         let result = try_join_all(
             passes
@@ -106,7 +113,6 @@ impl<C: Credentials + 'static> Syncer<C> {
                 .map(|&pass| self.run_pass(pass, leads_too, false)),
         )
         .await;
-        forward.abort();
         Ok(SyncReport { passes: result? })
     }
 
@@ -323,5 +329,14 @@ impl<C: Credentials + 'static> Syncer<C> {
             elapsed: started.elapsed(),
             ..report
         })
+    }
+}
+
+/// A task that ends with its owner.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
