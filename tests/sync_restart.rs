@@ -127,6 +127,12 @@ async fn after_a_long_outage_the_next_sync_resumes() {
         !out.stderr.contains("building"),
         "not a bulk load: {out:#?}"
     );
+    // Each full pass is followed at once by a catch-up, which says so.
+    assert!(
+        out.stderr
+            .contains("leads: catching up on what changed during the full pass"),
+        "{out:#?}"
+    );
     let full_pages = lead_pages_since(dir.path(), before);
     eprintln!("resumed with {resumed_pages} lead pages; a full sync takes {full_pages}");
     assert!(

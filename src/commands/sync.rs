@@ -106,13 +106,19 @@ impl Bars {
     fn on(&mut self, event: SyncEvent) {
         match event {
             SyncEvent::Started {
-                resource, total, ..
+                resource,
+                total,
+                catch_up,
+                ..
             } => {
                 let bar = match total {
                     Some(total) => ProgressBar::new(total).with_style(counted()),
                     None => ProgressBar::new_spinner().with_style(uncounted()),
                 };
                 bar.set_prefix(resource.name());
+                if catch_up {
+                    bar.set_message("catching up");
+                }
                 bar.enable_steady_tick(Duration::from_millis(120));
                 let bar = self.multi.add(bar);
                 self.multi.set_draw_target(ProgressDrawTarget::stderr());
@@ -186,6 +192,7 @@ impl Lines {
                 total,
                 full,
                 resumed,
+                catch_up,
             } => {
                 let kind = if resumed {
                     "resuming"
@@ -195,7 +202,14 @@ impl Lines {
                     "incremental"
                 };
                 let total = total.map(|t| format!(", {t} records")).unwrap_or_default();
-                eprintln!("{}: syncing ({kind}{total})", resource.name());
+                if catch_up {
+                    eprintln!(
+                        "{}: catching up on what changed during the full pass",
+                        resource.name()
+                    );
+                } else {
+                    eprintln!("{}: syncing ({kind}{total})", resource.name());
+                }
                 let now = Instant::now();
                 self.started.insert(resource, (now, now));
             }

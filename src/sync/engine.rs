@@ -206,6 +206,7 @@ impl<C: Credentials + 'static> Syncer<C> {
             total: plan.total,
             full: plan.full,
             resumed,
+            catch_up,
         });
         let (full, bulk_load) = (plan.full, plan.bulk);
         let (deletions_since, sweep) = (plan.deletions_since, plan.sweep);

@@ -10,12 +10,15 @@ use crate::close::{ClientEvent, records::Resource};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SyncEvent {
-    /// A pass began; `total` is the server's count when it gives one.
+    /// A pass began; `total` is the server's count when it gives one. A
+    /// `catch_up` pass follows a full one at once, for what changed (or
+    /// went) while it ran.
     Started {
         resource: Resource,
         total: Option<u64>,
         full: bool,
         resumed: bool,
+        catch_up: bool,
     },
     /// Records committed to the cache so far in this pass.
     Progress {
