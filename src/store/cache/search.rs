@@ -34,11 +34,7 @@ pub fn fts_query(input: &str) -> Option<String> {
     let terms: Vec<String> = if phone_like {
         vec![input.chars().filter(char::is_ascii_digit).collect()]
     } else {
-        input
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
-            .collect()
+        words(input).map(str::to_owned).collect()
     };
     if terms.is_empty() {
         return None;
@@ -64,22 +60,42 @@ fn terms(input: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Lowercase without the common Latin accents, as the index's
-/// `remove_diacritics` tokenizer sees words.
+/// The words of `text` as the index's tokenizer (`unicode61`) cuts them:
+/// runs of letters, numbers and private-use characters. Anything else,
+/// marks included, separates words. A query term the tokenizer would cut
+/// in two becomes a phrase, which this index (no positions) refuses: a
+/// vowel sign inside a Hindi or Thai name made every search fail.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !is_word_char(c))
+        .filter(|w| !w.is_empty())
+}
+
+fn is_word_char(c: char) -> bool {
+    use unicode_general_category::{GeneralCategory as G, get_general_category};
+    c.is_ascii_alphanumeric()
+        || !c.is_ascii()
+            && matches!(
+                get_general_category(c),
+                G::UppercaseLetter
+                    | G::LowercaseLetter
+                    | G::TitlecaseLetter
+                    | G::ModifierLetter
+                    | G::OtherLetter
+                    | G::DecimalNumber
+                    | G::LetterNumber
+                    | G::OtherNumber
+                    | G::PrivateUse
+            )
+}
+
+/// Lowercase, decomposed, without its marks: at least as forgiving as the
+/// index's `remove_diacritics`, so a contact the index found by its name
+/// (Dvořák for "dvorak") is kept.
 fn fold(word: &str) -> String {
-    word.chars()
+    use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+    word.nfd()
+        .filter(|c| !is_combining_mark(*c))
         .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'à'..='å' => 'a',
-            'ç' => 'c',
-            'è'..='ë' => 'e',
-            'ì'..='ï' => 'i',
-            'ñ' => 'n',
-            'ò'..='ö' | 'ø' => 'o',
-            'ù'..='ü' => 'u',
-            'ý' | 'ÿ' => 'y',
-            other => other,
-        })
         .collect()
 }
 
@@ -88,12 +104,7 @@ fn fold(word: &str) -> String {
 fn matches_all(terms: &[String], fields: &[Option<&str>]) -> bool {
     let mut words: Vec<String> = Vec::new();
     for field in fields.iter().flatten() {
-        words.extend(
-            field
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .map(fold),
-        );
+        words.extend(self::words(field).map(fold));
         let digits: String = field.chars().filter(char::is_ascii_digit).collect();
         if digits.len() >= 3 {
             if digits.len() > 10 {
@@ -140,7 +151,28 @@ macro_rules! identified {
     )*};
 }
 
-identified!(LeadRow, ContactRow, OpportunityRow, TaskRow);
+identified!(LeadRow, OpportunityRow, TaskRow);
+
+/// A contact a search found, with every email and phone it has.
+struct ContactHit {
+    row: ContactRow,
+    reachable: Option<String>,
+}
+
+impl ContactHit {
+    fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            row: ContactRow::from_row(row)?,
+            reachable: row.get(8)?,
+        })
+    }
+}
+
+impl Identified for ContactHit {
+    fn id(&self) -> &str {
+        &self.row.id
+    }
+}
 
 /// One search: what was typed, for whom, and how many rows are wanted.
 struct Search<'a> {
@@ -253,21 +285,32 @@ impl Cache {
         limit: usize,
     ) -> Result<Vec<ContactRow>, StoreError> {
         let terms = terms(text);
+        // The list shows a contact's first email and phone; the index has
+        // them all, and so must the check, or a contact found by its
+        // second address is dropped.
         let sql = over_matched_leads(
-            "c.id, c.lead_id, c.name, c.title, c.email, c.phone, c.date_updated, l.name",
+            "c.id, c.lead_id, c.name, c.title, c.email, c.phone, c.date_updated, l.name,
+             CASE WHEN json_valid(c.raw) THEN (SELECT group_concat(v, char(10)) FROM (
+                 SELECT json_extract(e.value, '$.email') AS v
+                     FROM json_each(c.raw, '$.emails') e WHERE e.type = 'object'
+                 UNION ALL SELECT json_extract(p.value, '$.phone')
+                     FROM json_each(c.raw, '$.phones') p WHERE p.type = 'object')) END",
             Some(("cache_contacts", "c")),
         );
-        self.find(account, text, limit, &sql, ContactRow::from_row, |c| {
-            matches_all(
-                &terms,
-                &[
-                    Some(c.name.as_str()),
-                    c.email.as_deref(),
-                    c.phone.as_deref(),
-                    c.lead_name.as_deref(),
-                ],
-            )
-        })
+        let found = self.find(account, text, limit, &sql, ContactHit::from_row, |hit| {
+            let c = &hit.row;
+            let mut fields = vec![
+                Some(c.name.as_str()),
+                c.lead_name.as_deref(),
+                c.email.as_deref(),
+                c.phone.as_deref(),
+            ];
+            // One field per address and number: a phone counts by its own
+            // digits.
+            fields.extend(hit.reachable.iter().flat_map(|all| all.lines().map(Some)));
+            matches_all(&terms, &fields)
+        })?;
+        Ok(found.into_iter().map(|hit| hit.row).collect())
     }
 
     /// Up to `limit` cached opportunities of the leads matching `text`.
@@ -316,6 +359,9 @@ mod tests {
             Some("\"pedro\"* \"young\"* \"ini\"*".to_owned())
         );
         assert_eq!(fts_query("(954) 555-92"), Some("\"95455592\"*".to_owned()));
+        // A vowel sign parts words for the index's tokenizer, so for the
+        // query too: one quoted term holding it would be a phrase.
+        assert_eq!(fts_query("दीपक"), Some("\"द\"* \"पक\"*".to_owned()));
         assert_eq!(fts_query(" *:- "), None);
         assert_eq!(fts_query(""), None);
     }
