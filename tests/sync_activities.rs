@@ -24,13 +24,31 @@ async fn a_busy_leads_activities_survive_deletions_while_they_load() {
         .await;
     let lead = created["created"][0].as_str().unwrap().to_owned();
 
-    // Every page of them, once.
+    // Every page of them, once, each stored as the text Close sent.
     let loaded = env.syncer().lead_activities(&lead).await.unwrap();
     assert_eq!(loaded.len(), BUSY);
     assert_eq!(
         ids(&loaded),
         env.server_ids("activity/", &[("lead_id", &lead)]).await
     );
+    let client = sync_support::api_client(&env.sandbox);
+    let mut sent = HashSet::new();
+    for skip in (0..BUSY).step_by(100) {
+        let q = [("lead_id", lead.clone())];
+        let page = client.raw_page("activity/", &q, skip, 100).await.unwrap();
+        sent.extend(page.data.iter().map(|raw| raw.get().to_owned()));
+    }
+    let conn = rusqlite::Connection::open(env.cache.path()).unwrap();
+    let stored: HashSet<String> = conn
+        .prepare("SELECT raw FROM cache_activities WHERE lead_id = ?1")
+        .unwrap()
+        .query_map([&lead], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(stored.len(), BUSY);
+    let changed = stored.difference(&sent).count();
+    assert_eq!(changed, 0, "stored other than sent (key order and all)");
 
     // Now some go while the lead loads again: after its first page (the
     // newest 100), before its second. Each one among the first 100 moves

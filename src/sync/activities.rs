@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::TimeDelta;
 use rusqlite::params;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::{
     SyncError,
@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     close::{Credentials, max_skip_of, records::Resource},
-    store::cache::{ActivityRow, account_key, mark_activities_loaded, upsert_keyed},
+    store::cache::{ActivityRow, account_key, mark_activities_loaded, upsert_text},
 };
 
 /// `activity/`'s maximum `_limit`.
@@ -34,7 +34,8 @@ impl<C: Credentials + 'static> Syncer<C> {
     pub async fn lead_activities(&self, lead_id: &str) -> Result<Vec<ActivityRow>, SyncError> {
         let api = || SyncError::api(Resource::Activities);
         let cap = AtomicUsize::new(0);
-        let mut records: Vec<Value> = Vec::new();
+        // As Close sent them: stored as text, read only for their dates.
+        let mut records: Vec<Box<RawValue>> = Vec::new();
         let mut before: Option<Ts> = None;
         let mut overlap = Overlap::default();
         'windows: loop {
@@ -69,21 +70,14 @@ impl<C: Credentials + 'static> Syncer<C> {
                 }
                 skip += page.data.len();
                 let last = !page.has_more || page.data.is_empty();
-                // Raw values are valid JSON; one that is not an object is
-                // rejected (and reported) by the cache, not dropped here.
-                records.extend(
-                    page.data
-                        .iter()
-                        .map(|raw| serde_json::from_str(raw.get()).unwrap_or(Value::Null)),
-                );
+                // One that is not an object, or has no id, is rejected (and
+                // reported) by the cache, not dropped here.
+                records.extend(page.data);
                 if last {
                     break 'windows;
                 }
             }
-            let oldest = records[window..]
-                .iter()
-                .filter_map(|r| plan::date_of(r, "date_created"))
-                .min();
+            let oldest = records[window..].iter().filter_map(|r| created(r)).min();
             // One second of overlap: `__lt` is exclusive, bounds are whole seconds.
             let next =
                 oldest.and_then(|t| plan::floor(t + TimeDelta::seconds(1), Precision::Second));
@@ -108,7 +102,7 @@ impl<C: Credentials + 'static> Syncer<C> {
                 )?;
                 let mut rejected = Vec::new();
                 for record in &records {
-                    rejected.extend(upsert_keyed(tx, key, Resource::Activities, record)?);
+                    rejected.extend(upsert_text(tx, key, Resource::Activities, record.get())?);
                 }
                 mark_activities_loaded(tx, &account, &lead)?;
                 Ok(rejected)
@@ -124,4 +118,15 @@ impl<C: Credentials + 'static> Syncer<C> {
         }
         Ok(self.cache.activities(&self.account, lead_id)?)
     }
+}
+
+/// An activity's `date_created`, if it has a readable one.
+fn created(record: &RawValue) -> Option<Ts> {
+    #[derive(serde::Deserialize)]
+    struct Created<'a> {
+        #[serde(borrow)]
+        date_created: Option<std::borrow::Cow<'a, str>>,
+    }
+    let found: Created<'_> = serde_json::from_str(record.get()).ok()?;
+    plan::parse_date(&found.date_created?)
 }

@@ -53,7 +53,7 @@ pub use state::{SyncState, finish_run, mark_activities_loaded, now_unix, save_ru
 pub use sweep::{Scope, sweep};
 pub use write::{
     AccountKey, Rejected, SearchRows, account_key, raise_stamp_floor, upsert, upsert_deferred,
-    upsert_keyed, write_bulk, write_prepared, written_now,
+    upsert_keyed, upsert_text, write_bulk, write_prepared, written_now,
 };
 
 /// The WHERE term that picks one account's rows, with its ids as `?1` and

@@ -94,7 +94,32 @@ pub fn upsert_deferred(
     record: &Value,
     search: &mut SearchRows,
 ) -> rusqlite::Result<Option<Rejected>> {
-    match prepare(resource, &record.to_string()) {
+    upsert_text_deferred(tx, account, resource, &record.to_string(), search)
+}
+
+/// [`upsert_keyed`] for a record's JSON text, stored as Close sent it: key
+/// order, numbers past `f64` and escapes are kept, which a trip through
+/// `serde_json::Value` would lose.
+pub fn upsert_text(
+    tx: &Transaction<'_>,
+    account: AccountKey,
+    resource: Resource,
+    text: &str,
+) -> rusqlite::Result<Option<Rejected>> {
+    let mut search = SearchRows::default();
+    let rejected = upsert_text_deferred(tx, account, resource, text, &mut search)?;
+    search.write(tx)?;
+    Ok(rejected)
+}
+
+fn upsert_text_deferred(
+    tx: &Transaction<'_>,
+    account: AccountKey,
+    resource: Resource,
+    text: &str,
+    search: &mut SearchRows,
+) -> rusqlite::Result<Option<Rejected>> {
+    match prepare(resource, text) {
         Ok(prepared) => {
             write_prepared(tx, account, &prepared, search)?;
             Ok(None)
