@@ -38,6 +38,17 @@ impl Resource {
         }
     }
 
+    /// One record's kind, for messages: "lead", "opportunity", "activity".
+    pub fn singular(self) -> &'static str {
+        match self {
+            Self::Leads => "lead",
+            Self::Contacts => "contact",
+            Self::Opportunities => "opportunity",
+            Self::Tasks => "task",
+            Self::Activities => "activity",
+        }
+    }
+
     /// The API path, relative to the API root.
     pub fn path(self) -> &'static str {
         match self {
@@ -52,7 +63,7 @@ impl Resource {
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL
             .into_iter()
-            .find(|r| r.name() == name || r.name().trim_end_matches('s') == name)
+            .find(|r| r.name() == name || r.singular() == name)
     }
 }
 

@@ -64,13 +64,7 @@ impl Prepared {
 /// Reads one record of `resource` from its JSON text. A record without an
 /// id cannot be cached; the error says so, with the record's start.
 pub fn prepare(resource: Resource, text: &str) -> Result<Prepared, String> {
-    let no_id = || {
-        format!(
-            "a {} record without an id: {}",
-            resource.name().trim_end_matches('s'),
-            preview(text)
-        )
-    };
+    let no_id = || without_id(resource, text);
     if resource == Resource::Leads {
         let lead_text = lead::read(text).ok_or_else(no_id)?;
         let id = lead_text.fields.id().ok_or_else(no_id)?.into_owned();
@@ -232,6 +226,17 @@ pub(super) fn add_person(contact: &Fields<'_>, out: &mut String) {
 }
 
 /// The start of a record, for a report about it; never more than 120 chars.
+/// Why a record of `resource` cannot be cached: it has no id.
+pub(super) fn without_id(resource: Resource, text: &str) -> String {
+    let kind = resource.singular();
+    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {kind} record without an id: {}", preview(text))
+}
+
 pub(super) fn preview(text: &str) -> String {
     let text = text.trim();
     match text.char_indices().nth(120) {

@@ -10,7 +10,7 @@ use rusqlite::types::Value as Sql;
 use self::fields::Fields;
 use super::{
     fields::push_key,
-    shape::{EMBEDDED, LeadParts, Prepared, preview},
+    shape::{EMBEDDED, LeadParts, Prepared, without_id},
 };
 use crate::close::records::Resource;
 
@@ -19,11 +19,7 @@ use crate::close::records::Resource;
 pub(super) fn prepare(resource: Resource, text: &str) -> Result<Prepared, String> {
     let fields = Fields::parse(text);
     let Some((fields, id)) = fields.as_ref().and_then(|f| Some((f, f.id()?))) else {
-        return Err(format!(
-            "a {} record without an id: {}",
-            resource.name().trim_end_matches('s'),
-            preview(text)
-        ));
+        return Err(without_id(resource, text));
     };
     if resource == Resource::Leads {
         return Ok(lead(fields, &id, text));
