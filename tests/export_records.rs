@@ -98,3 +98,60 @@ async fn exported_leads_are_the_leads_as_fetched() {
         assert_eq!(&lead, &server[id], "{id}");
     }
 }
+
+/// CSV is opened in spreadsheets: a text cell that would run as a formula
+/// is written as text (`'=…`), numbers and plain text as they are; with
+/// `csv-raw`, every cell as cached.
+#[test]
+fn csv_cells_that_a_spreadsheet_would_run_are_written_as_text() {
+    use close_tui::store::{AccountId, KeyConfig, KeyMode, Store, cache::upsert};
+    let dir = tempfile::tempdir().unwrap();
+    let keys = KeyConfig::new(KeyMode::File, &dir.path().join("config"));
+    let store = Store::open(dir.path().join("close.db"), keys).unwrap();
+    let cache = store.cache().unwrap();
+    let account = AccountId::new("orga_1", "user_1");
+    let lead = serde_json::json!({
+        "id": "lead_1", "display_name": "=HYPERLINK(\"http://evil.example\",\"x\")",
+        "contacts": [
+            {"id": "cont_1", "lead_id": "lead_1", "name": "@SUM(A1)",
+             "phones": [{"phone": "+1 555-0100"}]},
+            {"id": "cont_2", "lead_id": "lead_1", "name": "Ann, \"the\" Lee",
+             "title": "-5"},
+        ],
+    });
+    cache
+        .write(|tx| {
+            assert!(upsert(tx, &account, Resource::Leads, &lead)?.is_none());
+            Ok(())
+        })
+        .unwrap();
+    let cells = |resource, format| {
+        let mut out = Vec::new();
+        export(&cache, &account, resource, format, &mut out).unwrap();
+        let mut reader = csv::Reader::from_reader(out.as_slice());
+        let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+        let rows: Vec<Vec<String>> = reader
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect();
+        (header, rows)
+    };
+    let column = |(header, rows): &(Vec<String>, Vec<Vec<String>>), name: &str| -> Vec<String> {
+        let at = header.iter().position(|h| h == name).unwrap();
+        rows.iter().map(|r| r[at].clone()).collect()
+    };
+
+    let leads = cells(Resource::Leads, Format::Csv);
+    assert_eq!(
+        column(&leads, "name"),
+        ["'=HYPERLINK(\"http://evil.example\",\"x\")"]
+    );
+    let contacts = cells(Resource::Contacts, Format::Csv);
+    assert_eq!(column(&contacts, "name"), ["'@SUM(A1)", "Ann, \"the\" Lee"]);
+    assert_eq!(column(&contacts, "phone"), ["'+1 555-0100", ""]);
+    assert_eq!(column(&contacts, "title"), ["", "-5"], "a number stays one");
+
+    let raw = cells(Resource::Contacts, Format::CsvRaw);
+    assert_eq!(column(&raw, "name"), ["@SUM(A1)", "Ann, \"the\" Lee"]);
+    assert_eq!(column(&raw, "phone"), ["+1 555-0100", ""]);
+}

@@ -1,8 +1,9 @@
-//! `close-tui export RESOURCE [--format jsonl|csv]`: the active account's
+//! `close-tui export RESOURCE [--format jsonl|csv|csv-raw]`: the active account's
 //! cached records on stdout, streamed row by row (no network, no login
 //! refresh: it reads the cache `sync` filled).
 
 use std::{
+    borrow::Cow,
     io::{self, BufWriter, Write},
     process::ExitCode,
 };
@@ -22,8 +23,13 @@ use crate::{
 pub enum Format {
     /// One record per line, as Close sent it
     Jsonl,
-    /// The indexed columns, with a header row
+    /// The indexed columns, with a header row; a text cell a spreadsheet
+    /// would run as a formula (starting with = + - @ or a tab) gets a
+    /// leading ' so it shows as text
     Csv,
+    /// As csv, with every cell exactly as cached (for scripts, not
+    /// spreadsheets)
+    CsvRaw,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -63,16 +69,39 @@ pub fn export(
             out.flush()?;
             Ok(n)
         }
-        Format::Csv => {
+        Format::Csv | Format::CsvRaw => {
+            let safe = format == Format::Csv;
             let mut csv = csv::Writer::from_writer(out);
             csv.write_record(Columns::of(resource))
                 .map_err(io::Error::from)?;
             let n = cache.export_columns(account, resource, |fields| {
-                csv.write_record(fields).map_err(csv_io)
+                if safe {
+                    for field in fields {
+                        csv.write_field(spreadsheet_safe(field).as_bytes())
+                            .map_err(csv_io)?;
+                    }
+                    csv.write_record(None::<&[u8]>).map_err(csv_io)
+                } else {
+                    csv.write_record(fields).map_err(csv_io)
+                }
             })?;
             csv.flush()?;
             Ok(n)
         }
+    }
+}
+
+/// `field`, or `'field` when a spreadsheet would read it as a formula:
+/// CRM data comes from web forms and email, and `=HYPERLINK(…)` in a
+/// lead's name should not run when the export is opened. Numbers (`-5`)
+/// are left alone; a phone number (`+1 555 0100`) is not a number, and
+/// shows as written instead of as `#NAME?`.
+fn spreadsheet_safe(field: &str) -> Cow<'_, str> {
+    let formula = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula && field.trim().parse::<f64>().is_err() {
+        Cow::Owned(format!("'{field}"))
+    } else {
+        Cow::Borrowed(field)
     }
 }
 
