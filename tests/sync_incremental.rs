@@ -139,3 +139,49 @@ async fn leads_changed_under_a_running_sync_cost_no_neighbour() {
     );
     assert_eq!(env.cached(Resource::Leads).len(), server.len());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_under_constant_change_never_pages_past_a_moved_lead() {
+    // Forty leads changed at every page through the last 40 % of a first
+    // sync, one page per commit: one slice starts again time after time.
+    // It must never page on unchecked (which, past sixteen restarts, once
+    // lost a lead for every change behind it: 16 leads here).
+    let env = env(close_tui::sandbox::SandboxArgs {
+        latency_ms: 20,
+        ..sandbox_args(50_000)
+    })
+    .await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let syncer = env
+        .syncer()
+        .with_options(close_tui::sync::SyncOptions {
+            concurrency: 1,
+            buffer_pages: 1,
+            batch_pages: 1,
+            bulk_batch_pages: 1,
+            ..Default::default()
+        })
+        .with_events(tx);
+    let sync = tokio::spawn(async move { syncer.run(&[Resource::Leads]).await });
+    let (mut touched, mut total) = (0, u64::MAX);
+    while let Some(event) = rx.recv().await {
+        match event {
+            close_tui::sync::SyncEvent::Started { total: Some(t), .. } => total = t,
+            close_tui::sync::SyncEvent::Progress { done, .. }
+                if done >= total * 6 / 10 && touched < 60 =>
+            {
+                env.touch(json!({"count": 40})).await;
+                touched += 1;
+            }
+            _ => {}
+        }
+    }
+    sync.await.unwrap().unwrap();
+    assert_eq!(touched, 60, "the leads changed during the sync");
+    env.syncer().run(&[Resource::Leads]).await.unwrap();
+    let server = env.server_ids("lead/", &[]).await;
+    let cached = env.cached_ids(Resource::Leads);
+    let missing = server.difference(&cached).count();
+    assert_eq!(missing, 0, "{missing} leads never cached");
+    assert_eq!(cached.len(), server.len());
+}

@@ -63,6 +63,11 @@ impl<C: Credentials + 'static> Syncer<C> {
                     },
                 };
                 if overlap.check(&mut page) == Checked::Shifted {
+                    if overlap.stuck() {
+                        return Err(SyncError::Unsettled {
+                            resource: "activities",
+                        });
+                    }
                     tracing::debug!("activities moved under the window; it restarts");
                     records.truncate(window);
                     skip = 0;

@@ -162,7 +162,13 @@ pub(crate) async fn run_slice<C: Credentials>(
         };
         start = if shifted {
             tracing::debug!(slice = index, "leads moved under the window; it restarts");
-            restart_at(start, newest)
+            let again = restart_at(start, newest);
+            if again > start {
+                overlap.moved_on();
+            } else if overlap.stuck() {
+                return Err(SyncError::Unsettled { resource: "leads" });
+            }
+            again
         } else {
             Some(next_start(
                 start,
@@ -174,11 +180,13 @@ pub(crate) async fn run_slice<C: Credentials>(
 }
 
 /// Where a window starts again after leads moved under it: the newest
-/// date fetched at the coarsest precision not before the window's start,
-/// so what follows it is read again (and stored once).
+/// date fetched, at the coarsest precision that gets past the window's
+/// start (what was read before it is kept; a restart that got nowhere
+/// counts towards giving up), else the start itself. What follows it is
+/// read again (and stored once).
 fn restart_at(start: Option<Ts>, newest: Option<Ts>) -> Option<Ts> {
     newest
-        .and_then(|newest| coarsest_floor(newest, |t| start.is_none_or(|s| t >= s)))
+        .and_then(|newest| coarsest_floor(newest, |t| start.is_none_or(|s| t > s)))
         .or(start)
 }
 
@@ -233,19 +241,24 @@ mod tests {
     }
 
     #[test]
-    fn a_shifted_window_restarts_at_the_newest_date_not_before_its_start() {
+    fn a_shifted_window_restarts_at_the_newest_date_past_its_start() {
         let start = Some(at("2025-01-01T10:00:00Z"));
         assert_eq!(
             restart_at(start, Some(at("2025-01-01T10:07:31.5Z"))),
             Some(at("2025-01-01T10:07:00Z"))
         );
-        // Still in the window's first minute: it reads that minute again.
-        assert_eq!(restart_at(start, Some(at("2025-01-01T10:00:31Z"))), start);
+        // Still in the window's first minute: a finer floor gets further.
+        assert_eq!(
+            restart_at(start, Some(at("2025-01-01T10:00:31Z"))),
+            Some(at("2025-01-01T10:00:31Z"))
+        );
         let mid_minute = Some(at("2025-01-01T10:00:31Z"));
         assert_eq!(
             restart_at(mid_minute, Some(at("2025-01-01T10:00:31.25Z"))),
-            mid_minute
+            Some(at("2025-01-01T10:00:31.25Z"))
         );
+        // Nothing newer than the start: it reads from the start again.
+        assert_eq!(restart_at(mid_minute, mid_minute), mid_minute);
         assert_eq!(restart_at(start, None), start);
         assert_eq!(
             restart_at(None, Some(at("2025-01-01T10:07:31Z"))),

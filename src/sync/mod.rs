@@ -93,6 +93,14 @@ pub enum SyncError {
         at: String,
         max_skip: usize,
     },
+    /// Records kept moving under one window's first pages (changed or
+    /// deleted in Close as fast as they were read); what was read is kept,
+    /// and the next sync resumes.
+    #[error(
+        "{resource}: records kept changing under the sync; what it read is kept, \
+         run it again to finish"
+    )]
+    Unsettled { resource: &'static str },
     #[error("{0} cannot be synced on its own; it loads per lead when a lead is opened")]
     NotSyncable(&'static str),
     /// The writer thread stopped (it panicked, or the runtime is shutting

@@ -11,16 +11,19 @@ use serde_json::value::RawValue;
 
 use crate::close::records::RawPage;
 
-/// How many times one slice starts again because records moved under it;
-/// past that (an account changing faster than it can be paged), it pages
-/// on unchecked, as Close's own paging would.
-const MAX_SHIFTS: usize = 16;
+/// How many times in a row one window may start again without getting
+/// any further (records moving under its first pages faster than they can
+/// be read). Past that the caller gives up on it (splits it, or fails the
+/// pass, which the next sync resumes): paging on unchecked would skip a
+/// record for good.
+pub(crate) const MAX_SHIFTS: usize = 16;
 
 /// One slice's check, window after window.
 #[derive(Debug, Default)]
 pub(crate) struct Overlap {
     /// The id of the last record fetched in this window.
     last_id: Option<String>,
+    /// Restarts since the window last got further.
     shifts: usize,
 }
 
@@ -59,8 +62,20 @@ impl Overlap {
         self.last_id = None;
     }
 
+    /// Whether the window has started again [`MAX_SHIFTS`] times without
+    /// getting any further.
+    pub fn stuck(&self) -> bool {
+        self.shifts >= MAX_SHIFTS
+    }
+
+    /// The window starts again further on than before: what it read is
+    /// kept, so the restarts so far were progress.
+    pub fn moved_on(&mut self) {
+        self.shifts = 0;
+    }
+
     fn checking(&self) -> bool {
-        self.last_id.is_some() && self.shifts < MAX_SHIFTS
+        self.last_id.is_some()
     }
 }
 
@@ -103,18 +118,21 @@ mod tests {
     }
 
     #[test]
-    fn a_moved_record_restarts_the_window_until_too_many_did() {
+    fn a_moved_record_restarts_the_window_and_never_goes_unchecked() {
         let mut o = Overlap::default();
         for _ in 0..MAX_SHIFTS {
+            assert!(!o.stuck());
             o.check(&mut page(&["a"]));
             assert_eq!(o.check(&mut page(&["x", "y"])), Checked::Shifted);
             assert_eq!(o.skip(5), 5, "a window starting again checks nothing");
         }
-        // Past the limit it pages on unchecked.
+        assert!(o.stuck(), "restarts that get nowhere are counted");
+        // Still checked: a skipped record would be lost for good.
         o.check(&mut page(&["a"]));
-        assert_eq!(o.skip(5), 5);
-        let mut unchecked = page(&["x", "y"]);
-        assert_eq!(o.check(&mut unchecked), Checked::Continues);
-        assert_eq!(unchecked.data.len(), 2);
+        assert_eq!(o.skip(5), 4);
+        assert_eq!(o.check(&mut page(&["x", "y"])), Checked::Shifted);
+        // A restart further on clears the count.
+        o.moved_on();
+        assert!(!o.stuck());
     }
 }

@@ -102,6 +102,14 @@ pub(crate) async fn run_slice<C: Credentials>(
             },
         };
         if overlap.check(&mut page) == Checked::Shifted {
+            if overlap.stuck() {
+                // Smaller ranges are read again sooner, and move less.
+                tracing::debug!(pass = ?w.pass, slice = index, "a range keeps moving; split");
+                let cap = w.max_skip.load(Ordering::Relaxed);
+                return split(w, index, lo, hi, cap).map_err(|_| SyncError::Unsettled {
+                    resource: resource.name(),
+                });
+            }
             tracing::debug!(pass = ?w.pass, slice = index, "records moved under a range; it restarts");
             skip = 0;
             continue;
