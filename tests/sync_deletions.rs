@@ -136,7 +136,7 @@ async fn a_cache_unsynced_past_the_event_logs_reach_runs_full_and_sweeps() {
     let long_ago = chrono::Utc::now() - chrono::Duration::days(40);
     let conn = rusqlite::Connection::open(env.cache.path()).unwrap();
     conn.execute(
-        "UPDATE cache_sync_state SET last_sync = ?1, high_water = ?2",
+        "UPDATE cache_sync_state SET last_sync = ?1, high_water = ?2, events_from = ?2",
         rusqlite::params![long_ago.timestamp(), long_ago.to_rfc3339()],
     )
     .unwrap();
@@ -220,4 +220,112 @@ async fn deletions_are_read_through_a_flaky_api() {
     let cached = env.cached_ids(Resource::Tasks);
     assert!(ids(&tasks, "deleted").iter().all(|id| !cached.contains(id)));
     eprintln!("sandbox stats: {}", env.stats().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_machine_clock_ahead_of_closes_still_reads_every_deletion() {
+    let env = env(sandbox_args(300)).await;
+    env.syncer().run(&[]).await.unwrap();
+    env.syncer().run(&[]).await.unwrap();
+    // The last sync finished while this machine's clock ran 3 h ahead:
+    // reading the log from "an hour before it finished" would start two
+    // hours in Close's future.
+    let conn = rusqlite::Connection::open(env.cache.path()).unwrap();
+    conn.execute(
+        "UPDATE cache_sync_state SET last_sync = last_sync + 3 * 3600",
+        [],
+    )
+    .unwrap();
+    let doomed = ids(&env.touch(json!({"delete": 3})).await, "deleted");
+    let report = env.syncer().run(&[]).await.unwrap();
+    assert!(report.passes.iter().all(|p| !p.full), "{report:?}");
+    let leads = env.cached_ids(Resource::Leads);
+    let kept: Vec<_> = doomed.iter().filter(|id| leads.contains(*id)).collect();
+    assert!(kept.is_empty(), "deleted in Close, still cached: {kept:?}");
+    assert_same_ids(&env).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clock_set_back_after_a_first_load_sweeps_nothing_live() {
+    let env = env(sandbox_args(300)).await;
+    env.syncer().run(&[]).await.unwrap();
+    // The first load ran with the clock 3 h ahead (its start and its rows'
+    // stamps say so); the clock has been put right since. The next sync
+    // catches up and sweeps what the load did not write: not what it
+    // writes itself.
+    let conn = rusqlite::Connection::open(env.cache.path()).unwrap();
+    let shift = 3i64 * 3600 * 1_000_000;
+    conn.execute(
+        "UPDATE cache_sync_state SET full_started = full_started + ?1
+         WHERE full_started IS NOT NULL",
+        [shift],
+    )
+    .unwrap();
+    for table in [
+        "cache_leads",
+        "cache_contacts",
+        "cache_opportunities",
+        "cache_tasks",
+    ] {
+        conn.execute(&format!("UPDATE {table} SET synced = synced + ?1"), [shift])
+            .unwrap();
+    }
+    env.touch(json!({"count": 5})).await;
+    env.syncer().run(&[]).await.unwrap();
+    assert_same_ids(&env).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_left_past_the_event_logs_reach_is_not_resumed() {
+    let env = env(sandbox_args(300)).await;
+    env.syncer().run(&[]).await.unwrap();
+    env.syncer().run(&[]).await.unwrap();
+    // An incremental sync was killed, and the machine then slept 40 days:
+    // its plan would read deletions from before what the log still holds.
+    let long_ago = chrono::Utc::now() - chrono::Duration::days(40);
+    let conn = rusqlite::Connection::open(env.cache.path()).unwrap();
+    let plan = json!({
+        "full": false, "total": null, "done": 0, "high_water": null,
+        "slices": [], "deletions_since": long_ago,
+    });
+    conn.execute(
+        "UPDATE cache_sync_state SET run = ?1, last_sync = ?2, events_from = ?3",
+        rusqlite::params![
+            plan.to_string(),
+            long_ago.timestamp(),
+            long_ago.to_rfc3339()
+        ],
+    )
+    .unwrap();
+    let doomed = ids(&env.touch(json!({"delete": 4})).await, "deleted");
+    let report = env.syncer().run(&[]).await.unwrap();
+    assert!(
+        report.passes.iter().all(|p| p.full && !p.resumed),
+        "{report:?}"
+    );
+    let leads = env.cached_ids(Resource::Leads);
+    assert!(doomed.iter().all(|id| !leads.contains(id)));
+    assert_same_ids(&env).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_full_does_not_resume_an_incremental_plan() {
+    let env = env(sandbox_args(300)).await;
+    env.syncer().run(&[]).await.unwrap();
+    env.syncer().run(&[]).await.unwrap();
+    let conn = rusqlite::Connection::open(env.cache.path()).unwrap();
+    let plan = json!({
+        "full": false, "total": null, "done": 0, "high_water": null, "slices": [],
+    });
+    conn.execute("UPDATE cache_sync_state SET run = ?1", [plan.to_string()])
+        .unwrap();
+    let full = env.syncer().with_options(SyncOptions {
+        full: true,
+        ..SyncOptions::default()
+    });
+    let report = full.run(&[]).await.unwrap();
+    assert!(
+        report.passes.iter().all(|p| p.full && !p.resumed),
+        "{report:?}"
+    );
 }

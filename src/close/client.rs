@@ -13,6 +13,7 @@ use tokio::sync::broadcast;
 use url::Url;
 
 use super::{
+    clock::ServerClock,
     credentials::{AuthHeader, Credentials},
     error::ApiError,
     pacer::{Pacer, group_of},
@@ -59,6 +60,7 @@ struct Inner<C> {
     api_url: Url,
     credentials: C,
     pacer: Pacer,
+    clock: ServerClock,
     backoff: Backoff,
     events: broadcast::Sender<ClientEvent>,
 }
@@ -98,6 +100,7 @@ impl<C: Credentials> CloseClient<C> {
                 api_url,
                 credentials,
                 pacer: Pacer::default(),
+                clock: ServerClock::default(),
                 backoff,
                 events,
             }),
@@ -106,6 +109,12 @@ impl<C: Credentials> CloseClient<C> {
 
     pub fn credentials(&self) -> &C {
         &self.inner.credentials
+    }
+
+    /// Close's time now, from the `Date` of its latest answer; this
+    /// machine's before the first.
+    pub fn close_now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.inner.clock.now()
     }
 
     /// Rate-limit waits and retries, as they happen.
@@ -205,6 +214,7 @@ impl<C: Credentials> CloseClient<C> {
     ) -> Result<T, ApiError> {
         let inner = &*self.inner;
         let now = Instant::now();
+        inner.clock.observe(response.headers(), now);
         if let Some(limit) = RateLimit::from_headers(response.headers()) {
             inner.pacer.observe(group, limit, now);
         }

@@ -2,6 +2,7 @@
 //! asks a [`Credentials`] source for its `Authorization` header.
 
 mod client;
+mod clock;
 mod credentials;
 mod error;
 mod pacer;

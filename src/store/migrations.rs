@@ -50,6 +50,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("cache/schema_v4.sql"),
     // v5: when each cached record was last written.
     include_str!("cache/schema_v5.sql"),
+    // v6: from when the event log is read next, on Close's clock.
+    include_str!("cache/schema_v6.sql"),
 ];
 
 /// The schema version this code writes.

@@ -7,7 +7,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use futures_util::future::try_join_all;
+use futures_util::future::{join_all, try_join_all};
 use tokio::sync::{Notify, broadcast, mpsc};
 
 use super::{
@@ -16,7 +16,7 @@ use super::{
     event::{Events, SyncEvent},
     leads,
     pass::Pass,
-    plan::Plan,
+    plan::{self, Plan},
     ranges,
     worker::Worker,
     writer::Writer,
@@ -25,7 +25,9 @@ use crate::{
     close::{CloseClient, Credentials, records::Resource},
     store::{
         AccountId,
-        cache::{Cache, SyncState, bulk, finish_run, raise_stamp_floor, save_run, written_now},
+        cache::{
+            Cache, Finished, SyncState, bulk, finish_run, raise_stamp_floor, save_run, written_now,
+        },
     },
 };
 
@@ -107,13 +109,16 @@ impl<C: Credentials + 'static> Syncer<C> {
             }
         }));
         let leads_too = passes.contains(&Pass::Leads);
-        let result = try_join_all(
+        // Each pass runs to its end: one that fails (a task type this role
+        // may not read, say) does not cancel the others' progress.
+        let results = join_all(
             passes
                 .iter()
                 .map(|&pass| self.run_pass(pass, leads_too, false)),
         )
         .await;
-        Ok(SyncReport { passes: result? })
+        let passes = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+        Ok(SyncReport { passes })
     }
 
     /// Runs a cache write on a blocking thread and awaits it. Writing
@@ -150,14 +155,20 @@ impl<C: Credentials + 'static> Syncer<C> {
         };
         // Past the event log's reach, an incremental pass would keep
         // records Close deleted: it runs full, and sweeps.
-        let deletions_since =
-            deletions::since(window, state.last_sync, state.full_started, CLOCK_SKEW);
+        let read_from = deletions::ReadFrom {
+            events_from: state.events_from.as_deref().and_then(plan::parse_date),
+            last_sync: state.last_sync,
+            full_started: state.full_started,
+        };
+        let deletions_since = deletions::since(window, read_from, CLOCK_SKEW);
         let since = window.filter(|_| deletions_since.is_some());
         let mut fresh = match pass {
             Pass::Leads => leads::plan(self, since).await?,
             _ => ranges::plan(self, since, pass.params(leads_too)),
         };
         fresh.deletions_since = deletions_since;
+        // After the planning requests: Close's clock is known by now.
+        fresh.began = Some(self.client.close_now());
         let may_bulk = pass == Pass::Leads && fresh.full;
         let account = self.account.clone();
         let full_started = state.full_started;
@@ -189,13 +200,22 @@ impl<C: Credentials + 'static> Syncer<C> {
         let saved = state
             .run
             .as_deref()
-            .and_then(|json| serde_json::from_str::<Plan>(json).ok());
+            .and_then(|json| serde_json::from_str::<Plan>(json).ok())
+            // `--full` asked for a full pass: an unfinished incremental
+            // one would not drop what Close no longer has.
+            .filter(|plan| plan.full || !self.options.full || catch_up)
+            // Resumed past the event log's reach, it would miss deletions
+            // made in between: planned afresh, it runs full.
+            .filter(|plan| plan.deletions_since.is_none_or(deletions::within_reach));
         let resumed = saved.is_some();
         let plan = match saved {
             Some(plan) => plan,
             None => self.fresh_plan(pass, leads_too, &state, catch_up).await?,
         };
-        if let Some(began) = plan.sweep.filter(|_| plan.full) {
+        // Rows this pass writes are stamped no earlier than the pass it
+        // sweeps for began, even if the clock has gone back since (a
+        // catch-up after a first load runs in a later process).
+        if let Some(began) = plan.sweep {
             raise_stamp_floor(began);
         }
         if !plan.bulk {
@@ -210,6 +230,9 @@ impl<C: Credentials + 'static> Syncer<C> {
         });
         let (full, bulk_load) = (plan.full, plan.bulk);
         let (deletions_since, sweep) = (plan.deletions_since, plan.sweep);
+        let began = plan
+            .began
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
         let (scope, object_types) = (
             deletions::scope(pass, &plan.params),
             deletions::object_types(pass, &plan.params),
@@ -299,8 +322,13 @@ impl<C: Credentials + 'static> Syncer<C> {
                     bulk::restore_indexes(tx)?;
                 }
                 let removed = deletions.apply(tx, &account)?;
-                let mark = high_water.as_deref();
-                finish_run(tx, &account, pass.name(), mark, full, full_started)?;
+                let end = Finished {
+                    high_water: high_water.as_deref(),
+                    full,
+                    full_started,
+                    events_from: began.as_deref(),
+                };
+                finish_run(tx, &account, pass.name(), end)?;
                 Ok(removed)
             })
             .await?;

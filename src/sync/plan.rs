@@ -76,6 +76,10 @@ pub struct Plan {
     /// are removed at its end (see `deletions.rs`).
     #[serde(default)]
     pub sweep: Option<i64>,
+    /// When the pass was planned, on Close's clock: the next pass reads
+    /// the event log from here (see `deletions.rs`).
+    #[serde(default)]
+    pub began: Option<Ts>,
 }
 
 impl Plan {
@@ -91,6 +95,7 @@ impl Plan {
             newest: None,
             deletions_since: None,
             sweep: None,
+            began: None,
         }
     }
 

@@ -49,7 +49,7 @@ pub use rows::{
 };
 pub use search::fts_query;
 pub use shape::{Prepared, prepare};
-pub use state::{SyncState, finish_run, mark_activities_loaded, now_unix, save_run};
+pub use state::{Finished, SyncState, finish_run, mark_activities_loaded, now_unix, save_run};
 pub use sweep::{Scope, sweep};
 pub use write::{
     AccountKey, Rejected, SearchRows, account_key, raise_stamp_floor, upsert, upsert_deferred,

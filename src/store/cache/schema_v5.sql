@@ -21,5 +21,7 @@ CREATE TABLE cache_rewritten (
 -- full run did not see (sync/deletions.rs).
 ALTER TABLE cache_sync_state ADD COLUMN full_started INTEGER;
 -- Caches from before v5 never learnt of deletions: each pass runs full
--- once, and sweeps.
-UPDATE cache_sync_state SET high_water = NULL;
+-- once, and sweeps. An unfinished plan of theirs would resume instead, and
+-- neither read the log nor sweep: it goes too (indexes it set aside are put
+-- back before the next pass, see store/cache/bulk.rs).
+UPDATE cache_sync_state SET high_water = NULL, run = NULL;

@@ -24,6 +24,9 @@ pub struct SyncState {
     /// When the last full run began (unix microseconds), until an
     /// incremental run has caught up on deletions since then.
     pub full_started: Option<i64>,
+    /// From when the next run reads the event log, on Close's clock (RFC
+    /// 3339): when the last finished run was planned.
+    pub events_from: Option<String>,
 }
 
 pub fn now_unix() -> i64 {
@@ -35,7 +38,7 @@ impl Cache {
     pub fn sync_state(&self, account: &AccountId, pass: &str) -> Result<SyncState, StoreError> {
         let state = self.read(|conn| {
             conn.prepare_cached(
-                "SELECT high_water, last_full_sync, last_sync, run, full_started
+                "SELECT high_water, last_full_sync, last_sync, run, full_started, events_from
                  FROM cache_sync_state
                  WHERE organization_id = ?1 AND user_id = ?2 AND resource = ?3",
             )?
@@ -48,6 +51,7 @@ impl Cache {
                         last_sync: row.get(2)?,
                         run: row.get(3)?,
                         full_started: row.get(4)?,
+                        events_from: row.get(5)?,
                     })
                 },
             )
@@ -93,22 +97,32 @@ pub fn save_run(
     Ok(())
 }
 
+/// How a pass ended, for [`finish_run`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Finished<'a> {
+    /// The newest `date_updated` it saw (RFC 3339).
+    pub high_water: Option<&'a str>,
+    pub full: bool,
+    /// See [`SyncState::full_started`].
+    pub full_started: Option<i64>,
+    /// See [`SyncState::events_from`]; kept as it was when `None`.
+    pub events_from: Option<&'a str>,
+}
+
 /// Marks a pass finished: clears its plan, moves the high-water mark
-/// forward (never back), stamps the time and sets `full_started` (see
-/// [`SyncState::full_started`]).
+/// forward (never back), stamps the time and sets `full_started` and
+/// `events_from`.
 pub fn finish_run(
     tx: &Transaction<'_>,
     account: &AccountId,
     pass: &str,
-    high_water: Option<&str>,
-    full: bool,
-    full_started: Option<i64>,
+    end: Finished<'_>,
 ) -> rusqlite::Result<()> {
     let now = now_unix();
     tx.prepare_cached(
         "INSERT INTO cache_sync_state (organization_id, user_id, resource, high_water,
-             last_full_sync, last_sync, run, full_started)
-         VALUES (?1, ?2, ?3, ?4, CASE WHEN ?5 THEN ?6 END, ?6, NULL, ?7)
+             last_full_sync, last_sync, run, full_started, events_from)
+         VALUES (?1, ?2, ?3, ?4, CASE WHEN ?5 THEN ?6 END, ?6, NULL, ?7, ?8)
          ON CONFLICT (organization_id, user_id, resource) DO UPDATE SET
              high_water = CASE
                  WHEN excluded.high_water IS NULL THEN high_water
@@ -118,16 +132,18 @@ pub fn finish_run(
              last_full_sync = CASE WHEN ?5 THEN ?6 ELSE last_full_sync END,
              last_sync = ?6,
              run = NULL,
-             full_started = ?7",
+             full_started = ?7,
+             events_from = coalesce(?8, events_from)",
     )?
     .execute(params![
         account.organization_id,
         account.user_id,
         pass,
-        high_water,
-        full,
+        end.high_water,
+        end.full,
         now,
-        full_started
+        end.full_started,
+        end.events_from
     ])?;
     Ok(())
 }
