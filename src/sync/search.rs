@@ -81,6 +81,26 @@ pub fn merge_hits(local: Vec<SearchHit>, server: Vec<SearchHit>, limit: usize) -
     out
 }
 
+/// Rows `offset..offset + limit` of the merged list, and whether more
+/// follow. `local` and `server` should each hold one hit more than the
+/// page reaches, when there are that many. Server hits come after every cache
+/// hit: while the cache has more than the page reaches, a page is the
+/// cache's alone; once `local` runs out it is complete, and the server's
+/// hits it lacks follow.
+pub fn merged_page(
+    local: Vec<SearchHit>,
+    server: Vec<SearchHit>,
+    offset: usize,
+    limit: usize,
+) -> (Vec<SearchHit>, bool) {
+    let end = offset.saturating_add(limit);
+    let mut all = merge_hits(local, server, end.saturating_add(1));
+    let more = all.len() > end;
+    all.truncate(end);
+    let page = all.split_off(offset.min(all.len()));
+    (page, more)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +126,26 @@ mod tests {
         let ids: Vec<_> = merged.iter().map(|h| h.lead_id.as_str()).collect();
         assert_eq!(ids, ["a", "b", "c"]);
         assert_eq!(merged[2].source, HitSource::Server);
+    }
+
+    #[test]
+    fn later_pages_of_a_merged_search_keep_the_servers_hits() {
+        let local: Vec<_> = ["a", "b", "c"]
+            .into_iter()
+            .map(|id| hit(id, HitSource::Cache))
+            .collect();
+        let server: Vec<_> = ["b", "x", "y", "z"]
+            .into_iter()
+            .map(|id| hit(id, HitSource::Server))
+            .collect();
+        let ids = |(page, more): (Vec<SearchHit>, bool)| {
+            let ids: Vec<String> = page.into_iter().map(|h| h.lead_id).collect();
+            (ids, more)
+        };
+        let page = |offset| ids(merged_page(local.clone(), server.clone(), offset, 2));
+        assert_eq!(page(0), (vec!["a".into(), "b".into()], true));
+        assert_eq!(page(2), (vec!["c".into(), "x".into()], true));
+        assert_eq!(page(4), (vec!["y".into(), "z".into()], false));
+        assert_eq!(page(6), (vec![], false));
     }
 }

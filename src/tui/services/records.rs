@@ -50,8 +50,7 @@ pub async fn page(shared: Arc<Shared>, request: PageRequest) {
     match cached_page(&shared, &request, true).await {
         Ok(Some(reply)) => {
             // Close searches leads only; the other screens search the cache.
-            let search =
-                !request.query.is_empty() && request.offset == 0 && resource == Resource::Leads;
+            let search = !request.query.is_empty() && resource == Resource::Leads;
             send(Ok(reply));
             if shared.superseded(resource, generation) {
                 return;
@@ -79,20 +78,21 @@ async fn cached_page(
     blocking(move || Ok(cache::page(&cache, &account, &request, with_total)?)).await
 }
 
-/// The first page of a lead search: cached hits, then Close's, merged.
+/// A page of a lead search: cached hits, then Close's the cache lacks,
+/// merged (every page, so scrolling keeps the server's hits).
 async fn server_search(shared: &Arc<Shared>, request: &PageRequest) -> Option<PageReply> {
     let cache = shared.cache().await?;
     let (account, client) = session::client(shared).await.ok()?;
-    let limit = request.limit;
+    let (offset, limit) = (request.offset, request.limit);
+    let reach = offset.saturating_add(limit).saturating_add(1);
     let text = request.query.clone();
-    let local = crate::sync::search(Arc::clone(&cache), account.clone(), text.clone(), limit)
+    let local = crate::sync::search(Arc::clone(&cache), account.clone(), text.clone(), reach)
         .await
         .ok()?;
-    let server = crate::sync::search_server(&client, &text, limit)
+    let server = crate::sync::search_server(&client, &text, reach)
         .await
         .ok()?;
-    let hits = crate::sync::merge_hits(local, server, limit);
-    let has_more = hits.len() >= limit;
+    let (hits, has_more) = crate::sync::merged_page(local, server, offset, limit);
     let ids: Vec<String> = hits.iter().map(|h| h.lead_id.clone()).collect();
     let read = Arc::clone(&cache);
     let mut cached: HashMap<String, LeadRow> =
@@ -110,8 +110,8 @@ async fn server_search(shared: &Arc<Shared>, request: &PageRequest) -> Option<Pa
         })
         .collect();
     Some(PageReply {
-        offset: 0,
-        total: (!has_more).then_some(rows.len()),
+        offset,
+        total: (!has_more).then_some(offset + rows.len()),
         has_more,
         rows,
         freshness: Freshness::Live,
