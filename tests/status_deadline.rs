@@ -19,8 +19,7 @@ use axum::{
     http::{HeaderMap, StatusCode, header},
     response::IntoResponse,
 };
-use chrono::Utc;
-use cli_support::{Home, eventually, sandbox};
+use cli_support::{Home, sandbox};
 use serde_json::Value;
 use tokio::net::TcpListener;
 
@@ -144,17 +143,7 @@ async fn a_refresh_answered_after_the_deadline_is_stored_before_status_exits() {
     let mut home = Home::new(&sandbox);
     home.login().await.assert_ok();
     let before = stored_refresh_token(&home);
-    let expires = home
-        .open_store()
-        .active_account()
-        .unwrap()
-        .unwrap()
-        .access_token_expires_at
-        .unwrap();
-    eventually(Duration::from_secs(5), "the access token to expire", || {
-        std::future::ready(Utc::now() > expires)
-    })
-    .await;
+    home.wait_token_expiry().await;
     let (slow, issued) = slow_token_endpoint(sandbox.info.token_url.clone()).await;
     home.set("CLOSE_TOKEN_URL", &slow);
 

@@ -104,27 +104,12 @@ async fn leads_changed_under_a_running_sync_cost_no_neighbour() {
         ..sandbox_args(5000)
     })
     .await;
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let syncer = env
-        .syncer()
-        .with_options(close_tui::sync::SyncOptions {
-            concurrency: 1,
-            ..Default::default()
-        })
-        .with_events(tx);
-    let sync = tokio::spawn(async move { syncer.run(&[Resource::Leads]).await });
-    let mut touched = 0;
-    while let Some(event) = rx.recv().await {
-        if let close_tui::sync::SyncEvent::Progress { done, .. } = event
-            && done >= 400
-            && touched < 3
-        {
-            // A tenth of the leads, three times over, while pages go by.
-            env.touch(json!({"count": 100})).await;
-            touched += 1;
-        }
-    }
-    sync.await.unwrap().unwrap();
+    let one_worker = close_tui::sync::SyncOptions {
+        concurrency: 1,
+        ..Default::default()
+    };
+    // A tenth of the leads, three times over, while pages go by.
+    let touched = sync_leads_touching(&env, one_worker, 3, 100, |done, _| done >= 400).await;
     assert_eq!(touched, 3, "the leads changed during the sync");
     // The changed leads themselves now lie past what the sync saw, where
     // the next (incremental) sync finds them.
@@ -151,32 +136,15 @@ async fn a_sync_under_constant_change_never_pages_past_a_moved_lead() {
         ..sandbox_args(50_000)
     })
     .await;
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let syncer = env
-        .syncer()
-        .with_options(close_tui::sync::SyncOptions {
-            concurrency: 1,
-            buffer_pages: 1,
-            batch_pages: 1,
-            bulk_batch_pages: 1,
-            ..Default::default()
-        })
-        .with_events(tx);
-    let sync = tokio::spawn(async move { syncer.run(&[Resource::Leads]).await });
-    let (mut touched, mut total) = (0, u64::MAX);
-    while let Some(event) = rx.recv().await {
-        match event {
-            close_tui::sync::SyncEvent::Started { total: Some(t), .. } => total = t,
-            close_tui::sync::SyncEvent::Progress { done, .. }
-                if done >= total * 6 / 10 && touched < 60 =>
-            {
-                env.touch(json!({"count": 40})).await;
-                touched += 1;
-            }
-            _ => {}
-        }
-    }
-    sync.await.unwrap().unwrap();
+    let page_by_page = close_tui::sync::SyncOptions {
+        concurrency: 1,
+        buffer_pages: 1,
+        batch_pages: 1,
+        bulk_batch_pages: 1,
+        ..Default::default()
+    };
+    let late = |done, total| done >= total * 6 / 10;
+    let touched = sync_leads_touching(&env, page_by_page, 60, 40, late).await;
     assert_eq!(touched, 60, "the leads changed during the sync");
     env.syncer().run(&[Resource::Leads]).await.unwrap();
     let server = env.server_ids("lead/", &[]).await;
@@ -184,4 +152,34 @@ async fn a_sync_under_constant_change_never_pages_past_a_moved_lead() {
     let missing = server.difference(&cached).count();
     assert_eq!(missing, 0, "{missing} leads never cached");
     assert_eq!(cached.len(), server.len());
+}
+
+/// Syncs leads with `options`, changing `count` random leads at each
+/// progress report that `when(done, total)` accepts, at most `times`
+/// times; returns how many times it did.
+async fn sync_leads_touching(
+    env: &sync_support::Env,
+    options: close_tui::sync::SyncOptions,
+    times: usize,
+    count: usize,
+    when: impl Fn(u64, u64) -> bool,
+) -> usize {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let syncer = env.syncer().with_options(options).with_events(tx);
+    let sync = tokio::spawn(async move { syncer.run(&[Resource::Leads]).await });
+    let (mut touched, mut total) = (0, u64::MAX);
+    while let Some(event) = rx.recv().await {
+        match event {
+            close_tui::sync::SyncEvent::Started { total: Some(t), .. } => total = t,
+            close_tui::sync::SyncEvent::Progress { done, .. }
+                if when(done, total) && touched < times =>
+            {
+                env.touch(json!({ "count": count })).await;
+                touched += 1;
+            }
+            _ => {}
+        }
+    }
+    sync.await.unwrap().unwrap();
+    touched
 }

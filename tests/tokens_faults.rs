@@ -88,17 +88,7 @@ async fn status_reports_an_unreachable_token_endpoint_without_signing_out() {
     let sandbox = sandbox(dir.path(), |args| args.access_ttl = 2).await;
     let home = Home::new(&sandbox);
     home.login().await.assert_ok();
-    let expires = home
-        .open_store()
-        .active_account()
-        .unwrap()
-        .unwrap()
-        .access_token_expires_at
-        .unwrap();
-    eventually(Duration::from_secs(5), "the access token to expire", || {
-        std::future::ready(Utc::now() > expires)
-    })
-    .await;
+    home.wait_token_expiry().await;
 
     faults(&sandbox, json!({ "token_mode": "error500" })).await;
     let out = home.run(&["status"], None).await;

@@ -269,22 +269,7 @@ mod tests {
         let pacer = Pacer::default();
         let now = Instant::now();
         pacer.observe("lead", limit(20.0, 10.0, 1.0), now);
-        // When a request asked for at `at` actually goes.
-        let send = |mut at: Instant| {
-            loop {
-                let wait = pacer
-                    .groups
-                    .lock()
-                    .unwrap()
-                    .get_mut("lead")
-                    .unwrap()
-                    .take(at);
-                if wait.is_zero() {
-                    return at;
-                }
-                at += wait;
-            }
-        };
+        let send = |at| goes(&pacer, at).unwrap();
         let reset = now + Duration::from_secs(1);
         // Ten requests asked for at once each take their own unit (the last
         // few spread out); the eleventh goes when the window resets.
@@ -308,15 +293,7 @@ mod tests {
         // window still ends when the faster one said.
         pacer.observe("lead", limit(2.0, 1.0, 0.5), now);
         pacer.observe("lead", limit(2.0, 0.0, 0.45), now + ms(100));
-        let wait = |at| {
-            pacer
-                .groups
-                .lock()
-                .unwrap()
-                .get_mut("lead")
-                .unwrap()
-                .take(at)
-        };
+        let wait = |at| take(&pacer, at);
         // (Past the spreading of the last unit, the spent budget waits.)
         assert_eq!(wait(now + ms(300)), ms(200) + MARGIN);
         // The next window starts full just after that.
@@ -326,18 +303,23 @@ mod tests {
         assert_eq!(wait(now + ms(510)), Duration::ZERO);
     }
 
-    /// When a request asked for at `at` goes, through `take`; `None` if it
-    /// has not gone within a minute.
+    /// What `take` says at `at` to a request for the `lead` group.
+    fn take(pacer: &Pacer, at: Instant) -> Duration {
+        pacer
+            .groups
+            .lock()
+            .unwrap()
+            .get_mut("lead")
+            .unwrap()
+            .take(at)
+    }
+
+    /// When a request for the `lead` group asked for at `at` goes; `None`
+    /// if it has not gone within a minute.
     fn goes(pacer: &Pacer, mut at: Instant) -> Option<Instant> {
         let end = at + Duration::from_secs(60);
         while at < end {
-            let wait = pacer
-                .groups
-                .lock()
-                .unwrap()
-                .get_mut("lead")
-                .unwrap()
-                .take(at);
+            let wait = take(pacer, at);
             if wait.is_zero() {
                 return Some(at);
             }

@@ -191,6 +191,23 @@ impl Home {
         self.path().join("consent.log")
     }
 
+    /// Waits until the active account's access token has expired (a
+    /// sandbox started with a short `access_ttl`), so the next call must
+    /// refresh it.
+    pub async fn wait_token_expiry(&self) {
+        let expires = self
+            .open_store()
+            .active_account()
+            .unwrap()
+            .unwrap()
+            .access_token_expires_at
+            .unwrap();
+        eventually(Duration::from_secs(5), "the access token to expire", || {
+            std::future::ready(chrono::Utc::now() > expires)
+        })
+        .await;
+    }
+
     /// [`Home::consent_lines`] once there are at least `count`: the login
     /// can finish before the tab's process writes its last line.
     pub async fn wait_consent_lines(&self, count: usize) -> Vec<String> {
