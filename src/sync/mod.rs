@@ -13,6 +13,7 @@
 //! other lists, and `plan.rs` for resuming.
 
 mod activities;
+mod dates;
 mod deletions;
 mod engine;
 mod event;
@@ -21,6 +22,7 @@ mod overlap;
 mod pass;
 mod plan;
 mod ranges;
+mod reach;
 mod search;
 mod worker;
 mod writer;
