@@ -230,9 +230,7 @@ impl<C: Credentials + 'static> Syncer<C> {
         });
         let (full, bulk_load) = (plan.full, plan.bulk);
         let (deletions_since, sweep) = (plan.deletions_since, plan.sweep);
-        let began = plan
-            .began
-            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
+        let planned = plan.began;
         let (scope, object_types) = (
             deletions::scope(pass, &plan.params),
             deletions::object_types(pass, &plan.params),
@@ -309,6 +307,14 @@ impl<C: Credentials + 'static> Syncer<C> {
             (false, before) => (before, None),
         };
         deletions.sweep = sweep.map(|before| (scope, before));
+        // When this pass began on Close's clock, now that its answers have
+        // told it (a pass planned before any answer came went by this
+        // machine's); a resumed one began earlier still.
+        let here = chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
+        let began = self.client.close_now() - here;
+        let began = planned
+            .map_or(began, |planned| planned.min(began))
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         let account = self.account.clone();
         let events = self.events.clone();
         let removed = self
@@ -326,7 +332,7 @@ impl<C: Credentials + 'static> Syncer<C> {
                     high_water: high_water.as_deref(),
                     full,
                     full_started,
-                    events_from: began.as_deref(),
+                    events_from: Some(&began),
                 };
                 finish_run(tx, &account, pass.name(), end)?;
                 Ok(removed)
