@@ -140,5 +140,11 @@ async fn after_a_long_outage_the_next_sync_resumes() {
         "resuming fetched {resumed_pages} lead pages; a full sync takes {full_pages}"
     );
     assert_complete(&home, &second).await;
+    // Activities load per lead, when it is opened: an export of them says
+    // how many leads it covers, on stderr, and stdout stays data.
+    let out = home.run(&["export", "activities"], None).await;
+    out.assert_ok();
+    assert!(out.stdout.is_empty(), "{out:#?}");
+    assert!(out.stderr.contains("holds those of 0 lead(s)"), "{out:#?}");
     second.stop().await;
 }

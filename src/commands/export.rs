@@ -122,6 +122,15 @@ pub async fn run(settings: &Settings, args: ExportArgs) -> CommandResult {
             .map_err(fail)?
             .ok_or_else(|| fail("not logged in: run `close-tui login` first"))?;
         let cache = store.cache().map_err(fail)?;
+        if args.resource == Resource::Activities {
+            // Not every activity of the account: only those of the leads
+            // opened so far. Said on stderr, so the export stays clean.
+            let leads = cache.leads_with_activities(account.id()).map_err(fail)?;
+            eprintln!(
+                "close-tui: activities are cached per lead, when it is opened; \
+                 this export holds those of {leads} lead(s)"
+            );
+        }
         let stdout = io::stdout().lock();
         match export(&cache, account.id(), args.resource, args.format, stdout) {
             Ok(n) => {

@@ -39,6 +39,22 @@ impl Columns {
 }
 
 impl Cache {
+    /// How many of the account's cached leads have their activities cached
+    /// (activities load per lead, when it is opened).
+    pub fn leads_with_activities(&self, account: &AccountId) -> Result<u64, StoreError> {
+        self.read(|conn| {
+            conn.query_row(
+                &format!(
+                    "SELECT count(*) FROM cache_leads
+                     WHERE {OF_ACCOUNT} AND activities_synced_at IS NOT NULL"
+                ),
+                params![account.organization_id, account.user_id],
+                |row| row.get::<_, i64>(0),
+            )
+        })
+        .map(|n| n.max(0) as u64)
+    }
+
     /// Calls `each` with the raw JSON of every cached record of `resource`,
     /// in the order they were first cached. Returns how many there were.
     pub fn export_raw(
