@@ -184,3 +184,32 @@ fn a_sweep_removes_rows_of_its_scope_written_before_it_began() {
     assert_eq!(swept, 4, "lead_2 and its children go; lead_3 stays");
     assert_eq!(ids(&cache, &me, Resource::Leads), ["lead_3"]);
 }
+
+#[test]
+fn a_lead_replaces_only_the_children_arrays_it_has() {
+    let (_dir, _store, cache) = open();
+    let account = AccountId::new("orga_1", "user_1");
+    store(&cache, &account, Resource::Leads, &[lead("lead_1", "Acme")]);
+    // The same lead again, without its opportunities and tasks arrays: its
+    // contacts are replaced, the rest is not Close's word on them.
+    let contacts_only = json!({
+        "id": "lead_1", "display_name": "Acme",
+        "contacts": [{"id": "cont_2", "lead_id": "lead_1", "name": "Bo"}],
+    });
+    store(&cache, &account, Resource::Leads, &[contacts_only]);
+    assert_eq!(ids(&cache, &account, Resource::Contacts), ["cont_2"]);
+    assert_eq!(
+        ids(&cache, &account, Resource::Opportunities),
+        ["oppo_lead_1"]
+    );
+    assert_eq!(ids(&cache, &account, Resource::Tasks), ["task_lead_1"]);
+    // Empty arrays say there are none.
+    let none = json!({
+        "id": "lead_1", "display_name": "Acme",
+        "contacts": [], "opportunities": [], "tasks": [],
+    });
+    store(&cache, &account, Resource::Leads, &[none]);
+    for resource in [Resource::Contacts, Resource::Opportunities, Resource::Tasks] {
+        assert!(ids(&cache, &account, resource).is_empty(), "{resource:?}");
+    }
+}

@@ -38,6 +38,9 @@ pub(super) struct LeadParts {
     /// Its embedded contacts, opportunities and tasks that have an id, in
     /// the order they came.
     pub children: Vec<Prepared>,
+    /// Which of its child arrays it has, in the order of [`EMBEDDED`]: only
+    /// those replace the children cached for it.
+    pub arrays: [bool; 3],
 }
 
 impl Prepared {
@@ -88,6 +91,7 @@ pub fn prepare(resource: Resource, text: &str) -> Result<Prepared, String> {
 /// 'lead'`, the only ones a lead replaces): a bit per array in `embedded`,
 /// as in [`EMBEDDED`]. An array with an odd item stays in the raw.
 fn lead(lead: LeadText<'_>, id: String, text_in: &str) -> Prepared {
+    let arrays = std::array::from_fn(|at| lead.arrays[at].is_some());
     let mut embedded = 0;
     let mut counts = [0i64; 2];
     for (at, (_, bit, _)) in EMBEDDED.iter().enumerate() {
@@ -129,6 +133,7 @@ fn lead(lead: LeadText<'_>, id: String, text_in: &str) -> Prepared {
             name,
             people: lead.people,
             children: lead.children,
+            arrays,
         })),
     }
 }

@@ -314,8 +314,13 @@ fn write_record(
         tx.prepare_cached("INSERT INTO cache_rewritten (account, lead_id) VALUES (?1, ?2)")?
             .execute(params![account, record.id])?;
     } else if !new {
-        // Children embedded in the lead replace what the cache had for it.
-        for (table, extra) in EMBEDDED_IN_LEADS {
+        // Children embedded in the lead replace what the cache had for it;
+        // an array the lead's JSON lacks says nothing of them.
+        for ((table, extra), _) in EMBEDDED_IN_LEADS
+            .iter()
+            .zip(lead.arrays)
+            .filter(|(_, has)| *has)
+        {
             tx.prepare_cached(&format!(
                 "DELETE FROM {table} WHERE account = ?1 AND lead_id = ?2{extra}"
             ))?

@@ -44,10 +44,12 @@ fn lead(fields: &Fields<'_>, id: &str, text_in: &str) -> Prepared {
     let mut counts = [0i64; 2];
     let mut people = String::new();
     let mut children = Vec::new();
-    for (key, bit, _) in EMBEDDED {
+    let mut arrays = [false; 3];
+    for (at, (key, bit, _)) in EMBEDDED.into_iter().enumerate() {
         let Some(items) = fields.array(key) else {
             continue;
         };
+        arrays[at] = true;
         let resource = match bit {
             1 => Resource::Contacts,
             2 => Resource::Opportunities,
@@ -112,6 +114,7 @@ fn lead(fields: &Fields<'_>, id: &str, text_in: &str) -> Prepared {
             name,
             people,
             children,
+            arrays,
         })),
     }
 }
