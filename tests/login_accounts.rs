@@ -155,10 +155,17 @@ async fn logout_revokes_at_close_and_deletes_the_secrets() {
     let sandbox = sandbox(dir.path(), |_| {}).await;
     let home = Home::new(&sandbox);
     home.login().await.assert_ok();
+    home.run(&["sync"], None).await.assert_ok();
     let store = home.open_store();
     let account = store.active_account().unwrap().unwrap();
     let tokens = store.credentials(account.id()).unwrap();
     drop(store);
+    let cached = |table: &str| -> i64 {
+        let conn = rusqlite::Connection::open(home.db()).unwrap();
+        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    assert!(cached("cache_leads") > 0);
 
     let out = home.run(&["logout"], None).await;
     out.assert_ok();
@@ -176,6 +183,17 @@ async fn logout_revokes_at_close_and_deletes_the_secrets() {
     let (out, status) = home.status_json(true).await;
     assert_eq!(out.code, Some(1));
     assert_eq!(status["accounts"], serde_json::json!([]));
+    // Nor the account's Close data.
+    for table in [
+        "cache_leads",
+        "cache_contacts",
+        "cache_opportunities",
+        "cache_tasks",
+        "cache_search",
+        "cache_sync_state",
+    ] {
+        assert_eq!(cached(table), 0, "{table}");
+    }
     sandbox.stop().await;
 }
 

@@ -1,5 +1,5 @@
 //! `close-tui logout [--all]`: revoke at Close (best effort, and said when
-//! it fails), then delete the local secrets.
+//! it fails), then delete the local secrets and the account's cached data.
 
 use std::process::ExitCode;
 
@@ -37,7 +37,7 @@ pub async fn run(settings: &Settings, args: LogoutArgs) -> CommandResult {
             );
         }
         let note = revoked.note();
-        store.delete_account(account.id()).map_err(fail)?;
+        store.log_out(account.id()).map_err(fail)?;
         println!(
             "Logged out of {} ({}){note}",
             account.profile.organization_name, account.profile.user_email

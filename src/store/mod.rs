@@ -84,6 +84,15 @@ impl Store {
         cache::Cache::open(&self.path)
     }
 
+    /// Logs an account out here: deletes it and its secrets, then what the
+    /// cache holds for it (its Close data should not outlive the login).
+    /// Returns whether it was stored.
+    pub fn log_out(&self, id: &AccountId) -> Result<bool, StoreError> {
+        let deleted = self.delete_account(id)?;
+        self.cache()?.clear(id)?;
+        Ok(deleted)
+    }
+
     /// Where the key in use lives (or, when it is missing, where it was
     /// looked for). `status` prints it.
     pub fn key_store(&self) -> KeyStoreKind {

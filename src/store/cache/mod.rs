@@ -134,7 +134,7 @@ impl Cache {
     }
 
     /// Forgets everything cached for `account` (records, search rows and
-    /// sync state), e.g. when the account is logged out.
+    /// sync state) when it is logged out ([`crate::store::Store::log_out`]).
     pub fn clear(&self, account: &AccountId) -> Result<(), StoreError> {
         self.write(|tx| {
             let who = rusqlite::params![account.organization_id, account.user_id];
@@ -159,6 +159,9 @@ impl Cache {
                 "DELETE FROM cache_sync_state WHERE organization_id = ?1 AND user_id = ?2",
                 who,
             )?;
+            // Its unfinished first load, if any, set every account's indexes
+            // aside; with its plan gone, they come back now.
+            bulk::restore_orphans(tx)?;
             Ok(())
         })
     }

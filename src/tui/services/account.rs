@@ -87,7 +87,7 @@ pub async fn disconnect(shared: Arc<Shared>, id: AccountId) {
             other => other.note(),
         };
         shared.session.clear();
-        blocking(move || Ok(store.delete_account(&id)?)).await?;
+        blocking(move || Ok(store.log_out(&id)?)).await?;
         Ok::<_, ServiceError>(format!("disconnected from {name}{note}"))
     }
     .await;
