@@ -42,9 +42,20 @@ fn open() -> (tempfile::TempDir, Store, Cache, AccountId) {
     opened
 }
 
-/// Writes `text` as one bulk writer with `keys` would.
+/// Writes the lead `text` as one bulk writer with `keys` would.
 fn write(cache: &Cache, account: &AccountId, keys: &mut BulkKeys, text: &str) {
-    let record = prepare(Resource::Leads, text).unwrap();
+    write_as(cache, account, keys, Resource::Leads, text);
+}
+
+/// Writes a record of `resource` as one bulk writer with `keys` would.
+fn write_as(
+    cache: &Cache,
+    account: &AccountId,
+    keys: &mut BulkKeys,
+    resource: Resource,
+    text: &str,
+) {
+    let record = prepare(resource, text).unwrap();
     cache
         .write(|tx| {
             let key = account_key(tx, account)?;
@@ -144,6 +155,43 @@ fn a_record_written_again_updates_its_row() {
         1,
         "the children the lead no longer has are gone"
     );
+}
+
+#[test]
+fn a_child_another_pass_wrote_after_its_lead_was_stored_again_stays() {
+    // A resumed first load stores a lead again; before its indexes come
+    // back, the opportunity pass (its own writer) stores one of its
+    // opportunities later still. Only children older than the lead's last
+    // copy are what that copy no longer has.
+    let (_dir, _store, cache, account) = open();
+    let mut keys = new_keys(&cache, &account);
+    let lead = |contacts: &[&str]| {
+        let contacts: Vec<Value> = contacts
+            .iter()
+            .map(|id| json!({"id": id, "lead_id": "lead_1", "name": id}))
+            .collect();
+        json!({
+            "id": "lead_1", "display_name": "Acme", "contacts": contacts,
+            "opportunities": [{"id": "o1", "lead_id": "lead_1"}], "tasks": [],
+        })
+        .to_string()
+    };
+    write(&cache, &account, &mut keys, &lead(&["c1", "c2"]));
+    let mut resumed = new_keys(&cache, &account);
+    write(&cache, &account, &mut resumed, &lead(&["c1"]));
+    let mut opportunities = new_keys(&cache, &account);
+    let o1 = json!({"id": "o1", "lead_id": "lead_1", "value": 5}).to_string();
+    write_as(
+        &cache,
+        &account,
+        &mut opportunities,
+        Resource::Opportunities,
+        &o1,
+    );
+
+    cache.write(bulk::restore_indexes).unwrap();
+    assert_eq!(count(&cache, &account, Resource::Opportunities), 1);
+    assert_eq!(count(&cache, &account, Resource::Contacts), 1, "c2 went");
 }
 
 #[test]

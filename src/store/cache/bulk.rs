@@ -135,7 +135,9 @@ pub fn restore_indexes(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
 
 /// Removes the children a lead stored again during the load no longer
 /// has. A lead's children are written with it, under its `synced` stamp;
-/// one that carries another stamp came with an earlier copy of the lead.
+/// one stamped earlier came with an earlier copy of the lead. One stamped
+/// later was written since by another pass (opportunities, tasks), which
+/// found it in Close: it stays.
 fn drop_stale_children(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     if !tx
         .prepare("SELECT EXISTS (SELECT 1 FROM cache_rewritten)")?
@@ -150,7 +152,7 @@ fn drop_stale_children(tx: &Transaction<'_>) -> rusqlite::Result<()> {
                      SELECT c.rowid FROM cache_rewritten r
                      JOIN cache_leads l ON l.account = r.account AND l.id = r.lead_id
                      JOIN {table} c ON c.account = r.account AND c.lead_id = r.lead_id
-                     WHERE c.synced IS NOT l.synced{extra})"
+                     WHERE coalesce(c.synced, 0) < l.synced{extra})"
             ),
             [],
         )?;
