@@ -2,7 +2,9 @@
 //!
 //! 1. throughput: a full sync of 100,000 leads vs a bare paging reqwest
 //!    loop with the same concurrency, against the same sandbox;
-//! 2. peak RSS of this process during the sync (the sandbox is elsewhere);
+//! 2. peak RSS of this process during the sync (the sandbox is elsewhere),
+//!    and the largest its write-ahead log grows (`SYNC_BENCH_WAL_MB` sets
+//!    the sync's `wal_limit`);
 //! 3. search p99 over the synced cache, names typed one character at a time;
 //! 4. a lead sync at `rate_limit 20`: request rate, failures, 429s/min;
 //! 5. the cache writer alone: pages fetched first, then written into a
@@ -140,6 +142,7 @@ fn syncer(
     let options = SyncOptions {
         concurrency,
         early_indexes_after: Duration::from_secs(early),
+        wal_limit: env_or("SYNC_BENCH_WAL_MB", defaults.wal_limit >> 20) << 20,
         ..defaults
     };
     (
@@ -215,7 +218,7 @@ async fn writer_only(info: &Value, leads: u64) {
         let mut keys = cache
             .write(|tx| BulkKeys::load(tx, account_key(tx, &account)?))
             .unwrap();
-        let checkpoints = Checkpointer::start(&cache).unwrap();
+        let checkpoints = Checkpointer::start(&cache, SyncOptions::default().wal_limit).unwrap();
         for batch in prepared.chunks(pages_per_commit as usize) {
             cache
                 .write(|tx| {
@@ -283,6 +286,33 @@ async fn set_latency(info: &Value, ms: u64) {
         .unwrap();
 }
 
+/// The largest a file grows while watched (every few milliseconds).
+struct Largest {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<u64>,
+}
+
+impl Largest {
+    fn watch(path: std::path::PathBuf) -> Self {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let done = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let mut largest = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                largest = largest.max(std::fs::metadata(&path).map_or(0, |m| m.len()));
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            largest
+        });
+        Self { stop, thread }
+    }
+
+    fn stop(self) -> u64 {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread.join().unwrap()
+    }
+}
+
 /// Part 1 to 3: the full sync against the bare loop, peak RSS, search.
 async fn full_sync(info: &Value, sandbox: u32, concurrency: usize) {
     let (api, key) = (
@@ -293,10 +323,12 @@ async fn full_sync(info: &Value, sandbox: u32, concurrency: usize) {
     let rss_before = memory_mib("self").1;
 
     let (sync, _store) = syncer(info, dir.path(), concurrency);
+    let wal = Largest::watch(dir.path().join("close.db-wal"));
     let requests = api_requests(info).await;
     let (started, cpu) = (Instant::now(), cpu_pair(sandbox));
     sync.run(&[Resource::Leads]).await.unwrap();
     let sync_secs = started.elapsed().as_secs_f64();
+    let wal = wal.stop() as f64 / (1024.0 * 1024.0);
     let sync_requests = api_requests(info).await - requests;
     let after = cpu_pair(sandbox);
     let sync_cpu = (after.0 - cpu.0, after.1 - cpu.1);
@@ -337,6 +369,7 @@ async fn full_sync(info: &Value, sandbox: u32, concurrency: usize) {
     println!("CPU per lead: sync {}", per(sync_cpu, leads));
     println!("CPU per lead: bare {}", per(bare_cpu, bare));
     println!("peak RSS: {rss:.0} MB (before the sync {rss_before:.0} MB; target < 150 MB)");
+    println!("largest write-ahead log during the sync: {wal:.0} MiB");
 
     // Search: 100 names, typed one character at a time.
     let names: Vec<String> = cache

@@ -243,7 +243,7 @@ fn the_checkpointer_copies_the_wal_into_the_file_beside_the_writer() {
         file_size()
     );
 
-    let checkpoints = Checkpointer::start(&cache).unwrap();
+    let checkpoints = Checkpointer::start(&cache, u64::MAX).unwrap();
     write_leads(200);
     checkpoints.committed();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);

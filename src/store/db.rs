@@ -87,8 +87,12 @@ pub(crate) fn connect(path: &Path) -> Result<Connection, StoreError> {
             reason: format!("cannot switch to WAL journaling (got {mode})"),
         });
     }
-    conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
-        .map_err(|err| classify(path, err))?;
+    // A log started again after a long sync is trimmed back to this.
+    conn.execute_batch(
+        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+         PRAGMA journal_size_limit = 67108864;",
+    )
+    .map_err(|err| classify(path, err))?;
     Ok(conn)
 }
 

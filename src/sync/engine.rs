@@ -253,6 +253,7 @@ impl<C: Credentials + 'static> Syncer<C> {
             },
             bulk: bulk_load,
             early_indexes_after: self.options.early_indexes_after,
+            wal_limit: self.options.wal_limit,
         }
         .spawn(rx);
         let max_skip = AtomicUsize::new(0);

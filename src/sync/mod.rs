@@ -59,6 +59,11 @@ pub struct SyncOptions {
     /// there and then, and keeps them up to date from then on: the sync
     /// ends without a rebuild, and browsing meanwhile reads indexed tables.
     pub early_indexes_after: Duration,
+    /// The write-ahead log's size past which the sync's checkpointer
+    /// resets it (the writer waits for that moment): checkpoints beside a
+    /// writer that never pauses never get to start the log again, and it
+    /// grew past the database's own size.
+    pub wal_limit: u64,
 }
 
 impl Default for SyncOptions {
@@ -71,6 +76,7 @@ impl Default for SyncOptions {
             batch_pages: 8,
             bulk_batch_pages: 32,
             early_indexes_after: Duration::from_secs(3),
+            wal_limit: 256 * 1024 * 1024,
         }
     }
 }

@@ -107,6 +107,8 @@ pub struct Writer {
     pub bulk: bool,
     /// See [`SyncOptions::early_indexes_after`](super::SyncOptions).
     pub early_indexes_after: Duration,
+    /// See [`SyncOptions::wal_limit`](super::SyncOptions).
+    pub wal_limit: u64,
 }
 
 /// How the writer's time splits between waiting for pages and writing.
@@ -149,7 +151,7 @@ impl Writer {
         if self.bulk {
             self.cache.write(|tx| bulk::size_cache(tx, true))?;
         }
-        let checkpoints = Checkpointer::start(&self.cache)?;
+        let checkpoints = Checkpointer::start(&self.cache, self.wal_limit)?;
         let written = self.write_all(rx, &checkpoints);
         drop(checkpoints);
         if self.bulk {

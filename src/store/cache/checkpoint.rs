@@ -10,8 +10,16 @@
 //! idle sync costs no wake-ups); a PASSIVE checkpoint never blocks the
 //! writer or a reader, it copies what no reader still needs and leaves the
 //! rest for the next.
+//!
+//! The log only starts again from its beginning when a writer begins after
+//! a checkpoint has copied all of it, which a writer that never pauses does
+//! not wait for: the log grew with every page written. So once it is past
+//! its limit, the checkpoint is a RESTART, which holds the writer back
+//! until the log is copied, and the writer's next commit starts it again
+//! (and trims the file, see `journal_size_limit` in `db.rs`).
 
 use std::{
+    path::PathBuf,
     sync::{Arc, Condvar, Mutex, PoisonError},
     thread::JoinHandle,
 };
@@ -35,14 +43,22 @@ struct State {
 }
 
 impl<'a> Checkpointer<'a> {
-    pub fn start(cache: &'a Cache) -> Result<Self, StoreError> {
+    /// Starts checkpointing beside the writer; past `wal_limit` bytes of
+    /// log, a checkpoint starts the log again.
+    pub fn start(cache: &'a Cache, wal_limit: u64) -> Result<Self, StoreError> {
         let conn = db::connect(cache.path())?;
         cache.write(|tx| tx.execute_batch("PRAGMA wal_autocheckpoint = 0"))?;
         let state = Arc::new((Mutex::new(State::default()), Condvar::new()));
         let shared = Arc::clone(&state);
+        let mut wal = cache.path().as_os_str().to_owned();
+        wal.push("-wal");
+        let wal = Wal {
+            path: PathBuf::from(wal),
+            limit: wal_limit,
+        };
         let thread = std::thread::Builder::new()
             .name("cache-checkpoint".into())
-            .spawn(move || run(&conn, &shared))
+            .spawn(move || run(&conn, &wal, &shared))
             .map_err(|err| StoreError::io(cache.path(), err))?;
         Ok(Self {
             cache,
@@ -59,7 +75,19 @@ impl<'a> Checkpointer<'a> {
     }
 }
 
-fn run(conn: &rusqlite::Connection, state: &(Mutex<State>, Condvar)) {
+/// The log file, and the size past which it is started again.
+struct Wal {
+    path: PathBuf,
+    limit: u64,
+}
+
+impl Wal {
+    fn too_big(&self) -> bool {
+        std::fs::metadata(&self.path).is_ok_and(|meta| meta.len() > self.limit)
+    }
+}
+
+fn run(conn: &rusqlite::Connection, wal: &Wal, state: &(Mutex<State>, Condvar)) {
     let (lock, wake) = state;
     loop {
         {
@@ -74,8 +102,10 @@ fn run(conn: &rusqlite::Connection, state: &(Mutex<State>, Condvar)) {
         }
         // A failed checkpoint loses nothing: the pages stay in the WAL
         // for the next one, or the writer's own.
-        if let Err(err) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-            tracing::debug!(%err, "background checkpoint");
+        let mode = if wal.too_big() { "RESTART" } else { "PASSIVE" };
+        let sql = format!("PRAGMA wal_checkpoint({mode})");
+        if let Err(err) = conn.query_row(&sql, [], |_| Ok(())) {
+            tracing::debug!(%err, mode, "background checkpoint");
         }
     }
 }
