@@ -66,6 +66,9 @@ pub struct Shared {
     /// queued (keys typed faster than the cache answers) is skipped
     /// instead of making the newest wait behind it.
     pub pages: Mutex<HashMap<Resource, Generation>>,
+    /// The background sync that may still speak to the app (see
+    /// `sync.rs`): one at a time, and an older one's news is dropped.
+    pub sync: sync::Current,
 }
 
 impl Shared {
@@ -187,6 +190,7 @@ impl Services {
             tx,
             session: SessionSlot::default(),
             pages: Mutex::default(),
+            sync: sync::Current::default(),
         });
         // Start opening the database now, beside the terminal's set-up and
         // the first frame.
@@ -257,9 +261,27 @@ impl Services {
                 spawn("api_key_login", login::api_key(shared, attempt, key));
             }
             Cmd::Sync => {
-                spawn("sync", sync::run(shared));
+                // A sync still running (for the account before a switch,
+                // say) stops: two at once would fetch and write twice.
+                let (epoch, stale) = shared.sync.begin();
+                if let Some(stale) = stale {
+                    stale.abort();
+                }
+                let task = tokio::spawn(
+                    sync::run(Arc::clone(&shared), epoch)
+                        .instrument(tracing::info_span!("tui_cmd", cmd = "sync")),
+                );
+                shared.sync.started(epoch, task.abort_handle());
             }
             Cmd::Disconnect(id) => {
+                // Its sync stops first, or it would write its records back
+                // into the cache the logout empties.
+                if let Some(stopped) = shared.sync.stop_for(&id) {
+                    stopped.abort();
+                    shared.send(Msg::Synced(Err(
+                        "sync stopped: the account was disconnected".into(),
+                    )));
+                }
                 spawn("disconnect", account::disconnect(shared, id));
             }
             Cmd::LoadProfile { generation } => {
