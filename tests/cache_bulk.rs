@@ -195,6 +195,31 @@ fn a_child_another_pass_wrote_after_its_lead_was_stored_again_stays() {
 }
 
 #[test]
+fn of_two_writers_copies_the_one_written_last_stays() {
+    let (_dir, _store, cache, account) = open();
+    let (mut one, mut two) = (new_keys(&cache, &account), new_keys(&cache, &account));
+    write(&cache, &account, &mut one, &lead("First", &[("c1", "Ann")]));
+    write(
+        &cache,
+        &account,
+        &mut two,
+        &lead("Second", &[("c1", "Ann B")]),
+    );
+    // The first writer stores the lead again, over its own older row: the
+    // row stored first is now the one written last.
+    write(
+        &cache,
+        &account,
+        &mut one,
+        &lead("Third", &[("c1", "Ann C")]),
+    );
+
+    cache.write(bulk::restore_indexes).unwrap();
+    assert_eq!(count(&cache, &account, Resource::Leads), 1);
+    assert_eq!(names(&cache, &account).1, ["Third"]);
+}
+
+#[test]
 fn rows_stored_twice_by_two_writers_are_removed_when_the_keys_come_back() {
     let (_dir, _store, cache, account) = open();
     let (mut one, mut two) = (new_keys(&cache, &account), new_keys(&cache, &account));

@@ -174,11 +174,13 @@ fn is_constraint(err: &rusqlite::Error) -> bool {
 }
 
 /// Keeps the newest row of each (account, id) in `table` (one of
-/// [`DEFERRED_KEYS`]'), and a dropped lead's search row goes with it.
+/// [`DEFERRED_KEYS`]'): the one written last (`synced`), the one stored
+/// last among equals. A dropped lead's search row goes with it.
 fn drop_duplicates(tx: &Transaction<'_>, table: &str) -> rusqlite::Result<()> {
     let older = format!(
-        "SELECT rowid FROM {table} WHERE rowid NOT IN
-             (SELECT max(rowid) FROM {table} GROUP BY account, id)"
+        "SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY account, id
+             ORDER BY coalesce(synced, 0) DESC, rowid DESC) AS newest FROM {table})
+         WHERE newest > 1"
     );
     if table == "cache_leads" {
         tx.execute(
