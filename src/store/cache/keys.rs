@@ -36,6 +36,7 @@ pub(crate) const DEFERRED_KEYS: [(Resource, &str, &str); 3] = [
 /// Hashes of the ids one account has in each table, with their rowids.
 #[derive(Debug)]
 pub struct BulkKeys {
+    account: AccountKey,
     hasher: RandomState,
     rows: [HashMap<u64, i64>; 3],
 }
@@ -54,6 +55,7 @@ impl BulkKeys {
             return Ok(None);
         }
         let mut keys = Self {
+            account,
             hasher: RandomState::new(),
             rows: Default::default(),
         };
@@ -88,9 +90,12 @@ impl BulkKeys {
             return Ok(Slot::New);
         };
         let table = DEFERRED_KEYS[at].1;
+        // The hash may be another id's, and the row another account's.
         let same: Option<bool> = conn
-            .prepare_cached(&format!("SELECT id = ?2 FROM {table} WHERE rowid = ?1"))?
-            .query_row(rusqlite::params![rowid, id], |row| row.get(0))
+            .prepare_cached(&format!(
+                "SELECT id = ?2 AND account = ?3 FROM {table} WHERE rowid = ?1"
+            ))?
+            .query_row(rusqlite::params![rowid, id, self.account], |row| row.get(0))
             .optional()?;
         Ok(if same == Some(true) {
             Slot::Existing(rowid)
