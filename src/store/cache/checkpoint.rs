@@ -47,7 +47,7 @@ impl<'a> Checkpointer<'a> {
     /// log, a checkpoint starts the log again.
     pub fn start(cache: &'a Cache, wal_limit: u64) -> Result<Self, StoreError> {
         let conn = db::connect(cache.path())?;
-        cache.write(|tx| tx.execute_batch("PRAGMA wal_autocheckpoint = 0"))?;
+        cache.checkpointer_started()?;
         let state = Arc::new((Mutex::new(State::default()), Condvar::new()));
         let shared = Arc::clone(&state);
         let mut wal = cache.path().as_os_str().to_owned();
@@ -59,7 +59,10 @@ impl<'a> Checkpointer<'a> {
         let thread = std::thread::Builder::new()
             .name("cache-checkpoint".into())
             .spawn(move || run(&conn, &wal, &shared))
-            .map_err(|err| StoreError::io(cache.path(), err))?;
+            .map_err(|err| {
+                let _ = cache.checkpointer_ended();
+                StoreError::io(cache.path(), err)
+            })?;
         Ok(Self {
             cache,
             state,
@@ -118,8 +121,42 @@ impl Drop for Checkpointer<'_> {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
-        if let Err(err) = self.cache.restore_autocheckpoint() {
+        if let Err(err) = self.cache.checkpointer_ended() {
             tracing::warn!(%err, "could not restore the WAL's checkpoints");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{KeyConfig, KeyMode, Store};
+
+    fn writer_autocheckpoint(cache: &Cache) -> i64 {
+        cache
+            .write(|tx| tx.query_row("PRAGMA wal_autocheckpoint", [], |row| row.get(0)))
+            .unwrap()
+    }
+
+    #[test]
+    fn the_writer_checkpoints_itself_again_only_when_the_last_checkpointer_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = KeyConfig::new(KeyMode::File, &dir.path().join("config"));
+        let store = Store::open(dir.path().join("close.db"), keys).unwrap();
+        let cache = store.cache().unwrap();
+        let usual = writer_autocheckpoint(&cache);
+        assert!(usual > 0);
+        // Two passes of one sync, each with its checkpointer.
+        let leads = Checkpointer::start(&cache, u64::MAX).unwrap();
+        let tasks = Checkpointer::start(&cache, u64::MAX).unwrap();
+        assert_eq!(writer_autocheckpoint(&cache), 0);
+        drop(tasks);
+        assert_eq!(
+            writer_autocheckpoint(&cache),
+            0,
+            "the lead pass still writes"
+        );
+        drop(leads);
+        assert_eq!(writer_autocheckpoint(&cache), usual);
     }
 }

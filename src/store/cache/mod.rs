@@ -75,6 +75,9 @@ pub struct Cache {
     counts: Mutex<CountCache>,
     /// Rows at known positions, for deep pages (`window.rs`).
     positions: Mutex<window::Positions>,
+    /// Checkpointers running beside the writer (one per sync pass); the
+    /// writer checkpoints itself again once the last one ends.
+    checkpointers: Mutex<usize>,
 }
 
 impl Cache {
@@ -99,6 +102,7 @@ impl Cache {
             reader: Mutex::new(reader),
             counts: Mutex::new(HashMap::new()),
             positions: Mutex::default(),
+            checkpointers: Mutex::new(0),
         })
     }
 
@@ -106,9 +110,29 @@ impl Cache {
         &self.path
     }
 
-    /// The writer checkpoints the WAL itself again (see `checkpoint.rs`).
-    fn restore_autocheckpoint(&self) -> Result<(), StoreError> {
-        Ok(set_autocheckpoint(&lock(&self.writer))?)
+    /// A checkpointer starts: the writer leaves checkpoints to it.
+    fn checkpointer_started(&self) -> Result<(), StoreError> {
+        let mut running = self
+            .checkpointers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        lock(&self.writer).execute_batch("PRAGMA wal_autocheckpoint = 0")?;
+        *running += 1;
+        Ok(())
+    }
+
+    /// A checkpointer ended: once none runs, the writer checkpoints the WAL
+    /// itself again (see `checkpoint.rs`).
+    fn checkpointer_ended(&self) -> Result<(), StoreError> {
+        let mut running = self
+            .checkpointers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *running = running.saturating_sub(1);
+        if *running == 0 {
+            set_autocheckpoint(&lock(&self.writer))?;
+        }
+        Ok(())
     }
 
     /// Runs `work` in one IMMEDIATE transaction on the writing connection
