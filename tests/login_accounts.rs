@@ -340,3 +340,38 @@ async fn status_into_a_closed_pipe_stops_quietly() {
     assert_eq!(out.status.code(), Some(141), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_whose_account_logs_out_stops_and_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = sandbox(dir.path(), |args| {
+        args.leads = 3000;
+        args.latency_ms = 100;
+    })
+    .await;
+    let home = Home::new(&sandbox);
+    home.login().await.assert_ok();
+    let lead_pages = || {
+        request_log(dir.path())
+            .iter()
+            .filter(|l| l["path"] == "/api/v1/lead/" && l["status"] == 200)
+            .count()
+    };
+    let child = home.command(&["sync"]).spawn().unwrap();
+    cli_support::eventually(std::time::Duration::from_secs(30), "lead pages", || {
+        std::future::ready(lead_pages() >= 3)
+    })
+    .await;
+    // Logged out in another process while pages are still on their way.
+    home.run(&["logout"], None).await.assert_ok();
+    let out = home.wait(child).await;
+    assert_ne!(out.code, Some(0), "{out:#?}");
+    let conn = rusqlite::Connection::open(home.db()).unwrap();
+    for table in ["cache_leads", "cache_contacts", "cache_search"] {
+        let rows: i64 = conn
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 0, "{table}: the sync wrote on after the logout");
+    }
+    sandbox.stop().await;
+}

@@ -111,6 +111,10 @@ pub enum SyncError {
     Unsettled { resource: &'static str },
     #[error("{0} cannot be synced on its own; it loads per lead when a lead is opened")]
     NotSyncable(&'static str),
+    /// The account was logged out while it synced; what it wrote went
+    /// with it.
+    #[error("the account was logged out; the sync stopped")]
+    LoggedOut,
     /// The writer thread stopped (it panicked, or the runtime is shutting
     /// down).
     #[error("the cache writer stopped unexpectedly")]

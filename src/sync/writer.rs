@@ -171,6 +171,9 @@ impl Writer {
         let mut keys: Option<BulkKeys> = None;
         let keyed = matches!(self.resource, Resource::Leads | Resource::Opportunities);
         let mut pace = Pace::new();
+        // A sync for a stored login stops writing once that login is gone
+        // (logged out here or in another process): its data left with it.
+        let logged_in = self.cache.read(|conn| logged_in(conn, &self.account))?;
         loop {
             let waited = Instant::now();
             let Some(first) = rx.blocking_recv() else {
@@ -185,7 +188,10 @@ impl Writer {
                     Err(_) => break,
                 }
             }
-            let (done, total) = self.cache.write(|tx| {
+            let written_now = self.cache.write(|tx| {
+                if logged_in && !self::logged_in(tx, &self.account)? {
+                    return Ok(None);
+                }
                 let key = account_key(tx, &self.account)?;
                 // Checked in the transaction that writes, so no other
                 // writer can set the keys aside or back in between.
@@ -219,8 +225,11 @@ impl Writer {
                     (json, plan.done, plan.total)
                 };
                 save_run(tx, &self.account, self.pass, Some(&json))?;
-                Ok((done, total))
+                Ok(Some((done, total)))
             })?;
+            let Some((done, total)) = written_now else {
+                return Err(SyncError::LoggedOut);
+            };
             checkpoints.committed();
             pace.writing += wrote.elapsed();
             if self.bulk && keys.is_some() && pace.network_bound(self.early_indexes_after) {
@@ -249,6 +258,16 @@ impl Writer {
         }
         Ok(written)
     }
+}
+
+/// Whether `account` is a stored login (syncs in tests and benches write
+/// for accounts that never logged in).
+fn logged_in(conn: &rusqlite::Connection, account: &AccountId) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM accounts WHERE organization_id = ?1 AND user_id = ?2)",
+        rusqlite::params![account.organization_id, account.user_id],
+        |row| row.get(0),
+    )
 }
 
 #[cfg(test)]
