@@ -188,7 +188,7 @@ impl Writer {
                     Err(_) => break,
                 }
             }
-            let written_now = self.cache.write(|tx| {
+            let committed = self.cache.write(|tx| {
                 if logged_in && !self::logged_in(tx, &self.account)? {
                     return Ok(None);
                 }
@@ -227,7 +227,7 @@ impl Writer {
                 save_run(tx, &self.account, self.pass, Some(&json))?;
                 Ok(Some((done, total)))
             })?;
-            let Some((done, total)) = written_now else {
+            let Some((done, total)) = committed else {
                 return Err(SyncError::LoggedOut);
             };
             checkpoints.committed();

@@ -79,10 +79,7 @@ pub fn upsert_keyed(
     resource: Resource,
     record: &Value,
 ) -> rusqlite::Result<Option<Rejected>> {
-    let mut search = SearchRows::default();
-    let rejected = upsert_deferred(tx, account, resource, record, &mut search)?;
-    search.write(tx)?;
-    Ok(rejected)
+    upsert_text(tx, account, resource, &record.to_string())
 }
 
 /// [`upsert_keyed`] that leaves a lead's search row in `search`, for the
