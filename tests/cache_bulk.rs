@@ -195,6 +195,37 @@ fn a_child_another_pass_wrote_after_its_lead_was_stored_again_stays() {
 }
 
 #[test]
+fn a_lead_stored_again_without_an_array_keeps_that_arrays_children() {
+    // A resumed first load stores a lead again, and this copy's JSON lacks
+    // `opportunities` and `tasks`: it says nothing of them, so they stay.
+    // Its contacts array has an item with no id (so the array stays in its
+    // raw JSON): what it holds still replaces the contacts from before.
+    let (_dir, _store, cache, account) = open();
+    let mut keys = new_keys(&cache, &account);
+    let first = json!({
+        "id": "lead_1", "display_name": "Acme",
+        "contacts": [
+            {"id": "c1", "lead_id": "lead_1", "name": "Ann"},
+            {"id": "c2", "lead_id": "lead_1", "name": "Bob"},
+        ],
+        "opportunities": [{"id": "o1", "lead_id": "lead_1"}],
+        "tasks": [{"id": "t1", "lead_id": "lead_1", "_type": "lead"}],
+    });
+    write(&cache, &account, &mut keys, &first.to_string());
+    let again = json!({
+        "id": "lead_1", "display_name": "Acme",
+        "contacts": [{"id": "c1", "lead_id": "lead_1", "name": "Ann"}, {"name": "no id"}],
+    });
+    let mut resumed = new_keys(&cache, &account);
+    write(&cache, &account, &mut resumed, &again.to_string());
+
+    cache.write(bulk::restore_indexes).unwrap();
+    assert_eq!(count(&cache, &account, Resource::Opportunities), 1);
+    assert_eq!(count(&cache, &account, Resource::Tasks), 1);
+    assert_eq!(count(&cache, &account, Resource::Contacts), 1, "Bob went");
+}
+
+#[test]
 fn of_two_writers_copies_the_one_written_last_stays() {
     let (_dir, _store, cache, account) = open();
     let (mut one, mut two) = (new_keys(&cache, &account), new_keys(&cache, &account));

@@ -22,7 +22,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction};
 
-use super::{columns::EMBEDDED_IN_LEADS, keys::DEFERRED_KEYS};
+use super::{columns::EMBEDDED_IN_LEADS, keys::DEFERRED_KEYS, shape::EMBEDDED};
 
 /// The writer's page cache while loading in bulk, and after (KiB): the
 /// unique keys of 100,000 leads and their children take about 20 MB, and
@@ -137,7 +137,10 @@ pub fn restore_indexes(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
 /// has. A lead's children are written with it, under its `synced` stamp;
 /// one stamped earlier came with an earlier copy of the lead. One stamped
 /// later was written since by another pass (opportunities, tasks), which
-/// found it in Close: it stays.
+/// found it in Close: it stays. Only the arrays the lead's last copy has
+/// say which children it has: those it left out of its raw JSON (its
+/// `embedded` bits) and those still in it. An array it lacks says nothing,
+/// as when a lead is written outside a bulk load (`write.rs`).
 fn drop_stale_children(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     if !tx
         .prepare("SELECT EXISTS (SELECT 1 FROM cache_rewritten)")?
@@ -145,14 +148,16 @@ fn drop_stale_children(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     {
         return Ok(());
     }
-    for (table, extra) in EMBEDDED_IN_LEADS {
+    for ((table, extra), (array, bit, _)) in EMBEDDED_IN_LEADS.into_iter().zip(EMBEDDED) {
         tx.execute(
             &format!(
                 "DELETE FROM {table} WHERE rowid IN (
                      SELECT c.rowid FROM cache_rewritten r
                      JOIN cache_leads l ON l.account = r.account AND l.id = r.lead_id
                      JOIN {table} c ON c.account = r.account AND c.lead_id = r.lead_id
-                     WHERE coalesce(c.synced, 0) < l.synced{extra})"
+                     WHERE coalesce(c.synced, 0) < l.synced{extra}
+                       AND (l.embedded & {bit} != 0 OR CASE WHEN json_valid(l.raw)
+                            THEN json_type(l.raw, '$.{array}') END = 'array'))"
             ),
             [],
         )?;
