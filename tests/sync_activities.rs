@@ -83,6 +83,31 @@ async fn a_busy_leads_activities_survive_deletions_while_they_load() {
     assert_eq!(ids(&cached), left, "the cache holds what Close has");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_leads_activities_page_by_date_past_max_skip() {
+    // Pages of 100 reach only the newest 200 when `_skip` stops at 100:
+    // the rest are read in a window of what was created before them.
+    let env = env(close_tui::sandbox::SandboxArgs {
+        max_skip: 100,
+        ..sandbox_args(30)
+    })
+    .await;
+    let created = env
+        .touch(json!({"create": 1, "count": 0, "activities": BUSY}))
+        .await;
+    let lead = created["created"][0].as_str().unwrap().to_owned();
+
+    let loaded = env.syncer().lead_activities(&lead).await.unwrap();
+    assert_eq!(ids(&loaded).len(), BUSY, "every one, once");
+    let cached = env.cache.activities(&env.account, &lead).unwrap();
+    assert_eq!(cached.len(), BUSY);
+    assert!(
+        cached
+            .iter()
+            .all(|a| a.lead_id.as_deref() == Some(lead.as_str()))
+    );
+}
+
 fn ids(rows: &[close_tui::store::cache::ActivityRow]) -> HashSet<String> {
     rows.iter().map(|a| a.id.clone()).collect()
 }

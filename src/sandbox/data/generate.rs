@@ -17,6 +17,7 @@ use super::{
 };
 
 const THREE_YEARS: i64 = 3 * 365 * MICROS_PER_DAY;
+const MICROS_PER_SECOND: i64 = 1_000_000;
 
 fn pick<R: Rng + ?Sized, T: Copy>(rng: &mut R, items: &[T]) -> T {
     // Every list passed here is a non-empty constant.
@@ -181,8 +182,13 @@ impl Dataset {
         let activities_start = self.activities.len() as u32;
         let n_activities = activities.unwrap_or_else(|| rng.random_range(2..=6u8));
         let activity_end = Ts(updated.0.max(ANCHOR.0 - MICROS_PER_DAY));
-        for _ in 0..n_activities {
-            let a_created = between(rng, created, activity_end);
+        for i in 0..n_activities {
+            let a_created = match activities {
+                // A busy lead's, a second apart up to its last: a list of
+                // them pages by date past max_skip, as a long history does.
+                Some(n) => Ts(activity_end.0 - i64::from(n - 1 - i) * MICROS_PER_SECOND),
+                None => between(rng, created, activity_end),
+            };
             let kind = pick(
                 rng,
                 &[ActivityKind::Note, ActivityKind::Call, ActivityKind::Email],

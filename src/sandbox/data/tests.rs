@@ -272,6 +272,12 @@ fn a_created_lead_can_be_busy_and_activities_can_be_deleted() {
     let lead = d.find(Kind::Lead, &out.created[0]).unwrap();
     let span = d.leads()[lead].activities;
     assert_eq!(span.len, 250);
+    let mut seconds: Vec<i64> = span
+        .range()
+        .map(|a| d.activities()[a].created.0 / 1_000_000)
+        .collect();
+    seconds.dedup();
+    assert_eq!(seconds.len(), 250, "each in a second of its own");
     let updated = d.leads()[lead].updated;
 
     let out = d.touch(0, plan(Kind::Activity, 0, 0, 120));
