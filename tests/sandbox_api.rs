@@ -324,6 +324,58 @@ async fn gt_filters_return_exactly_the_matching_records() {
 }
 
 #[tokio::test]
+async fn dates_without_a_zone_are_read_in_the_x_tz_offset_zone() {
+    // This organization's default zone is five hours west of UTC; a
+    // request says otherwise with `x-tz-offset` (hours).
+    let api = Api::new(SandboxArgs {
+        leads: 300,
+        tz_offset: -5.0,
+        ..SandboxArgs::defaults()
+    })
+    .await;
+    let rows = api.all(0, "/api/v1/opportunity/", 100).await;
+    let date = |r: &Value| {
+        chrono::DateTime::parse_from_rfc3339(r["date_updated"].as_str().unwrap()).unwrap()
+    };
+    let mut dates: Vec<_> = rows.iter().map(date).collect();
+    dates.sort();
+    let naive = dates[dates.len() / 2]
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string();
+    let cut = chrono::NaiveDateTime::parse_from_str(&naive, "%Y-%m-%dT%H:%M:%S").unwrap();
+    // Read `minutes` east of UTC, the naive cut is that much earlier in UTC.
+    let after = |minutes: i64| -> HashSet<String> {
+        let utc = cut - chrono::TimeDelta::minutes(minutes);
+        rows.iter()
+            .filter(|r| date(r).naive_utc() > utc)
+            .map(|r| r["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let uri = format!(
+        "/api/v1/opportunity/?date_updated__gt={}&_limit=250",
+        enc(&naive)
+    );
+    for (header, minutes) in [
+        (Some("0"), 0),
+        (Some("2"), 120),
+        (Some("-3.5"), -210),
+        (None, -300),
+    ] {
+        let mut request = Request::get(&uri);
+        if let Some(value) = header {
+            request = request.header("x-tz-offset", value);
+        }
+        let (status, body) = api.call(0, request.body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["has_more"], false);
+        let found: HashSet<String> = ids(body["data"].as_array().unwrap()).into_iter().collect();
+        let expected = after(minutes);
+        assert!(!expected.is_empty() && expected.len() < rows.len());
+        assert_eq!(found, expected, "x-tz-offset {header:?}");
+    }
+}
+
+#[tokio::test]
 async fn activity_type_filter_needs_lead_id() {
     let api = Api::leads(100).await;
     let (status, body) = api.get(0, "/api/v1/activity/?_type=Call").await;

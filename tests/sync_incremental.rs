@@ -72,6 +72,47 @@ async fn an_incremental_sync_picks_up_changed_and_new_records() {
     });
 }
 
+/// The sync's dates go without a zone, in UTC. A Close that read them in
+/// the organization's own zone (five hours west) would answer a window
+/// five hours later than asked, and every change since would be missed:
+/// each request says `x-tz-offset: 0`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_are_found_whatever_zone_close_reads_dates_in_by_default() {
+    let env = env(close_tui::sandbox::SandboxArgs {
+        tz_offset: -5.0,
+        ..sandbox_args(300)
+    })
+    .await;
+    env.syncer().run(&[]).await.unwrap();
+    // Once the cache has seen a change, the next sync asks from minutes ago.
+    env.touch(json!({"count": 2})).await;
+    env.touch(json!({"count": 2, "resource": "task"})).await;
+    env.syncer().run(&[]).await.unwrap();
+    let leads = env.touch(json!({"count": 6})).await;
+    let tasks = env.touch(json!({"count": 4, "resource": "task"})).await;
+
+    let report = env.syncer().run(&[]).await.unwrap();
+    assert!(report.passes.iter().all(|p| !p.full), "{report:?}");
+    env.assert_complete().await;
+    let cached = env.cached(Resource::Leads);
+    for id in leads["changed"].as_array().unwrap() {
+        let lead = cached.iter().find(|l| l["id"] == *id).unwrap();
+        let description = lead["description"].as_str().unwrap();
+        assert!(
+            description.starts_with("Updated in the sandbox"),
+            "{description}"
+        );
+    }
+    let cached = env.cached(Resource::Tasks);
+    for id in tasks["changed"].as_array().unwrap() {
+        let task = cached.iter().find(|t| t["id"] == *id).unwrap();
+        assert!(
+            task["date_updated"].as_str() >= tasks["date_updated"].as_str(),
+            "{task}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn synced_at_is_recorded_per_resource() {
     let env = env(sandbox_args(300)).await;

@@ -241,7 +241,15 @@ impl<C: Credentials> CloseClient<C> {
         query: &[(&str, String)],
         auth: &AuthHeader,
     ) -> Result<Response, ApiError> {
-        let request = auth.apply(self.inner.http.get(url.clone()).query(query));
+        // Dates in filters go without a zone, in UTC: said, so that Close
+        // never reads them in another (`x-tz-offset` sets the zone).
+        let request = auth.apply(
+            self.inner
+                .http
+                .get(url.clone())
+                .query(query)
+                .header("x-tz-offset", "0"),
+        );
         let started = Instant::now();
         let response = request
             .send()

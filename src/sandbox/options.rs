@@ -44,6 +44,11 @@ pub struct SandboxArgs {
     /// List endpoints answer 400 when _skip is above N, as Close does; 0 = off
     #[arg(long, default_value_t = 0)]
     pub max_skip: usize,
+    /// Hours east of UTC in which date filters without a zone are read when
+    /// a request sends no `x-tz-offset` header (-14 to 14; Close reads them
+    /// in the zone that header names)
+    #[arg(long, default_value_t = 0.0, value_parser = tz_hours, allow_negative_numbers = true)]
+    pub tz_offset: f64,
     /// Approve every valid authorization request at once, as the first
     /// organization's first user, without showing the consent form (for
     /// `close-tui demo --auto-approve` on machines with no browser)
@@ -71,5 +76,13 @@ impl SandboxArgs {
             args: SandboxArgs,
         }
         <Wrapper as clap::Parser>::parse_from(["sandbox"]).args
+    }
+}
+
+/// Reads `--tz-offset`: hours from UTC, as `x-tz-offset` gives them.
+fn tz_hours(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(hours) if (-14.0..=14.0).contains(&hours) => Ok(hours),
+        _ => Err("hours from UTC, from -14 to 14 (e.g. -5 or 5.5)".to_owned()),
     }
 }

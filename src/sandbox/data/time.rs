@@ -78,13 +78,35 @@ impl Serialize for Day {
     }
 }
 
+tokio::task_local! {
+    /// How far east of UTC (µs) this request's date filters without a
+    /// zone are: its `x-tz-offset` header, or `--tz-offset` (see guard.rs).
+    pub static FILTER_OFFSET: i64;
+}
+
+/// An `x-tz-offset` value (hours from UTC, -14 to 14, fractions allowed)
+/// in microseconds.
+pub fn offset_hours(text: &str) -> Option<i64> {
+    let hours: f64 = text.trim().parse().ok()?;
+    (-14.0..=14.0)
+        .contains(&hours)
+        .then(|| (hours * 3_600_000_000.0).round() as i64)
+}
+
 /// Parses the date forms Close's filters accept: RFC 3339, or a naive
-/// `YYYY-MM-DD[(T| )HH:MM[:SS[.f]]]` read as UTC.
+/// `YYYY-MM-DD[(T| )HH:MM[:SS[.f]]]` read in the request's zone
+/// ([`FILTER_OFFSET`]; UTC outside a request).
 pub fn parse(text: &str) -> Option<Ts> {
     let text = text.trim();
     if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
         return Some(Ts(dt.timestamp_micros()));
     }
+    let offset = FILTER_OFFSET.try_with(|offset| *offset).unwrap_or(0);
+    parse_naive(text).map(|ts| Ts(ts.0 - offset))
+}
+
+/// A date without a zone, as if in UTC.
+fn parse_naive(text: &str) -> Option<Ts> {
     const FORMATS: [&str; 6] = [
         "%Y-%m-%dT%H:%M:%S%.f",
         "%Y-%m-%d %H:%M:%S%.f",
