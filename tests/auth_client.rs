@@ -313,3 +313,33 @@ async fn revoke_failures_are_classified_too() {
     let err = client.revoke(&Secret::new("t")).await.unwrap_err();
     assert!(err.is_transient());
 }
+
+#[tokio::test]
+async fn only_an_error_that_refuses_the_grant_means_needs_login() {
+    // A firewall's 403 or a proxy's 200 says nothing of the refresh token.
+    let err = refresh_error(|| {
+        json(
+            StatusCode::FORBIDDEN,
+            r#"{"error":"forbidden","error_description":"blocked by WAF"}"#,
+        )
+    })
+    .await;
+    assert!(err.is_transient() && !err.needs_login(), "{err:?}");
+    let err = refresh_error(|| json(StatusCode::OK, r#"{"error":"busy"}"#)).await;
+    assert!(err.is_transient() && !err.needs_login(), "{err:?}");
+    // One that names the grant or the client is taken at its word.
+    let err = refresh_error(|| json(StatusCode::FORBIDDEN, r#"{"error":"invalid_grant"}"#)).await;
+    assert!(err.is_invalid_grant() && err.needs_login(), "{err:?}");
+    let err = refresh_error(|| json(StatusCode::OK, r#"{"error":"invalid_client"}"#)).await;
+    assert!(err.needs_login(), "{err:?}");
+}
+
+#[test]
+fn a_far_off_expiry_is_clamped_to_a_year() {
+    use close_tui::auth::client::{MAX_EXPIRES_IN, decode_token_response};
+    for expires_in in ["100000000000000", "1e300", "\"18446744073709551615\""] {
+        let body = format!(r#"{{"access_token":"sbx_at_A","expires_in":{expires_in}}}"#);
+        let token = decode_token_response(200, body.as_bytes()).unwrap();
+        assert_eq!(token.expires_in, Some(MAX_EXPIRES_IN), "{expires_in}");
+    }
+}

@@ -210,6 +210,19 @@ pub fn decode_token_response(status: u16, body: &[u8]) -> Result<TokenResponse, 
     }
 }
 
+/// The longest access-token life believed (a year): a server may say
+/// anything, and a date past chrono's range would not be one.
+pub const MAX_EXPIRES_IN: u64 = 365 * 24 * 3600;
+
+/// Whether an RFC 6749 error code says the grant or the client is refused,
+/// so that retrying cannot help.
+fn refuses_grant(error: &str) -> bool {
+    matches!(
+        error,
+        "invalid_grant" | "invalid_client" | "unauthorized_client"
+    )
+}
+
 /// A token answer: success only for a 2xx JSON body with an access token.
 fn token_from(status: StatusCode, body: &[u8]) -> Result<TokenResponse, TokenError> {
     if !status.is_success() {
@@ -218,10 +231,23 @@ fn token_from(status: StatusCode, body: &[u8]) -> Result<TokenResponse, TokenErr
     let raw: RawToken =
         serde_json::from_slice(body).map_err(|_| invalid_body(status.as_u16(), body))?;
     if let Some(error) = raw.error {
-        return Err(rejected(
-            status.as_u16(),
-            Some(error),
-            raw.error_description,
+        // An error on a 2xx is no OAuth answer (RFC 6749 sends them as
+        // 400/401); only one that names a dead grant is taken at its word.
+        if refuses_grant(&error) {
+            return Err(rejected(
+                status.as_u16(),
+                Some(error),
+                raw.error_description,
+            ));
+        }
+        return Err(TokenError::transient(
+            TransientKind::InvalidBody,
+            Some(status.as_u16()),
+            format!(
+                "the token endpoint answered {} with an error ({})",
+                status.as_u16(),
+                printable(&error, 64)
+            ),
         ));
     }
     let malformed = |what: &str| {
@@ -239,6 +265,7 @@ fn token_from(status: StatusCode, body: &[u8]) -> Result<TokenResponse, TokenErr
     if !token_type.eq_ignore_ascii_case("bearer") {
         return Err(malformed("a Bearer token"));
     }
+    // Clamped, so a far-off expiry is still a date (and no overflow).
     let expires_in = match raw.expires_in {
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::Number(n)) => Some(
@@ -252,7 +279,8 @@ fn token_from(status: StatusCode, body: &[u8]) -> Result<TokenResponse, TokenErr
                 .map_err(|_| malformed("a valid expires_in"))?,
         ),
         Some(_) => return Err(malformed("a valid expires_in")),
-    };
+    }
+    .map(|secs| secs.min(MAX_EXPIRES_IN));
     Ok(TokenResponse {
         token_type,
         access_token: Secret::from(access_token),
@@ -284,7 +312,10 @@ fn error_from(status: StatusCode, body: &[u8]) -> TokenError {
             format!("the token endpoint failed with HTTP {code}{detail}"),
         );
     }
-    if matches!(code, 400 | 401) || (status.is_client_error() && error.is_some()) {
+    // 400 and 401 are how RFC 6749 refuses a grant or a client. Another 4xx
+    // (a firewall's 403, a 404 from a proxy) says nothing of the refresh
+    // token unless its error names the grant or the client.
+    if matches!(code, 400 | 401) || error.as_deref().is_some_and(refuses_grant) {
         return rejected(code, error, description);
     }
     let message = if status.is_redirection() {
