@@ -6,12 +6,23 @@ use close_tui::{
     commands::Failure,
 };
 
+/// The longest the process waits at its end for a token refresh in flight:
+/// the token client's own timeout, and the commit after it.
+const SETTLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(35);
+
 fn main() -> color_eyre::Result<ExitCode> {
     color_eyre::install()?;
     stop_quietly_on_a_closed_stdout();
     let cli = Cli::parse();
     let runtime = runtime_for(&cli)?;
-    match runtime.block_on(close_tui::run(cli)) {
+    let outcome = runtime.block_on(async {
+        let outcome = close_tui::run(cli).await;
+        // A refresh Close has answered must store its rotated token before
+        // the runtime's end cancels it (the TUI quit mid-refresh, say).
+        close_tui::auth::tokens::refreshes_settled(SETTLE_LIMIT).await;
+        outcome
+    });
+    match outcome {
         Ok(code) => Ok(code),
         // Expected failures are one line, not a report with a backtrace.
         Err(report) => match report.downcast_ref::<Failure>() {

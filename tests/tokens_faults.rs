@@ -194,3 +194,43 @@ async fn a_revoked_grant_needs_login_with_the_reason() {
     assert!(out.stdout.contains("needs login: "), "{out:#?}");
     sandbox.stop().await;
 }
+
+/// Close spends the refresh token as it answers: a refresh whose caller is
+/// dropped meanwhile (an aborted sync, an account switch) still stores the
+/// rotated token, so the login survives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_whose_caller_is_dropped_still_stores_the_rotated_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = sandbox(dir.path(), |_| {}).await;
+    let home = Home::new(&sandbox);
+    home.login().await.assert_ok();
+    let store = Arc::new(home.open_store());
+    let account = store.active_account().unwrap().unwrap();
+    let config = TokenClientConfig::from_settings(&home.settings()).unwrap();
+    let client = TokenClient::new(config).unwrap();
+    let tokens = TokenManager::new(Arc::clone(&store), Some(client), &account);
+    let id = tokens.account_id().clone();
+    let before = store.credentials(&id).unwrap().refresh_token;
+
+    faults(&sandbox, json!({ "token_mode": "slow" })).await;
+    let header = tokens.authorization().await.unwrap();
+    let caller = {
+        let tokens = Arc::clone(&tokens);
+        tokio::spawn(async move { tokens.refresh_after_rejection(&header).await })
+    };
+    // The sandbox has redeemed the old token and holds its answer.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    caller.abort();
+    assert!(close_tui::auth::tokens::refreshes_settled(Duration::from_secs(10)).await);
+    faults(&sandbox, json!({ "token_mode": "normal" })).await;
+
+    let after = store.credentials(&id).unwrap().refresh_token;
+    assert_ne!(after, before, "the rotated refresh token is stored");
+    // And Close takes it: the next refresh works.
+    let (_, again) = manager(&home);
+    let header = again.authorization().await.unwrap();
+    let fresh = again.refresh_after_rejection(&header).await.unwrap();
+    assert_ne!(fresh, header);
+    assert_still_connected(&home).await;
+    sandbox.stop().await;
+}

@@ -5,7 +5,7 @@
 //! - `GET /_sandbox/faults` → the current settings.
 //! - `POST /_sandbox/faults` with JSON, any of `latency_ms`, `fail_rate`,
 //!   `token_fail_rate`, `token_mode` (`normal`, `error500`, `timeout`,
-//!   `html`, `truncated`), `rate_limit`, `access_ttl`, `storm` (refuse the
+//!   `html`, `truncated`, `slow`), `rate_limit`, `access_ttl`, `storm` (refuse the
 //!   first N attempts of every distinct API request with 429/5xx), `garble`
 //!   (answer its first N attempts 200 with a JSON object that is not a
 //!   page) → the new settings.

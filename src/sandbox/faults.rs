@@ -30,18 +30,26 @@ pub enum TokenMode {
     Html,
     /// 200 with JSON cut off halfway.
     Truncated,
+    /// As `normal`, but the answer is held for [`TOKEN_SLOW`] after the
+    /// grant was redeemed (a refresh token is already spent by then), as
+    /// an answer lost on a slow network would be.
+    Slow,
 }
+
+/// How long a `slow` token answer is held.
+pub const TOKEN_SLOW: Duration = Duration::from_secs(3);
 
 /// The longest a `timeout` token request hangs before the sandbox gives up.
 pub const TOKEN_HANG: Duration = Duration::from_secs(60);
 
 impl TokenMode {
-    const ALL: [TokenMode; 5] = [
+    const ALL: [TokenMode; 6] = [
         TokenMode::Normal,
         TokenMode::Error500,
         TokenMode::Timeout,
         TokenMode::Html,
         TokenMode::Truncated,
+        TokenMode::Slow,
     ];
 
     fn index(self) -> u8 {

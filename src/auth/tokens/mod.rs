@@ -14,7 +14,10 @@
 //! retries with backoff.
 
 mod background;
+mod inflight;
 mod refresh;
+
+pub use inflight::refreshes_settled;
 
 use std::{sync::Arc, time::Duration};
 
@@ -125,11 +128,9 @@ impl TokenManager {
     }
 
     /// Waits for a refresh in flight to end (stored, refused or failed),
-    /// then keeps new ones from starting while the pause lives. Every
-    /// refresh runs under the `current` lock, so holding it is the one safe
-    /// moment to abort a task that may refresh: dropped between Close's
-    /// answer and the store's commit, a refresh would lose the rotated
-    /// refresh token, the only one Close still accepts.
+    /// then keeps new ones from starting while the pause lives: a command
+    /// that gives up on its work (`status` at its deadline) then leaves no
+    /// refresh behind for the process's end to cut short.
     pub async fn pause_refreshes(&self) -> RefreshPause<'_> {
         RefreshPause {
             _current: self.current.lock().await,

@@ -3,13 +3,17 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
-use super::{Current, TokenManager, TokenState, blocking};
+use super::{Current, TokenManager, TokenState, blocking, inflight::InFlight};
 use crate::{
-    auth::{client::TokenError, schedule::Lifetime},
+    auth::{
+        client::{TokenClient, TokenError},
+        schedule::Lifetime,
+    },
     close::{AuthHeader, CredentialsError},
-    store::{RefreshTxn, TokenUpdate},
+    secret::Secret,
+    store::{RefreshTxn, StoreError, TokenUpdate},
 };
 
 impl TokenManager {
@@ -66,47 +70,48 @@ impl TokenManager {
         };
 
         let started = std::time::Instant::now();
-        match client.refresh(&refresh_token).await {
-            Ok(response) => {
-                let now = Utc::now();
-                let expires_at = response
-                    .expires_in
-                    .and_then(|secs| i64::try_from(secs).ok())
-                    .map(|secs| now + chrono::Duration::seconds(secs));
-                let access = response.access_token.clone();
-                let update = TokenUpdate {
-                    access_token: access.clone(),
-                    access_token_expires_at: expires_at,
-                    refresh_token: response.refresh_token.clone(),
-                };
-                // Persist first: the old refresh token is already dead on the
-                // server, so the new one must be on disk before we go on.
-                blocking(move || txn.commit(update)).await.map_err(|err| {
-                    tracing::error!(account = %self.id, error = %err, "refreshed token not saved");
-                    CredentialsError::Unavailable(format!(
-                        "the refreshed token could not be saved: {err}"
-                    ))
-                })?;
+        // Once Close has the old refresh token, the new one must reach the
+        // disk: the request and the commit run on a task of their own,
+        // which a caller dropped meanwhile (an aborted sync, an account
+        // switch, the TUI quitting) does not cancel.
+        let in_flight = InFlight::start();
+        let redeemed = tokio::spawn(redeem(client.clone(), refresh_token, txn, in_flight))
+            .await
+            .map_err(|err| {
+                CredentialsError::Unavailable(format!("the token refresh stopped: {err}"))
+            })?;
+        match redeemed {
+            Redeemed::Saved {
+                access,
+                expires_at,
+                at,
+                rotated,
+            } => {
                 tracing::info!(
                     account = %self.id,
                     ms = started.elapsed().as_millis() as u64,
-                    rotated = response.refresh_token.is_some(),
+                    rotated,
                     "access token refreshed"
                 );
                 current.header = Some(AuthHeader::Bearer(access));
-                current.lifetime = expires_at.map(|at| Lifetime::new(now, at));
-                self.publish_connected(current, Some(now));
+                current.lifetime = expires_at.map(|expires| Lifetime::new(at, expires));
+                self.publish_connected(current, Some(at));
                 current
                     .header
                     .clone()
                     .ok_or_else(|| CredentialsError::NeedsLogin("no credentials".into()))
             }
-            Err(err) if err.needs_login() => {
-                let reason = refusal_reason(&err);
-                Err(self.give_up(txn, current, reason).await)
+            Redeemed::NotSaved(err) => {
+                tracing::error!(account = %self.id, error = %err, "refreshed token not saved");
+                Err(CredentialsError::Unavailable(format!(
+                    "the refreshed token could not be saved: {err}"
+                )))
             }
-            Err(err) => {
-                drop(txn);
+            Redeemed::Refused { txn, error } => {
+                let reason = refusal_reason(&error);
+                Err(self.give_up(*txn, current, reason).await)
+            }
+            Redeemed::Failed(err) => {
                 tracing::warn!(account = %self.id, error = %err, "refresh failed; credentials kept");
                 let message = err.to_string();
                 self.state.send_replace(TokenState::Offline {
@@ -146,5 +151,69 @@ fn refusal_reason(err: &TokenError) -> String {
         "Close no longer accepts the stored refresh token (invalid_grant); sign in again".into()
     } else {
         format!("{err}; sign in again")
+    }
+}
+
+/// How one use of the refresh token ended.
+enum Redeemed {
+    /// Close answered with new tokens, and they are stored.
+    Saved {
+        access: Secret,
+        expires_at: Option<DateTime<Utc>>,
+        /// When the answer came.
+        at: DateTime<Utc>,
+        rotated: bool,
+    },
+    /// Close answered with new tokens, which could not be stored.
+    NotSaved(StoreError),
+    /// Close refused the refresh token; the transaction is still open,
+    /// to record that.
+    Refused {
+        txn: Box<RefreshTxn>,
+        error: TokenError,
+    },
+    /// No answer that says anything of the token; it is kept.
+    Failed(TokenError),
+}
+
+/// Spends `refresh_token` and stores what comes back, inside `txn`.
+async fn redeem(
+    client: TokenClient,
+    refresh_token: Secret,
+    txn: RefreshTxn,
+    _in_flight: InFlight,
+) -> Redeemed {
+    match client.refresh(&refresh_token).await {
+        Ok(response) => {
+            let at = Utc::now();
+            let expires_at = response
+                .expires_in
+                .and_then(|secs| i64::try_from(secs).ok())
+                .and_then(chrono::TimeDelta::try_seconds)
+                .and_then(|life| at.checked_add_signed(life));
+            let access = response.access_token;
+            let rotated = response.refresh_token.is_some();
+            let update = TokenUpdate {
+                access_token: access.clone(),
+                access_token_expires_at: expires_at,
+                refresh_token: response.refresh_token,
+            };
+            // Before anyone uses the access token: the old refresh token
+            // is already dead at Close, and only this one is left.
+            match blocking(move || txn.commit(update)).await {
+                Ok(()) => Redeemed::Saved {
+                    access,
+                    expires_at,
+                    at,
+                    rotated,
+                },
+                Err(err) => Redeemed::NotSaved(err),
+            }
+        }
+        Err(error) if error.needs_login() => Redeemed::Refused {
+            txn: Box::new(txn),
+            error,
+        },
+        Err(error) => Redeemed::Failed(error),
     }
 }

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::{GrantType, OAuthError, client, form::Params};
 use crate::sandbox::{
-    faults::{TOKEN_HANG, TokenMode},
+    faults::{TOKEN_HANG, TOKEN_SLOW, TokenMode},
     state::Sandbox,
     tokens::{CodeGrant, InvalidGrant, Issued},
 };
@@ -47,6 +47,9 @@ pub async fn token(
             Err(error) => error.into_response(),
         },
     };
+    if sandbox.faults.token_mode() == TokenMode::Slow {
+        tokio::time::sleep(TOKEN_SLOW).await;
+    }
     response.extensions_mut().insert(grant);
     response
 }
@@ -94,7 +97,7 @@ async fn injected_fault(sandbox: &Sandbox) -> Option<Response> {
         Some(OAuthError::server_error(status, error, description).into_response())
     };
     match sandbox.faults.token_mode() {
-        TokenMode::Normal => {}
+        TokenMode::Normal | TokenMode::Slow => {}
         TokenMode::Error500 => {
             return json(
                 StatusCode::INTERNAL_SERVER_ERROR,
