@@ -234,3 +234,28 @@ async fn a_refresh_whose_caller_is_dropped_still_stores_the_rotated_token() {
     assert_still_connected(&home).await;
     sandbox.stop().await;
 }
+
+/// Logged out in another process, the account is gone from the store: its
+/// manager says "needs login" and stops, instead of retrying for ever as
+/// if the store had failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_logout_in_another_process_means_needs_login() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = sandbox(dir.path(), |_| {}).await;
+    let home = Home::new(&sandbox);
+    home.login().await.assert_ok();
+    let (_store, tokens) = manager(&home);
+    let header = tokens.authorization().await.unwrap();
+
+    let out = home.run(&["logout"], None).await;
+    assert_eq!(out.code, Some(0), "{out:#?}");
+    let err = tokens.refresh_after_rejection(&header).await.unwrap_err();
+    assert!(matches!(err, CredentialsError::NeedsLogin(_)), "{err}");
+    assert!(err.to_string().contains("logged out"), "{err}");
+    assert!(
+        matches!(*tokens.state().borrow(), TokenState::NeedsLogin { .. }),
+        "{:?}",
+        *tokens.state().borrow()
+    );
+    sandbox.stop().await;
+}

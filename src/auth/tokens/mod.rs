@@ -190,6 +190,14 @@ impl TokenManager {
     }
 
     fn store_failure(&self, err: StoreError) -> CredentialsError {
+        if matches!(err, StoreError::NotFound { .. }) {
+            // Logged out, here or in another process: no retry brings it back.
+            let reason = "the account was logged out; sign in again".to_owned();
+            self.state.send_replace(TokenState::NeedsLogin {
+                reason: reason.clone(),
+            });
+            return CredentialsError::NeedsLogin(reason);
+        }
         if err.means_signed_out() {
             let reason = err.to_string();
             self.state.send_replace(TokenState::NeedsLogin {
