@@ -148,4 +148,31 @@ fn a_silent_keyring_with_no_key_file_is_reported_as_unavailable() {
         !file_keys.file.exists(),
         "no key is made over stored secrets"
     );
+
+    // A login meanwhile would need a new key, which would lose every stored
+    // login whose key may be in the keyring: it is refused, and says why.
+    let err = store
+        .save_login(&profile("orga_2"), &api_key("api_two"))
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("not saved"), "{message}");
+    assert!(message.contains("CLOSE_TUI_KEY_STORE=file"), "{message}");
+    drop(store);
+    let sealed = |org: &str| -> bool {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.query_row(
+            "SELECT api_key IS NOT NULL FROM accounts WHERE organization_id = ?1",
+            [org],
+            |row| row.get(0),
+        )
+        .unwrap()
+    };
+    assert!(sealed("orga_1"), "the stored login keeps its sealed key");
+
+    // Told to use a key file, where no key is, it starts again.
+    let store = Store::open(&db, file_keys).unwrap();
+    store
+        .save_login(&profile("orga_2"), &api_key("api_two"))
+        .unwrap();
+    assert!(!sealed("orga_1") && sealed("orga_2"));
 }

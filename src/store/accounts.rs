@@ -12,7 +12,7 @@ use super::{
     Store,
     cipher::Cipher,
     error::StoreError,
-    keystate::{self, KeyState},
+    keystate::{self, KeyProblem, KeyState},
     model::{Account, AccountId, AccountState, AuthKind, Credentials, Profile, from_unix, to_unix},
 };
 use crate::secret::Secret;
@@ -92,6 +92,19 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let new_key = match &inner.key {
             KeyState::Ready { .. } => None,
+            // The key store did not answer: the key of the stored logins
+            // may well be in it, and a new key would lose them all.
+            KeyState::Unusable {
+                problem: KeyProblem::Unavailable(reason),
+                kind,
+            } => {
+                return Err(StoreError::KeyStore {
+                    key_store: *kind,
+                    reason: format!(
+                        "{reason}; the stored logins' key may be there, so this login was                          not saved. Log in where the {kind} answers, or set                          CLOSE_TUI_KEY_STORE=file to start again with a key file (the other                          stored logins will then need to log in again)"
+                    ),
+                });
+            }
             KeyState::Unusable { kind, .. } => Some(keystate::rekey(&tx, &self.keys, *kind, now)?),
         };
         let cipher = new_key.as_ref().unwrap_or(&inner.key).cipher()?;
