@@ -56,7 +56,7 @@ pub enum Command {
     /// Write cached records to stdout (JSON lines or CSV)
     Export(commands::export::ExportArgs),
     /// Run a local Close emulator: OAuth, the REST API and generated data
-    Sandbox(crate::sandbox::SandboxArgs),
+    Sandbox(Box<crate::sandbox::SandboxArgs>),
     /// Run the terminal app against a local sandbox with generated data
     Demo(commands::demo::DemoArgs),
 }

@@ -37,7 +37,7 @@ pub async fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
         let _log = paths::Dirs::discover()
             .ok()
             .and_then(|dirs| logging::init(&dirs.state).ok());
-        sandbox::run(args).await?;
+        sandbox::run(*args).await?;
         return Ok(ExitCode::SUCCESS);
     }
     let settings = Settings::load(&flags).map_err(fail)?;

@@ -19,6 +19,30 @@ async fn a_full_sync_stores_every_record_once() {
     assert_eq!(env.cached_ids(Resource::Tasks), tasks);
 }
 
+/// Close does not publish how many records a page it allows: a Close that
+/// allows fewer than the sync asks for refuses the page, and the sync asks
+/// for as many as it names from then on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_sync_asks_for_smaller_pages_when_close_allows_fewer() {
+    let env = env(SandboxArgs {
+        max_limit: 40,
+        max_skip: 400,
+        ..sandbox_args(1500)
+    })
+    .await;
+    env.syncer().run(&[]).await.unwrap();
+    env.assert_complete().await;
+    let stats = env.stats().await;
+    // 900 leads at 40 a page, plus the tasks, and a refusal or two a path.
+    assert!(stats["api_requests"].as_u64().unwrap() < 80, "{stats}");
+    let lead = env.cached(Resource::Leads)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let activities = env.syncer().lead_activities(&lead).await.unwrap();
+    assert!(!activities.is_empty());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_sync_survives_a_ten_percent_failure_rate() {
     let env = env(SandboxArgs {

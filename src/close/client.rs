@@ -3,7 +3,7 @@
 //! typed errors.
 
 use std::{
-    sync::Arc,
+    sync::{Arc, PoisonError},
     time::{Duration, Instant},
 };
 
@@ -63,6 +63,9 @@ struct Inner<C> {
     clock: ServerClock,
     backoff: Backoff,
     events: broadcast::Sender<ClientEvent>,
+    /// The most records a page Close allows per path, as learnt from its
+    /// refusals (see `paging.rs`).
+    limits: std::sync::Mutex<std::collections::HashMap<String, usize>>,
 }
 
 /// Cheap to clone: clones share the HTTP connection pool, the pacing state
@@ -103,8 +106,32 @@ impl<C: Credentials> CloseClient<C> {
                 clock: ServerClock::default(),
                 backoff,
                 events,
+                limits: std::sync::Mutex::default(),
             }),
         }
+    }
+
+    /// `wanted`, or less if Close refused as many at `path` before.
+    pub(super) fn limit_at(&self, path: &str, wanted: usize) -> usize {
+        let limits = self
+            .inner
+            .limits
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        limits.get(path).map_or(wanted, |cap| wanted.min(*cap))
+    }
+
+    /// Remembers that Close allows at most `allowed` records a page at
+    /// `path`; returns the cap now in force.
+    pub(super) fn lower_limit(&self, path: &str, allowed: usize) -> usize {
+        let mut limits = self
+            .inner
+            .limits
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let cap = limits.entry(path.to_owned()).or_insert(allowed);
+        *cap = (*cap).min(allowed);
+        *cap
     }
 
     pub fn credentials(&self) -> &C {

@@ -6,6 +6,8 @@
 //! Sync engines move a date window forward instead of paging past it; they
 //! learn the cap from that message with [`max_skip_of`].
 
+use serde::de::DeserializeOwned;
+
 use super::{
     client::CloseClient,
     credentials::Credentials,
@@ -22,11 +24,7 @@ impl<C: Credentials> CloseClient<C> {
         skip: usize,
         limit: usize,
     ) -> Result<Page, ApiError> {
-        let mut params: Vec<(&str, String)> = Vec::with_capacity(query.len() + 2);
-        params.extend(query.iter().cloned());
-        params.push(("_skip", skip.to_string()));
-        params.push(("_limit", limit.to_string()));
-        self.get(path, &params).await
+        self.paged(path, query, skip, limit).await
     }
 
     /// [`CloseClient::page`] with each record left as its JSON text.
@@ -37,12 +35,54 @@ impl<C: Credentials> CloseClient<C> {
         skip: usize,
         limit: usize,
     ) -> Result<RawPage, ApiError> {
-        let mut params: Vec<(&str, String)> = Vec::with_capacity(query.len() + 2);
-        params.extend(query.iter().cloned());
-        params.push(("_skip", skip.to_string()));
-        params.push(("_limit", limit.to_string()));
-        self.get(path, &params).await
+        self.paged(path, query, skip, limit).await
     }
+
+    /// One page, at most `limit` records long, or as many as Close allows
+    /// at `path`: it does not publish its maximum `_limit`, and refuses a
+    /// larger one with a field error. The next request then asks for what
+    /// the error names (or half), and so does every later one at `path`.
+    /// Callers page by the records they get, so a shorter page is no harm.
+    async fn paged<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        skip: usize,
+        limit: usize,
+    ) -> Result<T, ApiError> {
+        let mut limit = self.limit_at(path, limit);
+        loop {
+            let mut params: Vec<(&str, String)> = Vec::with_capacity(query.len() + 2);
+            params.extend(query.iter().cloned());
+            params.push(("_skip", skip.to_string()));
+            params.push(("_limit", limit.to_string()));
+            match self.get(path, &params).await {
+                Err(err) if limit > 1 => match allowed_limit(&err, limit) {
+                    Some(allowed) => {
+                        tracing::info!(path, limit, allowed, "Close allows fewer records a page");
+                        limit = self.lower_limit(path, allowed);
+                    }
+                    None => return Err(err),
+                },
+                result => return result,
+            }
+        }
+    }
+}
+
+/// The `_limit` to ask for instead, when `err` is Close refusing `asked`:
+/// the largest its message names below `asked`, or half of it.
+fn allowed_limit(err: &ApiError, asked: usize) -> Option<usize> {
+    let ApiError::BadRequest { field_errors, .. } = err else {
+        return None;
+    };
+    let (_, message) = field_errors.iter().find(|(field, _)| field == "_limit")?;
+    let named = message
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|digits| digits.parse::<usize>().ok())
+        .filter(|n| (1..asked).contains(n))
+        .max();
+    Some(named.unwrap_or(asked / 2).max(1))
 }
 
 /// The `max_skip` a 400 names, if the error is Close refusing a deep page.
@@ -68,6 +108,21 @@ mod tests {
             errors: vec![message.to_owned()],
             field_errors: vec![],
         }
+    }
+
+    #[test]
+    fn a_refused_limit_gives_the_one_to_ask_for() {
+        let limit = |message: &str| ApiError::BadRequest {
+            errors: vec![],
+            field_errors: vec![("_limit".into(), message.into())],
+        };
+        let named = limit("Ensure this value is less than or equal to 100.");
+        assert_eq!(allowed_limit(&named, 200), Some(100));
+        assert_eq!(allowed_limit(&limit("too large"), 200), Some(100));
+        assert_eq!(allowed_limit(&limit("must be at most 500"), 200), Some(100));
+        assert_eq!(allowed_limit(&limit("no"), 1), Some(1));
+        assert_eq!(allowed_limit(&bad("max_skip = 1000"), 200), None);
+        assert_eq!(allowed_limit(&ApiError::Forbidden, 200), None);
     }
 
     #[test]

@@ -44,6 +44,10 @@ pub struct SandboxArgs {
     /// List endpoints answer 400 when _skip is above N, as Close does; 0 = off
     #[arg(long, default_value_t = 0)]
     pub max_skip: usize,
+    /// The most records a page of any list allows (`_limit`), below each
+    /// list's own maximum; 0 = each list's own (Close does not publish them)
+    #[arg(long, default_value_t = 0)]
+    pub max_limit: usize,
     /// Hours east of UTC in which date filters without a zone are read when
     /// a request sends no `x-tz-offset` header (-14 to 14; Close reads them
     /// in the zone that header names)

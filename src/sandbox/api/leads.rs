@@ -35,7 +35,7 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref())?;
-    let paging = params.paging(params::LEAD, sb.options.max_skip)?;
+    let paging = params.paging(params::LEAD, sb.options.max_skip, sb.options.max_limit)?;
     let fields = params.fields();
     let search = params.get("query");
     let q = match search {

@@ -76,7 +76,7 @@ pub async fn contacts(
     (State(sb), Extension(p), RawQuery(raw)): Query,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref())?;
-    let paging = params.paging(params::CONTACT, sb.options.max_skip)?;
+    let paging = params.paging(params::CONTACT, sb.options.max_skip, sb.options.max_limit)?;
     let fields = params.fields();
     let ds = read(&sb);
     let org = org_of(&ds, &p)?;
@@ -102,7 +102,11 @@ pub async fn opportunities(
     (State(sb), Extension(p), RawQuery(raw)): Query,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref())?;
-    let paging = params.paging(params::OPPORTUNITY, sb.options.max_skip)?;
+    let paging = params.paging(
+        params::OPPORTUNITY,
+        sb.options.max_skip,
+        sb.options.max_limit,
+    )?;
     let fields = params.fields();
     let status_type = params.get("status_type");
     if let Some(t) = status_type.filter(|t| !matches!(*t, "active" | "won" | "lost")) {
@@ -142,7 +146,7 @@ pub async fn opportunities(
 
 pub async fn tasks((State(sb), Extension(p), RawQuery(raw)): Query) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref())?;
-    let paging = params.paging(params::TASK, sb.options.max_skip)?;
+    let paging = params.paging(params::TASK, sb.options.max_skip, sb.options.max_limit)?;
     let fields = params.fields();
     let is_complete = params.bool("is_complete")?;
     // Close lists only lead tasks unless asked for other kinds.
@@ -177,7 +181,7 @@ pub async fn activities(
     (State(sb), Extension(p), RawQuery(raw)): Query,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref())?;
-    let paging = params.paging(params::ACTIVITY, sb.options.max_skip)?;
+    let paging = params.paging(params::ACTIVITY, sb.options.max_skip, sb.options.max_limit)?;
     let fields = params.fields();
     let (gt, lt) = bounds(&params, "date_created")?;
     let type_filter = params.get("_type").or(params.get("_type__in"));

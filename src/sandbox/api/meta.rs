@@ -83,7 +83,7 @@ fn trim(mut value: Value, fields: Option<&Fields>) -> Value {
 }
 
 fn list(items: Vec<Value>, params: &Params, max_skip: usize) -> Result<Response, ApiError> {
-    let paging = params.paging(params::SMALL, max_skip)?;
+    let paging = params.paging(params::SMALL, max_skip, 0)?;
     let fields = params.fields();
     let page = Page::collect(0..items.len(), paging, false);
     page.respond(|i| trim(items[i].clone(), fields.as_ref()))

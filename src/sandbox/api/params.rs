@@ -84,12 +84,23 @@ impl Params {
         }
     }
 
-    pub fn paging(&self, limits: Limits, max_skip: usize) -> Result<Paging, ApiError> {
-        let limit = self.number("_limit")?.unwrap_or(limits.default);
-        if limit > limits.max {
+    /// `_skip` and `_limit` within `limits`, `max_skip` (0: none) and
+    /// `max_limit` (0: the list's own maximum).
+    pub fn paging(
+        &self,
+        limits: Limits,
+        max_skip: usize,
+        max_limit: usize,
+    ) -> Result<Paging, ApiError> {
+        let max = match max_limit {
+            0 => limits.max,
+            cap => limits.max.min(cap),
+        };
+        let limit = self.number("_limit")?.unwrap_or(limits.default.min(max));
+        if limit > max {
             return Err(field_error(
                 "_limit",
-                &format!("Ensure this value is less than or equal to {}.", limits.max),
+                &format!("Ensure this value is less than or equal to {max}."),
             ));
         }
         let skip = self.number("_skip")?.unwrap_or(0);
