@@ -376,6 +376,53 @@ async fn dates_without_a_zone_are_read_in_the_x_tz_offset_zone() {
 }
 
 #[tokio::test]
+async fn activities_sort_as_order_by_says() {
+    let api = Api::leads(100).await;
+    let dates = |body: &Value| -> Vec<String> {
+        body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["date_created"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let lead = &api.ok(0, "/api/v1/lead/?_limit=1").await["data"][0]["id"];
+    let lead = lead.as_str().unwrap();
+    for (order, newest) in [
+        ("-date_created", true),
+        ("date_created", false),
+        ("-activity_at", true),
+    ] {
+        let body = api
+            .ok(
+                0,
+                &format!("/api/v1/activity/?lead_id={lead}&_order_by={order}"),
+            )
+            .await;
+        let mut sorted = dates(&body);
+        sorted.sort();
+        if newest {
+            sorted.reverse();
+        }
+        assert_eq!(dates(&body), sorted, "{order}");
+    }
+    let body = api
+        .ok(0, "/api/v1/activity/?_order_by=date_created&_limit=20")
+        .await;
+    assert!(
+        dates(&body).is_sorted(),
+        "oldest first across the organization"
+    );
+    for refused in ["-activity_at", "name"] {
+        let (status, body) = api
+            .get(0, &format!("/api/v1/activity/?_order_by={refused}"))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+        assert!(body["field-errors"]["_order_by"].is_string(), "{body}");
+    }
+}
+
+#[tokio::test]
 async fn activity_type_filter_needs_lead_id() {
     let api = Api::leads(100).await;
     let (status, body) = api.get(0, "/api/v1/activity/?_type=Call").await;

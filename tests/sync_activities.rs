@@ -87,8 +87,11 @@ async fn a_busy_leads_activities_survive_deletions_while_they_load() {
 async fn a_busy_leads_activities_page_by_date_past_max_skip() {
     // Pages of 100 reach only the newest 200 when `_skip` stops at 100:
     // the rest are read in a window of what was created before them.
+    // And whatever order Close would list them in by default: the sync
+    // asks for newest first.
     let env = env(close_tui::sandbox::SandboxArgs {
         max_skip: 100,
+        activities_oldest_first: true,
         ..sandbox_args(30)
     })
     .await;

@@ -48,6 +48,10 @@ pub struct SandboxArgs {
     /// list's own maximum; 0 = each list's own (Close does not publish them)
     #[arg(long, default_value_t = 0)]
     pub max_limit: usize,
+    /// Answer activity lists oldest first when they give no `_order_by`
+    /// (Close does not document its default order)
+    #[arg(long)]
+    pub activities_oldest_first: bool,
     /// Hours east of UTC in which date filters without a zone are read when
     /// a request sends no `x-tz-offset` header (-14 to 14; Close reads them
     /// in the zone that header names)

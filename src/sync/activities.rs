@@ -39,7 +39,12 @@ impl<C: Credentials + 'static> Syncer<C> {
         let mut before: Option<Ts> = None;
         let mut overlap = Overlap::default();
         'windows: loop {
-            let mut q = vec![("lead_id", lead_id.to_owned())];
+            // Newest first, said: the windows below depend on it, and
+            // Close does not document its default order.
+            let mut q = vec![
+                ("lead_id", lead_id.to_owned()),
+                ("_order_by", "-date_created".to_owned()),
+            ];
             if let Some(t) = before {
                 q.push(("date_created__lt", plan::format(t, Precision::Second)));
             }

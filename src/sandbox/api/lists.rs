@@ -202,17 +202,23 @@ pub async fn activities(
                 .collect::<Result<Vec<_>, _>>()?,
         ),
     };
+    let newest = activity_order(&params, sb.options.activities_oldest_first)?;
     let ds = read(&sb);
     let org = org_of(&ds, &p)?;
     let acts = ds.activities();
     let page = match lead_filter(&ds, org, &params) {
         Some(lead) => {
             let lead_rows = rows_of(&ds, lead, Kind::Activity);
-            let rows = newest_first(&[], Some(lead_rows), |r| acts[r].created).filter(|&r| {
-                kinds.as_ref().is_none_or(|k| k.contains(&acts[r].kind))
-                    && within(acts[r].created, (gt, lt))
-            });
-            Page::collect(rows, paging, false)
+            let mut rows: Vec<usize> = newest_first(&[], Some(lead_rows), |r| acts[r].created)
+                .filter(|&r| {
+                    kinds.as_ref().is_none_or(|k| k.contains(&acts[r].kind))
+                        && within(acts[r].created, (gt, lt))
+                })
+                .collect();
+            if !newest {
+                rows.reverse();
+            }
+            Page::collect(rows.into_iter(), paging, false)
         }
         None => {
             let all = &ds.org_index(org).activities;
@@ -222,7 +228,7 @@ pub async fn activities(
             let hi = lt.map_or(all.len(), |t| {
                 all.partition_point(|&r| acts[r as usize].created < t)
             });
-            Page::from_slice(&all[lo..hi.max(lo)], true, paging, false)
+            Page::from_slice(&all[lo..hi.max(lo)], newest, paging, false)
         }
     };
     page.respond(|row| ActivityView {
@@ -230,6 +236,27 @@ pub async fn activities(
         row,
         fields: fields.as_ref(),
     })
+}
+
+/// Whether an activity list goes newest first, from its `_order_by`
+/// (`date_created` or `activity_at`, `-` for descending; the two are the
+/// same time here), else the sandbox's default. Close sorts by
+/// `-activity_at` only within one lead.
+fn activity_order(params: &Params, oldest_by_default: bool) -> Result<bool, ApiError> {
+    match params.get("_order_by") {
+        None => Ok(!oldest_by_default),
+        Some("date_created" | "activity_at") => Ok(false),
+        Some("-date_created") => Ok(true),
+        Some("-activity_at") if params.get("lead_id").is_some() => Ok(true),
+        Some("-activity_at") => Err(field_error(
+            "_order_by",
+            "Sorting by -activity_at needs a lead_id filter.",
+        )),
+        Some(other) => Err(field_error(
+            "_order_by",
+            &format!("Activities cannot be sorted by '{other}'."),
+        )),
+    }
 }
 
 /// `GET /{resource}/{id}/` for the four lead-owned kinds.
