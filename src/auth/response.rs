@@ -60,6 +60,18 @@ pub fn is_authorization_response(query: &str) -> bool {
     form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "code" || k == "error")
 }
 
+/// Whether the query carries this login's `state`, once: only such an
+/// answer came back from the authorization this login started. Any page
+/// the browser opens can send it to the loopback server; the rest must not
+/// end the login.
+pub fn is_for(query: &str, expected_state: &Secret) -> bool {
+    let mut states = form_urlencoded::parse(query.as_bytes()).filter(|(key, _)| key == "state");
+    match (states.next(), states.next()) {
+        (Some((_, state)), None) => constant_time_eq(&state, expected_state.expose()),
+        _ => false,
+    }
+}
+
 /// Checks an authorization response and returns its code.
 ///
 /// An `error` wins over a missing `state`: the login fails either way, and

@@ -1,10 +1,12 @@
 //! What the callback server answers to each request.
 //!
 //! Only a GET of the callback path whose query is an authorization response
-//! counts. Everything else (favicons, other paths, other methods, foreign
-//! Host headers, bare visits) is answered and otherwise ignored, so the
-//! login keeps waiting. The first authorization response claims the login:
-//! a good one is held open until the caller reports how the login ended.
+//! with this login's `state` counts. Everything else (favicons, other
+//! paths, other methods, foreign Host headers, bare visits, and answers
+//! with no `state` or another one: an old tab, or any page making the
+//! browser call this port) is answered and otherwise ignored, so the login
+//! keeps waiting. The first answer with the login's state claims it: a good
+//! one is held open until the caller reports how the login ended.
 
 use std::sync::{Arc, Mutex};
 
@@ -66,6 +68,18 @@ pub(super) async fn handle(
     let query = uri.query().unwrap_or("");
     if !response::is_authorization_response(query) {
         return pages::plain(StatusCode::BAD_REQUEST, "not a login callback\n");
+    }
+    if !response::is_for(query, &shared.expected_state) {
+        return pages::html(
+            StatusCode::BAD_REQUEST,
+            pages::failure_html(
+                "Not this login's answer",
+                "This address does not carry the state of the login close-tui is waiting \
+                 for (it may come from an old tab or from another page), so it was ignored. \
+                 The login in close-tui is still waiting: finish it in the tab it opened, \
+                 or start it again.",
+            ),
+        );
     }
     let verdict = response::validate(query, &shared.expected_state);
     // The lock is never held across an await, and poisoning would need a
