@@ -97,7 +97,12 @@ pub fn on_synced(model: &mut Model, result: Result<String, String>) -> Vec<Cmd> 
 
 /// The active account changed: everything shown belongs to the old one.
 pub fn reset(model: &mut Model) -> Vec<Cmd> {
+    // Keep counting, so a profile or organization still on its way for the
+    // old account is stale, not taken for the new one's.
+    let generation = model.account.generation;
     model.account = Default::default();
+    model.account.generation = generation;
+    model.account.generation.bump();
     for (table, resource) in model.tables.iter_mut().zip([
         Resource::Leads,
         Resource::Contacts,

@@ -1,7 +1,9 @@
-//! Pure `update` tests: every connection transition and the navigation.
+//! Pure `update` tests: every connection transition, the navigation and
+//! stale replies.
 
 mod connection;
 mod navigation;
+mod stale;
 
 use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
