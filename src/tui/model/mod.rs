@@ -129,6 +129,10 @@ pub struct Model {
     pub tables: [TableModel; 4],
     /// The open detail view of each data screen.
     pub details: [Option<DetailModel>; 4],
+    /// Tags every detail load. Details count on their own, so opening one
+    /// never makes its table's page in flight stale, and one counter for
+    /// all of them keeps a closed view's late reply stale for the next.
+    pub detail_generation: Generation,
     pub toasts: Toasts,
     pub rate_limited_until: Option<DateTime<Utc>>,
     /// Close was unreachable on the last request; cleared by any success.
@@ -167,6 +171,7 @@ impl Model {
                 TableModel::new(Resource::Tasks),
             ],
             details: [None, None, None, None],
+            detail_generation: Generation::default(),
             toasts: Toasts::default(),
             rate_limited_until: None,
             offline: None,

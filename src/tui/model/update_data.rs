@@ -217,7 +217,7 @@ pub fn open_selected(model: &mut Model) -> Vec<Cmd> {
     );
     table.searching = false;
     let resource = table.resource;
-    let generation = table.generation.bump();
+    let generation = model.detail_generation.bump();
     model.details[i] = Some(DetailModel::new(resource, id.clone(), title, generation));
     vec![Cmd::LoadDetail {
         resource,
@@ -230,7 +230,7 @@ fn reopen_detail(model: &mut Model, i: usize) -> Vec<Cmd> {
     let Some(detail) = &mut model.details[i] else {
         return Vec::new();
     };
-    let generation = model.tables[i].generation.bump();
+    let generation = model.detail_generation.bump();
     detail.generation = generation;
     detail.body.start();
     vec![Cmd::LoadDetail {

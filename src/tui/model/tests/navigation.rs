@@ -334,3 +334,34 @@ fn a_new_account_syncs_in_the_background_and_tables_reread_after() {
     );
     assert_eq!(char(&mut m, 's'), vec![Cmd::Sync]);
 }
+
+#[test]
+fn opening_a_detail_keeps_the_tables_page_in_flight() {
+    let mut m = on_leads();
+    char(&mut m, '/');
+    let search = fetches(&char(&mut m, 'a'))[0].clone();
+    // The cache answers first; Close's merged hits follow on the same tag.
+    update(&mut m, page(&search, 12));
+    key(&mut m, KeyCode::Enter);
+    let cmds = key(&mut m, KeyCode::Enter);
+    let [Cmd::LoadDetail { generation, .. }] = cmds.as_slice() else {
+        panic!("expected LoadDetail, got {cmds:?}");
+    };
+    assert!(m.detail().is_some());
+    update(&mut m, page(&search, 30));
+    assert_eq!(
+        m.tables[0].total,
+        Total::Exact(30),
+        "the merged page is still current"
+    );
+    // And the detail's own reply is current too.
+    update(
+        &mut m,
+        Msg::Detail {
+            resource: Resource::Leads,
+            generation: *generation,
+            result: Ok(RecordDetail::default()),
+        },
+    );
+    assert!(m.detail().unwrap().body.value().is_some());
+}
