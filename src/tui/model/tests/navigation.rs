@@ -365,3 +365,36 @@ fn opening_a_detail_keeps_the_tables_page_in_flight() {
     );
     assert!(m.detail().unwrap().body.value().is_some());
 }
+
+#[test]
+fn reload_in_a_detail_loads_the_record_again() {
+    let mut m = on_leads();
+    let cmds = key(&mut m, KeyCode::Enter);
+    let [
+        Cmd::LoadDetail {
+            generation: first, ..
+        },
+    ] = cmds.as_slice()
+    else {
+        panic!("expected LoadDetail, got {cmds:?}");
+    };
+    let first = *first;
+    for reload in [
+        KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT),
+        KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE),
+    ] {
+        let cmds = update(&mut m, Msg::Key(reload));
+        let [Cmd::LoadDetail { id, generation, .. }] = cmds.as_slice() else {
+            panic!("expected LoadDetail, got {cmds:?}");
+        };
+        assert_eq!(id, "lead_0");
+        assert_ne!(*generation, first);
+    }
+    assert!(m.detail().is_some(), "the view stays open");
+    // The `?` overlay lists what the keymap binds here.
+    assert!(
+        m.keymap
+            .bindings(crate::tui::keymap::Context::Detail)
+            .any(|b| b.action == crate::tui::keymap::Action::Reload)
+    );
+}
