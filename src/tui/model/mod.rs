@@ -135,7 +135,8 @@ pub struct Model {
     pub detail_generation: Generation,
     pub toasts: Toasts,
     pub rate_limited_until: Option<DateTime<Utc>>,
-    /// Close was unreachable on the last request; cleared by any success.
+    /// Close was unreachable on the last request; cleared by the next
+    /// answer that came from Close (not from the local cache).
     pub offline: Option<Unreachable>,
     pub sync: Option<SyncProgress>,
     pub quit: bool,

@@ -257,8 +257,29 @@ fn index_of(resource: Resource) -> Option<usize> {
     }
 }
 
-/// Close is unreachable: ask again for what the current screen lacks.
+/// Close is unreachable: ask again for what the current screen lacks, or,
+/// when nothing on it failed, for something from Close all the same, since
+/// only an answer from Close says it is back.
 pub fn retry(model: &mut Model) -> Vec<Cmd> {
+    let cmds = retry_screen(model);
+    if cmds.is_empty() { probe(model) } else { cmds }
+}
+
+/// The account's profile (and organization): small, and the Account
+/// screen shows them. One load at a time; the one in flight will answer.
+fn probe(model: &mut Model) -> Vec<Cmd> {
+    if !has_account(model) {
+        // Nothing can be asked for, and nothing shows the banner.
+        model.offline = None;
+        return Vec::new();
+    }
+    if model.account.user.is_loading() {
+        return Vec::new();
+    }
+    load_account(model)
+}
+
+fn retry_screen(model: &mut Model) -> Vec<Cmd> {
     match model.screen {
         Screen::Account => {
             if model.account.user.error().is_some() || model.account.org.error().is_some() {
@@ -291,7 +312,11 @@ pub fn on_page(
     generation: Generation,
     result: Result<PageReply, String>,
 ) -> Vec<Cmd> {
-    if result.is_ok() {
+    // Rows from the local cache say nothing about Close.
+    if result
+        .as_ref()
+        .is_ok_and(|page| page.freshness == super::Freshness::Live)
+    {
         model.offline = None;
     }
     if let Some(i) = index_of(resource) {

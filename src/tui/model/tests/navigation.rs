@@ -3,44 +3,6 @@ use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEven
 use super::*;
 use crate::close::records::Resource;
 
-fn fetches(cmds: &[Cmd]) -> Vec<&PageRequest> {
-    cmds.iter()
-        .filter_map(|c| match c {
-            Cmd::FetchPage(request) => Some(request),
-            _ => None,
-        })
-        .collect()
-}
-
-fn page(request: &PageRequest, total: usize) -> Msg {
-    let n = request.limit.min(total.saturating_sub(request.offset));
-    Msg::Page {
-        resource: request.resource,
-        generation: request.generation,
-        result: Ok(PageReply {
-            offset: request.offset,
-            rows: (request.offset..request.offset + n)
-                .map(|i| RecordRow {
-                    id: format!("lead_{i}"),
-                    cells: vec![format!("Lead {i}")],
-                })
-                .collect(),
-            total: Some(total),
-            has_more: request.offset + n < total,
-            freshness: Freshness::Live,
-        }),
-    }
-}
-
-/// On Leads with 1,000 rows loaded.
-fn on_leads() -> Model {
-    let mut m = connected();
-    let cmds = char(&mut m, '3');
-    let request = fetches(&cmds)[0].clone();
-    update(&mut m, page(&request, 1000));
-    m
-}
-
 #[test]
 fn number_keys_and_tab_switch_screens() {
     let mut m = connected();
