@@ -38,6 +38,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                 _ => Vec::new(),
             }
         }
+        Msg::Terminated => quit(model),
         Msg::Offline(error) => {
             let retry_at = model.now + chrono::Duration::seconds(super::OFFLINE_RETRY_SECS);
             model.offline = Some(super::Unreachable { error, retry_at });

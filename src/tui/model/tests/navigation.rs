@@ -360,3 +360,15 @@ fn reload_in_a_detail_loads_the_record_again() {
             .any(|b| b.action == crate::tui::keymap::Action::Reload)
     );
 }
+
+#[test]
+fn a_termination_signal_quits_like_q() {
+    let mut m = model();
+    let attempt = match key(&mut m, KeyCode::Char('c')).as_slice() {
+        [Cmd::StartLogin { attempt }] => *attempt,
+        other => panic!("expected a login, got {other:?}"),
+    };
+    let cmds = update(&mut m, Msg::Terminated);
+    assert!(m.quit);
+    assert_eq!(cmds, [Cmd::CancelLogin { attempt }, Cmd::Quit]);
+}
