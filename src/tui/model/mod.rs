@@ -13,6 +13,7 @@ mod input;
 pub mod layout;
 mod loadable;
 mod table;
+pub mod text;
 mod toast;
 mod update;
 mod update_connection;
@@ -28,6 +29,7 @@ pub use input::{MAX_INPUT, TextInput};
 pub use layout::Layout;
 pub use loadable::{Generation, Loadable};
 pub use table::{Freshness, MAX_PAGE, PageReply, PageRequest, RecordRow, TableModel, Total};
+pub use text::{TextLine, Tone};
 pub use toast::{Toast, ToastLevel, Toasts};
 pub use update::update;
 

@@ -332,8 +332,10 @@ fn move_by(model: &mut Model, delta: isize) -> Vec<Cmd> {
             Vec::new()
         }
         Screen::Account => {
-            model.account.scroll =
-                (model.account.scroll as isize).saturating_add(delta).max(0) as usize;
+            let last = model.account.max_scroll(model.layout) as isize;
+            model.account.scroll = (model.account.scroll as isize)
+                .saturating_add(delta)
+                .clamp(0, last) as usize;
             Vec::new()
         }
         _ => data::move_by(model, delta),

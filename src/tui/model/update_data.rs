@@ -124,6 +124,12 @@ pub fn reset(model: &mut Model) -> Vec<Cmd> {
 }
 
 pub fn on_resize(model: &mut Model) -> Vec<Cmd> {
+    // Text rewraps at the new width; keep the scroll within it.
+    let layout = model.layout;
+    model.account.scroll = model.account.scroll.min(model.account.max_scroll(layout));
+    for detail in model.details.iter_mut().flatten() {
+        detail.scroll = detail.scroll.min(detail.max_scroll(layout));
+    }
     let rows = model.layout.table_rows();
     let mut cmds = Vec::new();
     for (i, table) in model.tables.iter_mut().enumerate() {
@@ -168,7 +174,7 @@ pub fn move_by(model: &mut Model, delta: isize) -> Vec<Cmd> {
         return Vec::new();
     };
     if let Some(detail) = &mut model.details[i] {
-        let last = detail.line_count().saturating_sub(1) as isize;
+        let last = detail.max_scroll(model.layout) as isize;
         detail.scroll = (detail.scroll as isize)
             .saturating_add(delta)
             .clamp(0, last) as usize;

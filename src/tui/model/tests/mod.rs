@@ -4,6 +4,7 @@
 mod connection;
 mod navigation;
 mod offline;
+mod scroll;
 mod stale;
 
 use chrono::{DateTime, TimeZone, Utc};
