@@ -359,3 +359,23 @@ fn the_account_screen_scrolls_to_its_end_and_back() {
     let back = draw(&m, width, height).backend().to_string();
     assert_ne!(back, end, "one key back moves the text");
 }
+
+/// At 80×24 the help does not fit: keys and descriptions stay apart, and
+/// the last line is reached by scrolling.
+#[test]
+fn help_fits_a_small_terminal_and_scrolls_to_its_end() {
+    let (width, height) = (80, 24);
+    let mut m = table(width, height, '3', 2000);
+    key(&mut m, KeyCode::Enter);
+    keys(&mut m, "?");
+    let top = draw(&m, width, height).backend().to_string();
+    assert!(
+        top.contains("Esc, Backspace  close the detail view"),
+        "{top}"
+    );
+    assert!(top.contains("╰"), "the box is whole: {top}");
+    assert!(!top.contains("go to the last row"), "{top}");
+    keys(&mut m, "G");
+    let end = draw(&m, width, height).backend().to_string();
+    assert!(end.contains("go to the last row"), "{end}");
+}

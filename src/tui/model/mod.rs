@@ -33,7 +33,7 @@ pub use text::{TextLine, Tone};
 pub use toast::{Toast, ToastLevel, Toasts};
 pub use update::update;
 
-use super::keymap::{Context, Keymap};
+use super::keymap::{Context, HelpLine, Keymap};
 use crate::close::records::Resource;
 
 /// The six screens, in tab order.
@@ -126,6 +126,8 @@ pub struct Model {
     pub connection: ConnectionModel,
     pub overlay: Option<Overlay>,
     pub help: bool,
+    /// The first line of the `?` overlay shown, when it does not fit.
+    pub help_scroll: usize,
     pub account: AccountScreen,
     /// Leads, Contacts, Opportunities, Tasks.
     pub tables: [TableModel; 4],
@@ -166,6 +168,7 @@ impl Model {
             connection: ConnectionModel::default(),
             overlay: None,
             help: false,
+            help_scroll: 0,
             account: AccountScreen::default(),
             tables: [
                 TableModel::new(Resource::Leads),
@@ -215,6 +218,18 @@ impl Model {
             _ if self.detail().is_some() => Context::Detail,
             _ => Context::Table,
         }
+    }
+
+    /// The lines of the `?` overlay here.
+    pub fn help_lines(&self) -> Vec<HelpLine<'_>> {
+        self.keymap.help(self.context())
+    }
+
+    /// The furthest the `?` overlay scrolls: its last line at the bottom.
+    pub fn help_max_scroll(&self) -> usize {
+        self.help_lines()
+            .len()
+            .saturating_sub(usize::from(self.layout.help_rows()))
     }
 
     /// True while something on screen counts down, so the app wakes once
