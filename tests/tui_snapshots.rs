@@ -293,3 +293,89 @@ fn an_api_key_is_never_drawn() {
     assert!(!screen.contains("api_0123456789"));
     assert!(screen.contains("••••••••••••••"));
 }
+
+/// On a narrow screen long lines wrap; `G` still shows the very end, and
+/// the next key moves the text at once.
+#[test]
+fn the_end_of_a_wrapped_detail_is_on_screen() {
+    let (width, height) = (30, 12);
+    let mut m = table(width, height, '3', 2000);
+    key(&mut m, KeyCode::Enter);
+    let generation = m.detail().unwrap().generation;
+    let resource = Resource::Leads;
+    let result = Ok(lead_detail());
+    send(
+        &mut m,
+        Msg::Detail {
+            resource,
+            generation,
+            result,
+        },
+    );
+    let result = Ok(vec![
+        "2026-02-28 10:02  Email          Re: pilot scope".to_owned(),
+        "2026-02-20 16:40  Call           the very last entry".to_owned(),
+    ]);
+    send(
+        &mut m,
+        Msg::Activities {
+            resource,
+            generation,
+            result,
+        },
+    );
+    keys(&mut m, "G");
+    let end = draw(&m, width, height).backend().to_string();
+    assert!(end.contains("very last entry"), "{end}");
+    keys(&mut m, "k");
+    let back = draw(&m, width, height).backend().to_string();
+    assert!(!back.contains("very last entry"), "{back}");
+}
+
+#[test]
+fn the_account_screen_scrolls_to_its_end_and_back() {
+    let (width, height) = (40, 12);
+    let mut m = connected(width, height);
+    keys(&mut m, "2");
+    let generation = m.account.generation;
+    send(
+        &mut m,
+        Msg::Profile {
+            generation,
+            result: Ok(user()),
+        },
+    );
+    send(
+        &mut m,
+        Msg::Organization {
+            generation,
+            result: Ok(org()),
+        },
+    );
+    keys(&mut m, "G");
+    let end = draw(&m, width, height).backend().to_string();
+    assert!(end.contains("Demo · Won · Lost"), "{end}");
+    keys(&mut m, "k");
+    let back = draw(&m, width, height).backend().to_string();
+    assert_ne!(back, end, "one key back moves the text");
+}
+
+/// At 80×24 the help does not fit: keys and descriptions stay apart, and
+/// the last line is reached by scrolling.
+#[test]
+fn help_fits_a_small_terminal_and_scrolls_to_its_end() {
+    let (width, height) = (80, 24);
+    let mut m = table(width, height, '3', 2000);
+    key(&mut m, KeyCode::Enter);
+    keys(&mut m, "?");
+    let top = draw(&m, width, height).backend().to_string();
+    assert!(
+        top.contains("Esc, Backspace  close the detail view"),
+        "{top}"
+    );
+    assert!(top.contains("╰"), "the box is whole: {top}");
+    assert!(!top.contains("go to the last row"), "{top}");
+    keys(&mut m, "G");
+    let end = draw(&m, width, height).backend().to_string();
+    assert!(end.contains("go to the last row"), "{end}");
+}

@@ -48,8 +48,8 @@ pub struct AppOptions {
     pub keys: Option<KeyConfig>,
 }
 
-/// Runs the TUI until the user quits. The terminal is restored on every
-/// way out, including errors (and panics, through ratatui's hook).
+/// Runs the TUI until the user quits (or SIGTERM or SIGHUP ends it). The
+/// terminal is restored on every way out, including errors and panics.
 pub async fn run(settings: Settings, options: AppOptions) -> color_eyre::Result<()> {
     let (keymap, keymap_errors) = Keymap::with_overrides(&settings.keys);
     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -65,6 +65,12 @@ pub async fn run(settings: Settings, options: AppOptions) -> color_eyre::Result<
     // `try_init`, not `init`: with no terminal (a pipe), say so instead of
     // panicking. It also installs the panic hook that restores the screen.
     let mut terminal = ratatui::try_init()?;
+    // ratatui's hook leaves the mouse and paste modes on: turn them off too.
+    let restore = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        disable_extras();
+        restore(info);
+    }));
     let result = match enable_extras() {
         Ok(()) => {
             let app = App {
@@ -119,6 +125,7 @@ impl App<'_> {
             self.model.screen = screen;
         }
         let mut events = EventStream::new();
+        let mut ended = EndSignals::new();
         let mut dirty = true;
         let mut pacer = Pacer::default();
         let mut next_frame = Instant::now();
@@ -140,6 +147,7 @@ impl App<'_> {
                     self.apply(msg);
                     dirty = true;
                 }
+                () = ended.recv() => self.apply(Msg::Terminated),
                 () = sleep_until(next_frame), if dirty => {
                     terminal.draw(|frame| ui::render(frame, self.model, self.theme))?;
                     dirty = false;
@@ -168,6 +176,51 @@ impl App<'_> {
                 other => self.services.run(other),
             }
         }
+    }
+}
+
+/// SIGTERM and SIGHUP (a `kill`, a closed terminal or SSH session) end
+/// the app the way `q` does, so the terminal is restored. A signal that
+/// cannot be watched keeps its default action.
+struct EndSignals {
+    #[cfg(unix)]
+    watched: Vec<tokio::signal::unix::Signal>,
+}
+
+impl EndSignals {
+    fn new() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let watched = [SignalKind::terminate(), SignalKind::hangup()]
+                .into_iter()
+                .filter_map(|kind| {
+                    signal(kind)
+                        .inspect_err(|err| tracing::warn!(%err, "cannot watch a signal"))
+                        .ok()
+                })
+                .collect();
+            Self { watched }
+        }
+        #[cfg(not(unix))]
+        {
+            Self {}
+        }
+    }
+
+    /// Resolves when one of the signals arrives; never otherwise.
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        if !self.watched.is_empty() {
+            // `Signal::recv` is cancel-safe: a signal that arrives while no
+            // call waits is kept for the next one.
+            let arrivals = self.watched.iter_mut().map(|s| Box::pin(s.recv()));
+            let (arrived, _, _) = futures_util::future::select_all(arrivals).await;
+            if arrived.is_some() {
+                return;
+            }
+        }
+        std::future::pending().await
     }
 }
 

@@ -25,6 +25,8 @@ pub enum Msg {
     Resize(u16, u16),
     /// A countdown on screen moved on; `Model::now` is already updated.
     Tick,
+    /// The process was told to end (SIGTERM, SIGHUP): quit as `q` does.
+    Terminated,
     /// The stored accounts, read again.
     Accounts(Result<Vec<Account>, String>),
     /// The token manager's view of the active account changed.

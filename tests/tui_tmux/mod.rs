@@ -224,6 +224,37 @@ impl Tmux {
         self.wait_for(session, text, |s| s.contains(text))
     }
 
+    /// Keeps the session's pane after its program exits, so the state it
+    /// left the terminal in can be read ([`Tmux::pane`]).
+    pub fn keep_after_exit(&self, session: &str) {
+        let status = self
+            .tmux()
+            .args(["set-option", "-t", session, "remain-on-exit", "on"])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// A tmux format (`#{pane_pid}`, `#{alternate_on}`…) for the pane.
+    pub fn pane(&self, session: &str, format: &str) -> String {
+        let out = self
+            .tmux()
+            .args(["display-message", "-p", "-t", session, format])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "tmux display-message failed");
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    /// Waits until the program in a kept pane has exited.
+    pub fn wait_dead(&self, session: &str) {
+        let start = Instant::now();
+        while self.pane(session, "#{pane_dead}") != "1" {
+            assert!(start.elapsed() < WAIT, "{session} did not exit");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Waits until the session is gone (its program exited).
     pub fn wait_exit(&self, session: &str) {
         let start = Instant::now();

@@ -43,6 +43,7 @@ pub fn bindings() -> Vec<Binding> {
             &[key(KeyCode::Esc), key(KeyCode::Backspace)],
             true,
         ),
+        row(C::Detail, A::Reload, &[ch('R'), key(KeyCode::F(5))], false),
         row(C::Global, A::Help, &[ch('?')], true),
         row(C::Global, A::Quit, &[ch('q'), KeyCombo::ctrl('c')], true),
         row(C::Global, A::NextScreen, &[key(KeyCode::Tab)], false),

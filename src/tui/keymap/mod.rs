@@ -82,6 +82,14 @@ pub struct Binding {
     pub hint: bool,
 }
 
+/// A line of the `?` overlay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HelpLine<'a> {
+    /// The bindings below are this context's.
+    Context(Context),
+    Binding(&'a Binding),
+}
+
 /// A problem in the `[keys]` config; the app starts with the defaults for
 /// that entry and shows the message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -194,6 +202,22 @@ impl Keymap {
     /// The bindings of one context, in table order.
     pub fn bindings(&self, context: Context) -> impl Iterator<Item = &Binding> {
         self.bindings.iter().filter(move |b| b.context == context)
+    }
+
+    /// What `?` lists in `context`: its own bindings, then the global ones,
+    /// each group under its name.
+    pub fn help(&self, context: Context) -> Vec<HelpLine<'_>> {
+        let mut contexts = vec![context];
+        if context != Context::Global {
+            contexts.push(Context::Global);
+        }
+        contexts
+            .into_iter()
+            .flat_map(|ctx| {
+                std::iter::once(HelpLine::Context(ctx))
+                    .chain(self.bindings(ctx).map(HelpLine::Binding))
+            })
+            .collect()
     }
 
     /// Footer hints for `context`: its own marked bindings, then the

@@ -106,3 +106,26 @@ fn the_readme_names_real_actions() {
         assert!(parsed.is_ok(), "`{name}` is not an action");
     }
 }
+
+#[test]
+fn help_lists_the_context_then_the_globals() {
+    let keymap = Keymap::default();
+    let help = keymap.help(Context::Detail);
+    let actions =
+        |ctx: Context| -> Vec<Action> { keymap.bindings(ctx).map(|b| b.action).collect() };
+    assert_eq!(help[0], HelpLine::Context(Context::Detail));
+    let detail: Vec<Action> = help[1..3]
+        .iter()
+        .map(|line| match line {
+            HelpLine::Binding(b) => b.action,
+            HelpLine::Context(_) => panic!("a heading among the bindings"),
+        })
+        .collect();
+    assert_eq!(detail, actions(Context::Detail));
+    assert!(detail.contains(&Action::Reload));
+    assert_eq!(help[3], HelpLine::Context(Context::Global));
+    assert_eq!(
+        help.len(),
+        2 + actions(Context::Detail).len() + actions(Context::Global).len()
+    );
+}

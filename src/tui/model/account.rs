@@ -1,9 +1,16 @@
 //! The Account screen: who is signed in and what their organization looks
 //! like. Two requests (`/me/` and `/organization/{id}/`), each with its own
-//! loading and error state.
+//! loading and error state, and the text the screen shows of them (here, so
+//! that `update` bounds the scroll by the same rows the renderer draws).
 
-use super::{Generation, Loadable};
+use super::{
+    Generation, Layout, Loadable,
+    text::{self, TextLine, Tone},
+};
 use crate::store::AccountId;
+
+/// The width of the labels before values.
+const LABEL: usize = 13;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UserInfo {
@@ -57,5 +64,84 @@ impl AccountScreen {
         self.user.start();
         self.org.start();
         self.generation.bump()
+    }
+
+    /// What the screen shows, each part with its own state.
+    pub fn lines(&self) -> Vec<TextLine> {
+        let mut lines = vec![TextLine::new(Tone::Heading, "User")];
+        status(&self.user, &mut lines);
+        if let Some(user) = self.user.value() {
+            lines.push(TextLine::field("Name", user.name.clone(), LABEL));
+            lines.push(TextLine::field("Email", user.email.clone(), LABEL));
+            lines.push(TextLine::field("Id", user.id.clone(), LABEL));
+        }
+        lines.push(TextLine::blank());
+        lines.push(TextLine::new(Tone::Heading, "Organization"));
+        status(&self.org, &mut lines);
+        if let Some(org) = self.org.value() {
+            lines.push(TextLine::field("Name", org.name.clone(), LABEL));
+            lines.push(TextLine::field("Id", org.id.clone(), LABEL));
+            lines.push(TextLine::blank());
+            lines.push(TextLine::new(
+                Tone::Heading,
+                format!("Members ({})", org.members.len()),
+            ));
+            for member in &org.members {
+                lines.push(TextLine::text(format!(
+                    "  {:<24} {:<32} {}",
+                    member.name, member.email, member.role
+                )));
+            }
+            lines.push(TextLine::blank());
+            lines.push(TextLine::new(Tone::Heading, "Lead statuses"));
+            lines.push(TextLine::text(format!(
+                "  {}",
+                join_or_none(&org.lead_statuses)
+            )));
+            lines.push(TextLine::blank());
+            lines.push(TextLine::new(
+                Tone::Heading,
+                format!("Pipelines ({})", org.pipelines.len()),
+            ));
+            for pipeline in &org.pipelines {
+                lines.push(TextLine::field(
+                    &format!("  {}", pipeline.name),
+                    join_or_none(&pipeline.statuses),
+                    LABEL + 8,
+                ));
+            }
+        }
+        lines
+    }
+
+    /// The furthest the screen scrolls on a screen of `layout`, counted in
+    /// rows as drawn (long lines wrap).
+    pub fn max_scroll(&self, layout: Layout) -> usize {
+        text::max_scroll(&self.lines(), layout.width, layout.body_rows())
+    }
+}
+
+fn status<T>(part: &Loadable<T>, lines: &mut Vec<TextLine>) {
+    match part {
+        Loadable::Idle => lines.push(TextLine::new(Tone::Dim, "not loaded")),
+        Loadable::Loading { .. } => lines.push(TextLine::new(Tone::Dim, "loading…")),
+        Loadable::Failed { error, last } => {
+            lines.push(TextLine::new(
+                Tone::Error,
+                format!("could not load: {error}"),
+            ));
+            if last.is_some() {
+                lines.push(TextLine::new(Tone::Dim, "showing the last good copy"));
+            }
+        }
+        Loadable::Loaded(_) => {}
+    }
+}
+
+fn join_or_none(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items.join(" · ")
     }
 }

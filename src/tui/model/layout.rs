@@ -7,6 +7,10 @@ pub const HEADER_ROWS: u16 = 2;
 pub const FOOTER_ROWS: u16 = 1;
 /// A data screen's count/search line and the column headings.
 pub const TABLE_CHROME_ROWS: u16 = 2;
+/// A detail view's title line.
+pub const DETAIL_TITLE_ROWS: u16 = 1;
+/// The `?` overlay's borders and its hint line.
+pub const HELP_CHROME_ROWS: u16 = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Layout {
@@ -22,6 +26,16 @@ impl Layout {
     /// Rows between the header and the footer.
     pub fn body_rows(self) -> u16 {
         self.height.saturating_sub(HEADER_ROWS + FOOTER_ROWS)
+    }
+
+    /// Rows a detail view's body has under its title.
+    pub fn detail_rows(self) -> u16 {
+        self.body_rows().saturating_sub(DETAIL_TITLE_ROWS)
+    }
+
+    /// Rows of bindings the `?` overlay shows at most.
+    pub fn help_rows(self) -> u16 {
+        self.body_rows().saturating_sub(HELP_CHROME_ROWS)
     }
 
     /// The terminal row of the first table row.

@@ -13,6 +13,7 @@ mod input;
 pub mod layout;
 mod loadable;
 mod table;
+pub mod text;
 mod toast;
 mod update;
 mod update_connection;
@@ -28,10 +29,11 @@ pub use input::{MAX_INPUT, TextInput};
 pub use layout::Layout;
 pub use loadable::{Generation, Loadable};
 pub use table::{Freshness, MAX_PAGE, PageReply, PageRequest, RecordRow, TableModel, Total};
+pub use text::{TextLine, Tone};
 pub use toast::{Toast, ToastLevel, Toasts};
 pub use update::update;
 
-use super::keymap::{Context, Keymap};
+use super::keymap::{Context, HelpLine, Keymap};
 use crate::close::records::Resource;
 
 /// The six screens, in tab order.
@@ -124,14 +126,21 @@ pub struct Model {
     pub connection: ConnectionModel,
     pub overlay: Option<Overlay>,
     pub help: bool,
+    /// The first line of the `?` overlay shown, when it does not fit.
+    pub help_scroll: usize,
     pub account: AccountScreen,
     /// Leads, Contacts, Opportunities, Tasks.
     pub tables: [TableModel; 4],
     /// The open detail view of each data screen.
     pub details: [Option<DetailModel>; 4],
+    /// Tags every detail load. Details count on their own, so opening one
+    /// never makes its table's page in flight stale, and one counter for
+    /// all of them keeps a closed view's late reply stale for the next.
+    pub detail_generation: Generation,
     pub toasts: Toasts,
     pub rate_limited_until: Option<DateTime<Utc>>,
-    /// Close was unreachable on the last request; cleared by any success.
+    /// Close was unreachable on the last request; cleared by the next
+    /// answer that came from Close (not from the local cache).
     pub offline: Option<Unreachable>,
     pub sync: Option<SyncProgress>,
     pub quit: bool,
@@ -159,6 +168,7 @@ impl Model {
             connection: ConnectionModel::default(),
             overlay: None,
             help: false,
+            help_scroll: 0,
             account: AccountScreen::default(),
             tables: [
                 TableModel::new(Resource::Leads),
@@ -167,6 +177,7 @@ impl Model {
                 TableModel::new(Resource::Tasks),
             ],
             details: [None, None, None, None],
+            detail_generation: Generation::default(),
             toasts: Toasts::default(),
             rate_limited_until: None,
             offline: None,
@@ -207,6 +218,18 @@ impl Model {
             _ if self.detail().is_some() => Context::Detail,
             _ => Context::Table,
         }
+    }
+
+    /// The lines of the `?` overlay here.
+    pub fn help_lines(&self) -> Vec<HelpLine<'_>> {
+        self.keymap.help(self.context())
+    }
+
+    /// The furthest the `?` overlay scrolls: its last line at the bottom.
+    pub fn help_max_scroll(&self) -> usize {
+        self.help_lines()
+            .len()
+            .saturating_sub(usize::from(self.layout.help_rows()))
     }
 
     /// True while something on screen counts down, so the app wakes once

@@ -38,6 +38,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                 _ => Vec::new(),
             }
         }
+        Msg::Terminated => quit(model),
         Msg::Offline(error) => {
             let retry_at = model.now + chrono::Duration::seconds(super::OFFLINE_RETRY_SECS);
             model.offline = Some(super::Unreachable { error, retry_at });
@@ -115,6 +116,13 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     if model.help {
         return match model.keymap.action(model.context(), combo) {
             Some(Action::Quit) => quit(model),
+            // The movement keys scroll the help when it does not fit.
+            Some(Action::Up) => scroll_help(model, -1),
+            Some(Action::Down) => scroll_help(model, 1),
+            Some(Action::PageUp) => scroll_help(model, -help_page(model)),
+            Some(Action::PageDown) => scroll_help(model, help_page(model)),
+            Some(Action::Top) => scroll_help(model, isize::MIN / 2),
+            Some(Action::Bottom) => scroll_help(model, isize::MAX / 2),
             _ => {
                 model.help = false;
                 Vec::new()
@@ -273,6 +281,7 @@ fn on_action(model: &mut Model, action: Action) -> Vec<Cmd> {
         Action::Quit => quit(model),
         Action::Help => {
             model.help = !model.help;
+            model.help_scroll = 0;
             Vec::new()
         }
         Action::NextScreen => data::go(model, model.screen.cycle(1)),
@@ -316,6 +325,18 @@ fn on_action(model: &mut Model, action: Action) -> Vec<Cmd> {
     }
 }
 
+fn help_page(model: &Model) -> isize {
+    model.layout.help_rows().max(1) as isize
+}
+
+fn scroll_help(model: &mut Model, delta: isize) -> Vec<Cmd> {
+    let last = model.help_max_scroll() as isize;
+    model.help_scroll = (model.help_scroll as isize)
+        .saturating_add(delta)
+        .clamp(0, last) as usize;
+    Vec::new()
+}
+
 fn page(model: &Model) -> isize {
     model.layout.table_rows().max(1) as isize
 }
@@ -331,8 +352,10 @@ fn move_by(model: &mut Model, delta: isize) -> Vec<Cmd> {
             Vec::new()
         }
         Screen::Account => {
-            model.account.scroll =
-                (model.account.scroll as isize).saturating_add(delta).max(0) as usize;
+            let last = model.account.max_scroll(model.layout) as isize;
+            model.account.scroll = (model.account.scroll as isize)
+                .saturating_add(delta)
+                .clamp(0, last) as usize;
             Vec::new()
         }
         _ => data::move_by(model, delta),
@@ -340,7 +363,14 @@ fn move_by(model: &mut Model, delta: isize) -> Vec<Cmd> {
 }
 
 fn on_mouse(model: &mut Model, mouse: MouseEvent) -> Vec<Cmd> {
-    if model.overlay.is_some() || model.help {
+    if model.help {
+        return match mouse.kind {
+            MouseEventKind::ScrollDown => scroll_help(model, WHEEL_ROWS),
+            MouseEventKind::ScrollUp => scroll_help(model, -WHEEL_ROWS),
+            _ => Vec::new(),
+        };
+    }
+    if model.overlay.is_some() {
         return Vec::new();
     }
     match mouse.kind {

@@ -42,6 +42,16 @@ pub fn on_token(model: &mut Model, view: TokenView) -> Vec<Cmd> {
         return Vec::new();
     }
     let was_usable = model.connection.state.is_usable();
+    // A refresh went through: Close answered. (The first report of a token
+    // still valid asked Close nothing, so it says nothing about it.)
+    let refreshed = matches!(view, TokenView::Connected { .. })
+        && matches!(
+            model.connection.state,
+            ConnectionState::Refreshing | ConnectionState::Offline { .. }
+        );
+    if refreshed {
+        model.offline = None;
+    }
     model.connection.state = view.into();
     if !was_usable && model.connection.state.is_usable() {
         return data::ensure_screen(model);

@@ -97,7 +97,12 @@ pub fn on_synced(model: &mut Model, result: Result<String, String>) -> Vec<Cmd> 
 
 /// The active account changed: everything shown belongs to the old one.
 pub fn reset(model: &mut Model) -> Vec<Cmd> {
+    // Keep counting, so a profile or organization still on its way for the
+    // old account is stale, not taken for the new one's.
+    let generation = model.account.generation;
     model.account = Default::default();
+    model.account.generation = generation;
+    model.account.generation.bump();
     for (table, resource) in model.tables.iter_mut().zip([
         Resource::Leads,
         Resource::Contacts,
@@ -119,6 +124,12 @@ pub fn reset(model: &mut Model) -> Vec<Cmd> {
 }
 
 pub fn on_resize(model: &mut Model) -> Vec<Cmd> {
+    // Text rewraps at the new width; keep the scroll within it.
+    let layout = model.layout;
+    model.account.scroll = model.account.scroll.min(model.account.max_scroll(layout));
+    for detail in model.details.iter_mut().flatten() {
+        detail.scroll = detail.scroll.min(detail.max_scroll(layout));
+    }
     let rows = model.layout.table_rows();
     let mut cmds = Vec::new();
     for (i, table) in model.tables.iter_mut().enumerate() {
@@ -163,7 +174,7 @@ pub fn move_by(model: &mut Model, delta: isize) -> Vec<Cmd> {
         return Vec::new();
     };
     if let Some(detail) = &mut model.details[i] {
-        let last = detail.line_count().saturating_sub(1) as isize;
+        let last = detail.max_scroll(model.layout) as isize;
         detail.scroll = (detail.scroll as isize)
             .saturating_add(delta)
             .clamp(0, last) as usize;
@@ -212,7 +223,7 @@ pub fn open_selected(model: &mut Model) -> Vec<Cmd> {
     );
     table.searching = false;
     let resource = table.resource;
-    let generation = table.generation.bump();
+    let generation = model.detail_generation.bump();
     model.details[i] = Some(DetailModel::new(resource, id.clone(), title, generation));
     vec![Cmd::LoadDetail {
         resource,
@@ -225,7 +236,7 @@ fn reopen_detail(model: &mut Model, i: usize) -> Vec<Cmd> {
     let Some(detail) = &mut model.details[i] else {
         return Vec::new();
     };
-    let generation = model.tables[i].generation.bump();
+    let generation = model.detail_generation.bump();
     detail.generation = generation;
     detail.body.start();
     vec![Cmd::LoadDetail {
@@ -252,8 +263,29 @@ fn index_of(resource: Resource) -> Option<usize> {
     }
 }
 
-/// Close is unreachable: ask again for what the current screen lacks.
+/// Close is unreachable: ask again for what the current screen lacks, or,
+/// when nothing on it failed, for something from Close all the same, since
+/// only an answer from Close says it is back.
 pub fn retry(model: &mut Model) -> Vec<Cmd> {
+    let cmds = retry_screen(model);
+    if cmds.is_empty() { probe(model) } else { cmds }
+}
+
+/// The account's profile (and organization): small, and the Account
+/// screen shows them. One load at a time; the one in flight will answer.
+fn probe(model: &mut Model) -> Vec<Cmd> {
+    if !has_account(model) {
+        // Nothing can be asked for, and nothing shows the banner.
+        model.offline = None;
+        return Vec::new();
+    }
+    if model.account.user.is_loading() {
+        return Vec::new();
+    }
+    load_account(model)
+}
+
+fn retry_screen(model: &mut Model) -> Vec<Cmd> {
     match model.screen {
         Screen::Account => {
             if model.account.user.error().is_some() || model.account.org.error().is_some() {
@@ -286,7 +318,11 @@ pub fn on_page(
     generation: Generation,
     result: Result<PageReply, String>,
 ) -> Vec<Cmd> {
-    if result.is_ok() {
+    // Rows from the local cache say nothing about Close.
+    if result
+        .as_ref()
+        .is_ok_and(|page| page.freshness == super::Freshness::Live)
+    {
         model.offline = None;
     }
     if let Some(i) = index_of(resource) {

@@ -204,19 +204,6 @@ fn lead_sections(lead: &Value) -> Vec<DetailSection> {
         })
         .filter(|line| !line.is_empty())
         .collect();
-    let custom = lead
-        .get("custom")
-        .and_then(Value::as_object)
-        .map(|fields| {
-            fields
-                .iter()
-                .map(|(name, value)| match value {
-                    Value::String(v) => format!("{name:<20} {v}"),
-                    other => format!("{name:<20} {other}"),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
     vec![
         section(
             "Lead",
@@ -254,7 +241,7 @@ fn lead_sections(lead: &Value) -> Vec<DetailSection> {
                 })
                 .collect(),
         ),
-        section("Custom fields", custom),
+        section("Custom fields", custom_lines(lead)),
         section(
             "Tasks",
             list(lead, "tasks")
@@ -271,6 +258,68 @@ fn lead_sections(lead: &Value) -> Vec<DetailSection> {
                 .collect(),
         ),
     ]
+}
+
+/// Where Close puts a custom field's value on a lead: a top-level key
+/// `custom.cf_…` named by the field's id.
+const CUSTOM_KEY: &str = "custom.";
+
+/// A lead's custom fields: the `custom` object's, by name, then the values
+/// of the top-level `custom.cf_…` keys the object has not shown already,
+/// labelled by field id (the lead says nothing more about their names).
+/// A value under an id counts as shown when the object has that id as a
+/// key, or else an entry of the same value not yet paired with another id.
+fn custom_lines(lead: &Value) -> Vec<String> {
+    let named: Vec<(&String, &Value)> = lead
+        .get("custom")
+        .and_then(Value::as_object)
+        .map(|fields| fields.iter().collect())
+        .unwrap_or_default();
+    let by_id: Vec<(&str, &Value)> = lead
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(key, value)| Some((key.strip_prefix(CUSTOM_KEY)?, value)))
+        .filter(|(id, value)| id.starts_with("cf_") && !value.is_null())
+        .collect();
+    let mut lines: Vec<String> = named
+        .iter()
+        .map(|(name, value)| custom_line(name, value))
+        .collect();
+    // Entries of the object still free to pair with an id by value.
+    let mut unpaired: Vec<&Value> = named
+        .iter()
+        .filter(|(name, _)| !by_id.iter().any(|(id, _)| id == name))
+        .map(|(_, value)| *value)
+        .collect();
+    for (id, value) in by_id {
+        if named.iter().any(|(name, _)| *name == id) {
+            continue;
+        }
+        if let Some(i) = unpaired.iter().position(|shown| *shown == value) {
+            unpaired.swap_remove(i);
+            continue;
+        }
+        lines.push(custom_line(id, value));
+    }
+    lines
+}
+
+fn custom_line(label: &str, value: &Value) -> String {
+    let value = match value {
+        Value::String(text) => text.clone(),
+        // A multiple-choice field.
+        Value::Array(items) => items
+            .iter()
+            .map(|item| {
+                item.as_str()
+                    .map_or_else(|| item.to_string(), str::to_owned)
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    };
+    format!("{label:<20} {value}")
 }
 
 /// One timeline line per activity, newest first as Close returns them.
@@ -293,3 +342,7 @@ pub fn activity_line(activity: &Value) -> String {
     }));
     format!("{when}  {kind:<14} {what}")
 }
+
+#[cfg(test)]
+#[path = "rows_tests.rs"]
+mod tests;

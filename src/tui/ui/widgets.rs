@@ -3,7 +3,7 @@
 use ratatui::text::{Line, Span};
 
 use super::Theme;
-use crate::tui::model::{ConnectionState, Model};
+use crate::tui::model::{ConnectionState, Model, TextLine, Tone, text};
 
 /// `● connected`, coloured by how usable the connection is. A connection
 /// whose requests cannot reach Close shows as offline.
@@ -42,4 +42,41 @@ pub fn dim(text: impl Into<String>, theme: Theme) -> Line<'static> {
 
 pub fn error(text: impl Into<String>, theme: Theme) -> Line<'static> {
     Line::from(Span::styled(text.into(), theme.error()))
+}
+
+/// Text from the model, wrapped `area` wide and scrolled by `scroll` rows
+/// (held within the text, as `update` holds it).
+pub fn scrolled(
+    lines: &[TextLine],
+    scroll: usize,
+    area: ratatui::layout::Rect,
+    theme: Theme,
+) -> ratatui::widgets::Paragraph<'static> {
+    let scroll = scroll.min(text::max_scroll(lines, area.width, area.height));
+    let rows: Vec<Line<'static>> = text::wrap(lines, area.width)
+        .iter()
+        .skip(scroll)
+        .take(usize::from(area.height))
+        .map(|row| styled(row, theme))
+        .collect();
+    ratatui::widgets::Paragraph::new(rows)
+}
+
+/// A model line with the theme's styles.
+pub fn styled(line: &TextLine, theme: Theme) -> Line<'static> {
+    Line::from(
+        line.parts
+            .iter()
+            .map(|(tone, text)| {
+                let style = match tone {
+                    Tone::Text => theme.text(),
+                    Tone::Heading => theme.heading(),
+                    Tone::Dim => theme.dim(),
+                    Tone::Error => theme.error(),
+                    Tone::Label => theme.label(),
+                };
+                Span::styled(text.clone(), style)
+            })
+            .collect::<Vec<_>>(),
+    )
 }

@@ -1,7 +1,11 @@
-//! Pure `update` tests: every connection transition and the navigation.
+//! Pure `update` tests: every connection transition, the navigation,
+//! stale replies and what being offline does.
 
 mod connection;
 mod navigation;
+mod offline;
+mod scroll;
+mod stale;
 
 use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -56,4 +60,47 @@ pub fn char(model: &mut Model, c: char) -> Vec<Cmd> {
 
 pub fn typed(model: &mut Model, text: &str) -> Vec<Cmd> {
     text.chars().flat_map(|c| char(model, c)).collect()
+}
+
+pub fn fetches(cmds: &[Cmd]) -> Vec<&PageRequest> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::FetchPage(request) => Some(request),
+            _ => None,
+        })
+        .collect()
+}
+
+pub fn page(request: &PageRequest, total: usize) -> Msg {
+    page_from(request, total, Freshness::Live)
+}
+
+/// A page answering `request`, as the cache or Close would send it.
+pub fn page_from(request: &PageRequest, total: usize, freshness: Freshness) -> Msg {
+    let n = request.limit.min(total.saturating_sub(request.offset));
+    Msg::Page {
+        resource: request.resource,
+        generation: request.generation,
+        result: Ok(PageReply {
+            offset: request.offset,
+            rows: (request.offset..request.offset + n)
+                .map(|i| RecordRow {
+                    id: format!("lead_{i}"),
+                    cells: vec![format!("Lead {i}")],
+                })
+                .collect(),
+            total: Some(total),
+            has_more: request.offset + n < total,
+            freshness,
+        }),
+    }
+}
+
+/// On Leads with 1,000 rows loaded.
+pub fn on_leads() -> Model {
+    let mut m = connected();
+    let cmds = char(&mut m, '3');
+    let request = fetches(&cmds)[0].clone();
+    update(&mut m, page(&request, 1000));
+    m
 }

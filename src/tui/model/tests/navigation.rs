@@ -3,44 +3,6 @@ use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEven
 use super::*;
 use crate::close::records::Resource;
 
-fn fetches(cmds: &[Cmd]) -> Vec<&PageRequest> {
-    cmds.iter()
-        .filter_map(|c| match c {
-            Cmd::FetchPage(request) => Some(request),
-            _ => None,
-        })
-        .collect()
-}
-
-fn page(request: &PageRequest, total: usize) -> Msg {
-    let n = request.limit.min(total.saturating_sub(request.offset));
-    Msg::Page {
-        resource: request.resource,
-        generation: request.generation,
-        result: Ok(PageReply {
-            offset: request.offset,
-            rows: (request.offset..request.offset + n)
-                .map(|i| RecordRow {
-                    id: format!("lead_{i}"),
-                    cells: vec![format!("Lead {i}")],
-                })
-                .collect(),
-            total: Some(total),
-            has_more: request.offset + n < total,
-            freshness: Freshness::Live,
-        }),
-    }
-}
-
-/// On Leads with 1,000 rows loaded.
-fn on_leads() -> Model {
-    let mut m = connected();
-    let cmds = char(&mut m, '3');
-    let request = fetches(&cmds)[0].clone();
-    update(&mut m, page(&request, 1000));
-    m
-}
-
 #[test]
 fn number_keys_and_tab_switch_screens() {
     let mut m = connected();
@@ -333,4 +295,114 @@ fn a_new_account_syncs_in_the_background_and_tables_reread_after() {
         "the rows stay until the new ones come"
     );
     assert_eq!(char(&mut m, 's'), vec![Cmd::Sync]);
+}
+
+#[test]
+fn opening_a_detail_keeps_the_tables_page_in_flight() {
+    let mut m = on_leads();
+    char(&mut m, '/');
+    let search = fetches(&char(&mut m, 'a'))[0].clone();
+    // The cache answers first; Close's merged hits follow on the same tag.
+    update(&mut m, page(&search, 12));
+    key(&mut m, KeyCode::Enter);
+    let cmds = key(&mut m, KeyCode::Enter);
+    let [Cmd::LoadDetail { generation, .. }] = cmds.as_slice() else {
+        panic!("expected LoadDetail, got {cmds:?}");
+    };
+    assert!(m.detail().is_some());
+    update(&mut m, page(&search, 30));
+    assert_eq!(
+        m.tables[0].total,
+        Total::Exact(30),
+        "the merged page is still current"
+    );
+    // And the detail's own reply is current too.
+    update(
+        &mut m,
+        Msg::Detail {
+            resource: Resource::Leads,
+            generation: *generation,
+            result: Ok(RecordDetail::default()),
+        },
+    );
+    assert!(m.detail().unwrap().body.value().is_some());
+}
+
+#[test]
+fn reload_in_a_detail_loads_the_record_again() {
+    let mut m = on_leads();
+    let cmds = key(&mut m, KeyCode::Enter);
+    let [
+        Cmd::LoadDetail {
+            generation: first, ..
+        },
+    ] = cmds.as_slice()
+    else {
+        panic!("expected LoadDetail, got {cmds:?}");
+    };
+    let first = *first;
+    for reload in [
+        KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT),
+        KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE),
+    ] {
+        let cmds = update(&mut m, Msg::Key(reload));
+        let [Cmd::LoadDetail { id, generation, .. }] = cmds.as_slice() else {
+            panic!("expected LoadDetail, got {cmds:?}");
+        };
+        assert_eq!(id, "lead_0");
+        assert_ne!(*generation, first);
+    }
+    assert!(m.detail().is_some(), "the view stays open");
+    // The `?` overlay lists what the keymap binds here.
+    assert!(
+        m.keymap
+            .bindings(crate::tui::keymap::Context::Detail)
+            .any(|b| b.action == crate::tui::keymap::Action::Reload)
+    );
+}
+
+#[test]
+fn a_termination_signal_quits_like_q() {
+    let mut m = model();
+    let attempt = match key(&mut m, KeyCode::Char('c')).as_slice() {
+        [Cmd::StartLogin { attempt }] => *attempt,
+        other => panic!("expected a login, got {other:?}"),
+    };
+    let cmds = update(&mut m, Msg::Terminated);
+    assert!(m.quit);
+    assert_eq!(cmds, [Cmd::CancelLogin { attempt }, Cmd::Quit]);
+}
+
+#[test]
+fn help_that_does_not_fit_scrolls_with_the_movement_keys() {
+    let mut m = connected();
+    update(&mut m, Msg::Resize(80, 24));
+    char(&mut m, '?');
+    let end = m.help_max_scroll();
+    assert!(
+        end > 0,
+        "the Connection screen's keys do not fit in 24 rows"
+    );
+    char(&mut m, 'G');
+    assert_eq!(m.help_scroll, end);
+    char(&mut m, 'k');
+    assert_eq!(m.help_scroll, end - 1);
+    key(&mut m, KeyCode::PageDown);
+    assert_eq!(m.help_scroll, end, "never past the last line");
+    char(&mut m, 'g');
+    assert_eq!(m.help_scroll, 0);
+    let wheel = MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: 5,
+        row: 5,
+        modifiers: KeyModifiers::NONE,
+    };
+    update(&mut m, Msg::Mouse(wheel));
+    assert_eq!(m.help_scroll, 3);
+    assert!(m.help, "scrolling keeps the help open");
+    char(&mut m, 'x');
+    assert!(!m.help);
+    assert!(m.overlay.is_none(), "the key only closed the help");
+    char(&mut m, '?');
+    assert_eq!(m.help_scroll, 0, "it opens at the top");
 }

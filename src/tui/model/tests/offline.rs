@@ -1,0 +1,104 @@
+//! While Close is unreachable the banner stays until Close itself answers,
+//! and every screen keeps asking it.
+
+use super::*;
+use crate::close::records::Resource;
+
+fn go_offline(m: &mut Model) {
+    update(
+        m,
+        Msg::Offline("cannot reach Close: connection failed".into()),
+    );
+}
+
+/// Moves the clock past the retry and ticks.
+fn retry(m: &mut Model) -> Vec<Cmd> {
+    m.now += chrono::Duration::seconds(OFFLINE_RETRY_SECS);
+    update(m, Msg::Tick)
+}
+
+#[test]
+fn rows_from_the_cache_do_not_clear_the_banner() {
+    let mut m = on_leads();
+    go_offline(&mut m);
+    let request = fetches(&char(&mut m, 'G'))[0].clone();
+    let synced = Freshness::Synced(now() - chrono::Duration::minutes(5));
+    update(&mut m, page_from(&request, 1000, synced));
+    assert!(m.offline.is_some(), "the cache answered, not Close");
+    let request = fetches(&char(&mut m, 'g'))[0].clone();
+    update(&mut m, page_from(&request, 1000, Freshness::Live));
+    assert_eq!(m.offline, None, "Close answered");
+}
+
+#[test]
+fn the_connection_screen_retries_with_a_real_request() {
+    let mut m = connected();
+    go_offline(&mut m);
+    assert_eq!(m.screen, Screen::Connection);
+    let cmds = retry(&mut m);
+    let Some(Cmd::LoadProfile { generation }) = cmds.first() else {
+        panic!("expected the profile as the probe, got {cmds:?}");
+    };
+    let generation = *generation;
+    assert!(retry(&mut m).is_empty(), "one probe at a time");
+    update(
+        &mut m,
+        Msg::Profile {
+            generation,
+            result: Ok(UserInfo::default()),
+        },
+    );
+    assert_eq!(m.offline, None);
+}
+
+#[test]
+fn a_table_with_nothing_failed_still_probes() {
+    let mut m = on_leads();
+    go_offline(&mut m);
+    let cmds = retry(&mut m);
+    assert!(
+        matches!(cmds.first(), Some(Cmd::LoadProfile { .. })),
+        "got {cmds:?}"
+    );
+}
+
+#[test]
+fn only_a_refresh_that_went_through_clears_the_banner() {
+    let mut m = connected();
+    go_offline(&mut m);
+    let connected = TokenView::Connected {
+        expires_at: None,
+        last_refresh_at: Some(now()),
+    };
+    update(&mut m, Msg::Token(connected.clone()));
+    assert!(
+        m.offline.is_some(),
+        "a token still valid says nothing about Close"
+    );
+    update(&mut m, Msg::Token(TokenView::Refreshing));
+    update(&mut m, Msg::Token(connected));
+    assert_eq!(m.offline, None, "the refresh reached Close");
+}
+
+#[test]
+fn a_detail_that_failed_is_asked_for_again() {
+    let mut m = on_leads();
+    let cmds = key(&mut m, KeyCode::Enter);
+    let [Cmd::LoadDetail { generation, .. }] = cmds.as_slice() else {
+        panic!("expected LoadDetail, got {cmds:?}");
+    };
+    go_offline(&mut m);
+    update(
+        &mut m,
+        Msg::Detail {
+            resource: Resource::Leads,
+            generation: *generation,
+            result: Err("cannot reach Close".into()),
+        },
+    );
+    let cmds = retry(&mut m);
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::LoadDetail { id, .. }] if id == "lead_0"),
+        "got {cmds:?}"
+    );
+}

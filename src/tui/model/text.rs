@@ -1,0 +1,192 @@
+//! The text of the screens that scroll (a record's detail, the Account
+//! screen): lines of plain text whose parts carry a [`Tone`] the renderer
+//! turns into a style, and the one wrapping that `update` and the renderer
+//! share, so a scroll bound counts exactly the rows the screen draws.
+
+use ratatui::{buffer::CellWidth, style::Style, text::Span};
+
+/// What a part of a line is, for the renderer to style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Text,
+    Heading,
+    Dim,
+    Error,
+    Label,
+}
+
+/// One line of text, in parts of one tone each.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextLine {
+    pub parts: Vec<(Tone, String)>,
+}
+
+impl TextLine {
+    pub fn new(tone: Tone, text: impl Into<String>) -> Self {
+        Self {
+            parts: vec![(tone, text.into())],
+        }
+    }
+
+    pub fn text(text: impl Into<String>) -> Self {
+        Self::new(Tone::Text, text)
+    }
+
+    pub fn blank() -> Self {
+        Self::default()
+    }
+
+    /// `label   value`, with the label padded to `width`.
+    pub fn field(label: &str, value: impl Into<String>, width: usize) -> Self {
+        Self {
+            parts: vec![
+                (Tone::Label, format!("{label:<width$} ")),
+                (Tone::Text, value.into()),
+            ],
+        }
+    }
+
+    /// The rows this line takes `width` columns wide. A row breaks after
+    /// the last space that fits and the space is dropped; a word longer
+    /// than a row is cut. An empty line is one empty row.
+    pub fn wrap(&self, width: u16) -> Vec<TextLine> {
+        let width = usize::from(width);
+        if width == 0 {
+            return vec![self.clone()];
+        }
+        let spans: Vec<Span> = self
+            .parts
+            .iter()
+            .map(|(_, text)| Span::raw(text.as_str()))
+            .collect();
+        let cells = self.parts.iter().zip(&spans).flat_map(|((tone, _), span)| {
+            // The graphemes and widths the terminal buffer uses.
+            span.styled_graphemes(Style::new()).map(|g| Cell {
+                tone: *tone,
+                symbol: g.symbol,
+                width: usize::from(g.symbol.cell_width()),
+                space: g.symbol.chars().all(char::is_whitespace),
+            })
+        });
+        let mut rows = Vec::new();
+        let mut row: Vec<Cell> = Vec::new();
+        let mut row_width = 0;
+        // Where the word being written starts in `row`, after a space.
+        let mut word_start = None;
+        for cell in cells {
+            if cell.width > width {
+                continue;
+            }
+            if row_width + cell.width > width {
+                let carried = match word_start {
+                    Some(start) if !cell.space => row.split_off(start),
+                    _ => Vec::new(),
+                };
+                while row.last().is_some_and(|c| c.space) {
+                    row.pop();
+                }
+                rows.push(join(&row));
+                row = carried;
+                row_width = row.iter().map(|c| c.width).sum();
+                word_start = None;
+                if cell.space {
+                    continue;
+                }
+            }
+            if cell.space && row.is_empty() && !rows.is_empty() {
+                // A continued row starts at its first word.
+                continue;
+            }
+            row_width += cell.width;
+            let space = cell.space;
+            row.push(cell);
+            if space {
+                word_start = Some(row.len());
+            }
+        }
+        rows.push(join(&row));
+        rows
+    }
+}
+
+/// One grapheme of a line.
+struct Cell<'a> {
+    tone: Tone,
+    symbol: &'a str,
+    width: usize,
+    space: bool,
+}
+
+fn join(cells: &[Cell]) -> TextLine {
+    let mut parts: Vec<(Tone, String)> = Vec::new();
+    for cell in cells {
+        match parts.last_mut() {
+            Some((tone, text)) if *tone == cell.tone => text.push_str(cell.symbol),
+            _ => parts.push((cell.tone, cell.symbol.to_owned())),
+        }
+    }
+    TextLine { parts }
+}
+
+/// Every line wrapped `width` columns wide.
+pub fn wrap(lines: &[TextLine], width: u16) -> Vec<TextLine> {
+    lines.iter().flat_map(|line| line.wrap(width)).collect()
+}
+
+/// The furthest a view `width`×`height` may scroll: its last row is then
+/// at the bottom.
+pub fn max_scroll(lines: &[TextLine], width: u16, height: u16) -> usize {
+    let rows: usize = lines.iter().map(|line| line.wrap(width).len()).sum();
+    rows.saturating_sub(usize::from(height))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(rows: &[TextLine]) -> Vec<String> {
+        rows.iter()
+            .map(|row| row.parts.iter().map(|(_, t)| t.as_str()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn words_move_to_the_next_row_whole() {
+        let line = TextLine::text("  the quick brown fox");
+        assert_eq!(texts(&line.wrap(12)), ["  the quick", "brown fox"]);
+        assert_eq!(texts(&line.wrap(40)), ["  the quick brown fox"]);
+        assert_eq!(texts(&line.wrap(5)), ["  the", "quick", "brown", "fox"]);
+    }
+
+    #[test]
+    fn a_word_longer_than_a_row_is_cut() {
+        let line = TextLine::text("lead_abcdefghij ok");
+        assert_eq!(texts(&line.wrap(6)), ["lead_a", "bcdefg", "hij ok"]);
+    }
+
+    #[test]
+    fn tones_survive_the_wrap_and_wide_characters_count_twice() {
+        let line = TextLine::field("Name", "Ann Example", 6);
+        let rows = line.wrap(10);
+        assert_eq!(texts(&rows), ["Name   Ann", "Example"]);
+        assert_eq!(rows[0].parts[0], (Tone::Label, "Name   ".to_owned()));
+        assert_eq!(rows[1].parts, [(Tone::Text, "Example".to_owned())]);
+        assert_eq!(TextLine::text("日本語").wrap(4).len(), 2);
+    }
+
+    #[test]
+    fn the_scroll_bound_counts_wrapped_rows() {
+        let lines = vec![
+            TextLine::text("one two three four"),
+            TextLine::blank(),
+            TextLine::text("five"),
+        ];
+        assert_eq!(
+            texts(&wrap(&lines, 9)),
+            ["one two", "three", "four", "", "five"]
+        );
+        assert_eq!(max_scroll(&lines, 9, 2), 3);
+        assert_eq!(max_scroll(&lines, 80, 2), 1);
+        assert_eq!(max_scroll(&lines, 80, 10), 0);
+    }
+}

@@ -1,0 +1,68 @@
+//! The lead detail's custom fields, from both places Close puts them.
+
+use serde_json::json;
+
+use super::*;
+
+fn custom(lead: Value) -> Vec<String> {
+    let detail = detail(Resource::Leads, &lead);
+    let section = detail
+        .sections
+        .into_iter()
+        .find(|s| s.title == "Custom fields")
+        .unwrap();
+    section
+        .lines
+        .iter()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+#[test]
+fn custom_fields_keyed_by_id_are_listed_by_id() {
+    let lead = json!({
+        "id": "lead_1",
+        "custom.cf_color": "Red",
+        "custom.cf_seats": 42,
+        "custom.cf_tags": ["a", "b"],
+        "custom.cf_unset": null,
+    });
+    assert_eq!(
+        custom(lead),
+        ["cf_color Red", "cf_seats 42", "cf_tags a, b"]
+    );
+}
+
+#[test]
+fn values_the_custom_object_shows_are_not_listed_twice() {
+    let lead = json!({
+        "id": "lead_1",
+        "custom": {"Color": "Red", "Size": "L"},
+        "custom.cf_1": "Red",
+        "custom.cf_2": "L",
+        "custom.cf_3": "only by id",
+    });
+    assert_eq!(custom(lead), ["Color Red", "Size L", "cf_3 only by id"]);
+}
+
+#[test]
+fn equal_values_pair_one_to_one() {
+    let lead = json!({
+        "id": "lead_1",
+        "custom": {"Trial": "Yes"},
+        "custom.cf_1": "Yes",
+        "custom.cf_2": "Yes",
+    });
+    assert_eq!(custom(lead), ["Trial Yes", "cf_2 Yes"]);
+    let lead = json!({
+        "id": "lead_1",
+        "custom": {"cf_1": "Yes", "Other": "Yes"},
+        "custom.cf_1": "Yes",
+        "custom.cf_2": "Yes",
+    });
+    assert_eq!(
+        custom(lead),
+        ["Other Yes", "cf_1 Yes"],
+        "an id in the object pairs by name, the rest by value"
+    );
+}
