@@ -128,6 +128,7 @@ fn a_silent_keyring_with_no_key_file_is_reported_as_unavailable() {
         .save_login(&profile("orga_1"), &api_key("api_one"))
         .unwrap();
     drop(store);
+    let key = std::fs::read(&file_keys.file).unwrap();
     std::fs::remove_file(&file_keys.file).unwrap();
 
     let mut auto = KeyConfig {
@@ -157,7 +158,7 @@ fn a_silent_keyring_with_no_key_file_is_reported_as_unavailable() {
     let message = err.to_string();
     assert!(message.contains("not saved"), "{message}");
     assert!(message.contains("CLOSE_TUI_KEY_STORE=file"), "{message}");
-    drop(store);
+    assert!(!message.contains("  "), "{message}");
     let sealed = |org: &str| -> bool {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.query_row(
@@ -169,10 +170,32 @@ fn a_silent_keyring_with_no_key_file_is_reported_as_unavailable() {
     };
     assert!(sealed("orga_1"), "the stored login keeps its sealed key");
 
-    // Told to use a key file, where no key is, it starts again.
-    let store = Store::open(&db, file_keys).unwrap();
+    // Once the key can be read again, the same store looks again and saves.
+    write_private(&file_keys.file, &key);
     store
         .save_login(&profile("orga_2"), &api_key("api_two"))
         .unwrap();
-    assert!(!sealed("orga_1") && sealed("orga_2"));
+    let kept = store.credentials(&profile("orga_1").id).unwrap();
+    assert_eq!(kept.api_key.unwrap().expose(), "api_one");
+    drop(store);
+
+    // Told to use a key file where no key is, it starts again.
+    std::fs::remove_file(&file_keys.file).unwrap();
+    let store = Store::open(&db, file_keys).unwrap();
+    store
+        .save_login(&profile("orga_3"), &api_key("api_three"))
+        .unwrap();
+    assert!(!sealed("orga_1") && sealed("orga_3"));
+}
+
+/// Writes `bytes` to a new file only its owner can read.
+fn write_private(path: &std::path::Path, bytes: &[u8]) {
+    use std::{io::Write, os::unix::fs::OpenOptionsExt};
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .unwrap();
+    file.write_all(bytes).unwrap();
 }

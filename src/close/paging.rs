@@ -57,7 +57,7 @@ impl<C: Credentials> CloseClient<C> {
             params.push(("_skip", skip.to_string()));
             params.push(("_limit", limit.to_string()));
             match self.get(path, &params).await {
-                Err(err) if limit > 1 => match allowed_limit(&err, limit) {
+                Err(err) if limit > MIN_LIMIT => match allowed_limit(&err, limit) {
                     Some(allowed) => {
                         tracing::info!(path, limit, allowed, "Close allows fewer records a page");
                         limit = self.lower_limit(path, allowed);
@@ -70,8 +70,14 @@ impl<C: Credentials> CloseClient<C> {
     }
 }
 
+/// The fewest records a page asks for: each later page of a window starts
+/// one record early to check for a shift (`sync/overlap.rs`), so a page of
+/// one would bring nothing new.
+const MIN_LIMIT: usize = 2;
+
 /// The `_limit` to ask for instead, when `err` is Close refusing `asked`:
-/// the largest its message names below `asked`, or half of it.
+/// the largest its message names below `asked`, or half of it, and never
+/// fewer than [`MIN_LIMIT`].
 fn allowed_limit(err: &ApiError, asked: usize) -> Option<usize> {
     let ApiError::BadRequest { field_errors, .. } = err else {
         return None;
@@ -82,7 +88,7 @@ fn allowed_limit(err: &ApiError, asked: usize) -> Option<usize> {
         .filter_map(|digits| digits.parse::<usize>().ok())
         .filter(|n| (1..asked).contains(n))
         .max();
-    Some(named.unwrap_or(asked / 2).max(1))
+    Some(named.unwrap_or(asked / 2).max(MIN_LIMIT))
 }
 
 /// The `max_skip` a 400 names, if the error is Close refusing a deep page.
@@ -120,7 +126,11 @@ mod tests {
         assert_eq!(allowed_limit(&named, 200), Some(100));
         assert_eq!(allowed_limit(&limit("too large"), 200), Some(100));
         assert_eq!(allowed_limit(&limit("must be at most 500"), 200), Some(100));
-        assert_eq!(allowed_limit(&limit("no"), 1), Some(1));
+        assert_eq!(
+            allowed_limit(&limit("at most 1"), 3),
+            Some(2),
+            "never fewer than 2"
+        );
         assert_eq!(allowed_limit(&bad("max_skip = 1000"), 200), None);
         assert_eq!(allowed_limit(&ApiError::Forbidden, 200), None);
     }

@@ -44,8 +44,9 @@ pub struct SandboxArgs {
     /// List endpoints answer 400 when _skip is above N, as Close does; 0 = off
     #[arg(long, default_value_t = 0)]
     pub max_skip: usize,
-    /// The most records a page of any list allows (`_limit`), below each
-    /// list's own maximum; 0 = each list's own (Close does not publish them)
+    /// The most records a page of leads, contacts, opportunities, tasks or
+    /// activities allows (`_limit`), below each list's own maximum; 0 = each
+    /// list's own (Close does not publish them)
     #[arg(long, default_value_t = 0)]
     pub max_limit: usize,
     /// Answer activity lists oldest first when they give no `_order_by`

@@ -87,6 +87,15 @@ impl Store {
         let mut guard = self.lock();
         let inner = &mut *guard;
         let now = to_unix(Utc::now());
+        if let KeyState::Unusable {
+            problem: KeyProblem::Unavailable(_),
+            ..
+        } = &inner.key
+        {
+            // The key store may answer by now (a keyring unlocked since the
+            // store was opened): look again before refusing.
+            inner.key = keystate::resolve(&mut inner.conn, &self.keys)?;
+        }
         let tx = inner
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -101,7 +110,10 @@ impl Store {
                 return Err(StoreError::KeyStore {
                     key_store: *kind,
                     reason: format!(
-                        "{reason}; the stored logins' key may be there, so this login was                          not saved. Log in where the {kind} answers, or set                          CLOSE_TUI_KEY_STORE=file to start again with a key file (the other                          stored logins will then need to log in again)"
+                        "{reason}; this login was not saved, because the key of the logins \
+                         already stored may be there. Log in where the {kind} answers, or \
+                         set CLOSE_TUI_KEY_STORE=file to start again with a key file (stored \
+                         logins will then need to log in again)"
                     ),
                 });
             }

@@ -1,25 +1,37 @@
 //! Refreshes whose answer may not be stored yet, process-wide. A refresh
 //! runs on a task of its own (see `refresh.rs`), which the runtime's end
-//! would still cancel: before the process exits, it waits for them.
+//! would still cancel: before the process exits, it stops new ones from
+//! starting and waits for those in flight.
 
 use std::{
-    sync::atomic::{AtomicUsize, Ordering},
+    sync::atomic::{AtomicBool, AtomicUsize, Ordering},
     time::Duration,
 };
 
 use tokio::sync::Notify;
 
 static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+static CLOSING: AtomicBool = AtomicBool::new(false);
 static SETTLED: Notify = Notify::const_new();
 
 /// Counts one refresh as in flight while it lives.
 pub(super) struct InFlight(());
 
 impl InFlight {
-    pub(super) fn start() -> Self {
+    /// `None` once the process is closing ([`stop_refreshes`]).
+    pub(super) fn start() -> Option<Self> {
+        // Counted first, checked second: with `stop_refreshes` setting the
+        // flag before it reads the count, one of the two sees the other.
         IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
-        Self(())
+        let started = Self(());
+        (!CLOSING.load(Ordering::SeqCst)).then_some(started)
     }
+}
+
+/// No refresh starts from now on: the process is about to exit, and one
+/// started now could be cut off after Close has spent the refresh token.
+pub fn stop_refreshes() {
+    CLOSING.store(true, Ordering::SeqCst);
 }
 
 impl Drop for InFlight {
@@ -55,7 +67,7 @@ mod tests {
     #[tokio::test]
     async fn waits_for_the_refreshes_in_flight_and_no_longer() {
         assert!(refreshes_settled(Duration::from_millis(10)).await);
-        let one = InFlight::start();
+        let one = InFlight::start().unwrap();
         assert!(!refreshes_settled(Duration::from_millis(50)).await);
         let release = tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(50)).await;

@@ -17,7 +17,7 @@ mod background;
 mod inflight;
 mod refresh;
 
-pub use inflight::refreshes_settled;
+pub use inflight::{refreshes_settled, stop_refreshes};
 
 use std::{sync::Arc, time::Duration};
 
@@ -69,7 +69,9 @@ pub struct TokenManager {
     id: AccountId,
     kind: AuthKind,
     current: Mutex<Current>,
-    state: watch::Sender<TokenState>,
+    /// Shared with the task a refresh runs on, which reports its outcome
+    /// even when its caller is gone.
+    state: Arc<watch::Sender<TokenState>>,
     backoff: Backoff,
 }
 
@@ -102,7 +104,7 @@ impl TokenManager {
             id: account.id().clone(),
             kind: account.profile.auth,
             current: Mutex::new(Current::default()),
-            state: watch::channel(initial).0,
+            state: Arc::new(watch::channel(initial).0),
             backoff: Backoff {
                 base: Duration::from_secs(1),
                 cap: Duration::from_secs(60),

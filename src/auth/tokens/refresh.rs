@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use tokio::sync::watch;
 
 use super::{Current, TokenManager, TokenState, blocking, inflight::InFlight};
 use crate::{
@@ -32,12 +33,22 @@ impl TokenManager {
                     .into(),
             )
         })?;
+        let in_flight = InFlight::start().ok_or_else(|| {
+            CredentialsError::Unavailable("close-tui is exiting; no token refresh starts".into())
+        })?;
         self.state.send_replace(TokenState::Refreshing);
         let store = Arc::clone(&self.store);
         let id = self.id.clone();
-        let txn = blocking(move || store.begin_refresh(&id))
-            .await
-            .map_err(|err| self.store_failure(err))?;
+        let txn = match blocking(move || store.begin_refresh(&id)).await {
+            Ok(txn) => txn,
+            Err(err) => {
+                if matches!(err, StoreError::NotFound { .. }) {
+                    // Logged out elsewhere: its token is not to be used.
+                    *current = Current::default();
+                }
+                return Err(self.store_failure(err));
+            }
+        };
         let stored = txn.credentials().clone();
         let account = txn.account().clone();
 
@@ -74,8 +85,12 @@ impl TokenManager {
         // disk: the request and the commit run on a task of their own,
         // which a caller dropped meanwhile (an aborted sync, an account
         // switch, the TUI quitting) does not cancel.
-        let in_flight = InFlight::start();
-        let redeemed = tokio::spawn(redeem(client.clone(), refresh_token, txn, in_flight))
+        let task = Redeem {
+            client: client.clone(),
+            state: Arc::clone(&self.state),
+            _in_flight: in_flight,
+        };
+        let redeemed = tokio::spawn(task.run(refresh_token, txn))
             .await
             .map_err(|err| {
                 CredentialsError::Unavailable(format!("the token refresh stopped: {err}"))
@@ -176,44 +191,68 @@ enum Redeemed {
     Failed(TokenError),
 }
 
-/// Spends `refresh_token` and stores what comes back, inside `txn`.
-async fn redeem(
+/// What a refresh's own task needs.
+struct Redeem {
     client: TokenClient,
-    refresh_token: Secret,
-    txn: RefreshTxn,
+    /// Told the outcome here, so no one is left looking at "refreshing"
+    /// when the caller is gone.
+    state: Arc<watch::Sender<TokenState>>,
     _in_flight: InFlight,
-) -> Redeemed {
-    match client.refresh(&refresh_token).await {
-        Ok(response) => {
-            let at = Utc::now();
-            let expires_at = response
-                .expires_in
-                .and_then(|secs| i64::try_from(secs).ok())
-                .and_then(chrono::TimeDelta::try_seconds)
-                .and_then(|life| at.checked_add_signed(life));
-            let access = response.access_token;
-            let rotated = response.refresh_token.is_some();
-            let update = TokenUpdate {
-                access_token: access.clone(),
-                access_token_expires_at: expires_at,
-                refresh_token: response.refresh_token,
-            };
-            // Before anyone uses the access token: the old refresh token
-            // is already dead at Close, and only this one is left.
-            match blocking(move || txn.commit(update)).await {
-                Ok(()) => Redeemed::Saved {
-                    access,
-                    expires_at,
-                    at,
-                    rotated,
-                },
-                Err(err) => Redeemed::NotSaved(err),
+}
+
+impl Redeem {
+    /// Spends `refresh_token` and stores what comes back, inside `txn`.
+    async fn run(self, refresh_token: Secret, txn: RefreshTxn) -> Redeemed {
+        let redeemed = match self.client.refresh(&refresh_token).await {
+            Ok(response) => {
+                let at = Utc::now();
+                let expires_at = response
+                    .expires_in
+                    .and_then(|secs| i64::try_from(secs).ok())
+                    .and_then(chrono::TimeDelta::try_seconds)
+                    .and_then(|life| at.checked_add_signed(life));
+                let access = response.access_token;
+                let rotated = response.refresh_token.is_some();
+                let update = TokenUpdate {
+                    access_token: access.clone(),
+                    access_token_expires_at: expires_at,
+                    refresh_token: response.refresh_token,
+                };
+                // Before anyone uses the access token: the old refresh token
+                // is already dead at Close, and only this one is left.
+                match blocking(move || txn.commit(update)).await {
+                    Ok(()) => Redeemed::Saved {
+                        access,
+                        expires_at,
+                        at,
+                        rotated,
+                    },
+                    Err(err) => Redeemed::NotSaved(err),
+                }
             }
-        }
-        Err(error) if error.needs_login() => Redeemed::Refused {
-            txn: Box::new(txn),
-            error,
-        },
-        Err(error) => Redeemed::Failed(error),
+            Err(error) if error.needs_login() => Redeemed::Refused {
+                txn: Box::new(txn),
+                error,
+            },
+            Err(error) => Redeemed::Failed(error),
+        };
+        self.state.send_replace(match &redeemed {
+            Redeemed::Saved { expires_at, at, .. } => TokenState::Connected {
+                expires_at: *expires_at,
+                last_refresh_at: Some(*at),
+            },
+            Redeemed::NotSaved(err) => TokenState::Offline {
+                error: format!("the refreshed token could not be saved: {err}"),
+                retry_at: None,
+            },
+            Redeemed::Refused { error, .. } => TokenState::NeedsLogin {
+                reason: refusal_reason(error),
+            },
+            Redeemed::Failed(error) => TokenState::Offline {
+                error: error.to_string(),
+                retry_at: None,
+            },
+        });
+        redeemed
     }
 }
