@@ -1,4 +1,4 @@
-use std::process::ExitCode;
+use std::{io::Write, process::ExitCode};
 
 use clap::Parser;
 use close_tui::{
@@ -12,7 +12,7 @@ const SETTLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(35);
 
 fn main() -> color_eyre::Result<ExitCode> {
     color_eyre::install()?;
-    stop_quietly_on_a_closed_stdout();
+    stop_quietly_when_output_fails();
     let cli = Cli::parse();
     let runtime = runtime_for(&cli)?;
     let outcome = runtime.block_on(async {
@@ -27,7 +27,7 @@ fn main() -> color_eyre::Result<ExitCode> {
         // Expected failures are one line, not a report with a backtrace.
         Err(report) => match report.downcast_ref::<Failure>() {
             Some(failure) => {
-                eprintln!("close-tui: {}", failure.message);
+                let _ = writeln!(std::io::stderr(), "close-tui: {}", failure.message);
                 Ok(ExitCode::from(failure.code))
             }
             None => Err(report),
@@ -35,12 +35,15 @@ fn main() -> color_eyre::Result<ExitCode> {
     }
 }
 
-/// `close-tui status | head -1` closes the pipe before everything is
-/// printed, and `println!` then panics. Like the other tools in a pipeline,
-/// stop at once instead, with the status a shell gives a process that
-/// SIGPIPE ended (128 + 13). Nothing is half-written that matters: output
-/// is the last thing each command does.
-fn stop_quietly_on_a_closed_stdout() {
+/// `println!` and `eprintln!` panic when their stream is closed or full.
+/// The commands write with `let _ = writeln!` or map the error, but a
+/// print left anywhere else must not become a panic report, which color-eyre
+/// would try to write to the same failing stderr and abort on. So: a closed
+/// pipe (`close-tui status | head -1`) stops at once with the status a
+/// shell gives a process SIGPIPE ended (128 + 13), like the other tools in
+/// a pipeline; any other failed print ends with status 1, said on stderr
+/// when stdout was the one that failed.
+fn stop_quietly_when_output_fails() {
     let report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let payload = info.payload();
@@ -49,8 +52,19 @@ fn stop_quietly_on_a_closed_stdout() {
             .map(String::as_str)
             .or_else(|| payload.downcast_ref::<&str>().copied())
             .unwrap_or_default();
-        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
-            std::process::exit(141);
+        let failed = |stream| message.starts_with(&format!("failed printing to {stream}"));
+        if failed("stdout") || failed("stderr") {
+            if message.contains("Broken pipe") {
+                std::process::exit(141);
+            }
+            if failed("stdout") {
+                let reason = message.trim_start_matches("failed printing to stdout: ");
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "close-tui: cannot write the output: {reason}"
+                );
+            }
+            std::process::exit(1);
         }
         report(info);
     }));

@@ -90,7 +90,7 @@ fn api_key(settings: &Settings) -> color_eyre::Result<Secret> {
         return Ok(key.clone());
     }
     if std::io::stdin().is_terminal() {
-        eprintln!("Paste your Close API key and press Enter:");
+        note!("Paste your Close API key and press Enter:");
     }
     let mut line = String::new();
     std::io::stdin()
@@ -134,29 +134,29 @@ fn report(progress: Progress) {
             ssh_hint,
             ..
         } => {
-            eprintln!("Open this URL in a browser to connect Close:\n\n  {authorize_url}\n");
+            note!("Open this URL in a browser to connect Close:\n\n  {authorize_url}\n");
             match launch {
-                Launch::Started { how } => eprintln!("Opened it with {how}."),
+                Launch::Started { how } => note!("Opened it with {how}."),
                 Launch::Skipped { reason } | Launch::Failed { reason } => {
-                    eprintln!("No browser was opened: {reason}.")
+                    note!("No browser was opened: {reason}.")
                 }
             }
             if let Some(hint) = ssh_hint {
-                eprintln!("{hint}");
+                note!("{hint}");
             }
             match transport {
-                Transport::Paste => eprintln!(
+                Transport::Paste => note!(
                     "After approving, paste the URL your browser was sent to, then press Enter:"
                 ),
-                Transport::LoopbackHttps { .. } => eprintln!(
+                Transport::LoopbackHttps { .. } => note!(
                     "Your browser will warn once about the local certificate; that is expected. Waiting…"
                 ),
-                Transport::LoopbackHttp { .. } => eprintln!("Waiting for the browser…"),
+                Transport::LoopbackHttp { .. } => note!("Waiting for the browser…"),
             }
         }
         Progress::PasteRejected { reason } => {
-            eprintln!("That is not the redirect URL ({reason}); paste it again:")
+            note!("That is not the redirect URL ({reason}); paste it again:")
         }
-        Progress::Exchanging => eprintln!("Exchanging the code for tokens…"),
+        Progress::Exchanging => note!("Exchanging the code for tokens…"),
     }
 }

@@ -31,7 +31,7 @@ pub async fn run(settings: &Settings, args: LogoutArgs) -> CommandResult {
     for account in &accounts {
         let revoked = revoke(settings, &store, account).await;
         if let Revoked::Failed(reasons) = &revoked {
-            eprintln!(
+            note!(
                 "warning: revoking at Close failed ({}); the local secrets are deleted anyway",
                 reasons.join("; ")
             );

@@ -1,5 +1,19 @@
 //! One module per subcommand. Each returns the process exit code, or a
 //! [`Failure`]: an expected error, printed as one line without a backtrace.
+//!
+//! Commands write their diagnostics with `note!`, never `eprintln!`,
+//! which panics when stderr is closed or full.
+
+/// `eprintln!` for progress and warnings, which never panics: on a closed
+/// (`2>&1 | grep -m1 …`) or full (`2>/dev/full`) stderr the line is lost
+/// and the command goes on. Defined before the `mod` lines below, so that
+/// every command module sees it.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
 
 pub mod demo;
 pub mod export;

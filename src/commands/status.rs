@@ -171,9 +171,7 @@ impl Overdue {
     async fn settle(self) {
         let refreshing = matches!(*self.tokens.state().borrow(), TokenState::Refreshing);
         if refreshing && std::io::stderr().is_terminal() {
-            eprintln!(
-                "Letting a token refresh already sent to Close finish, so its tokens are kept…"
-            );
+            note!("Letting a token refresh already sent to Close finish, so its tokens are kept…");
         }
         let _pause = self.tokens.pause_refreshes().await;
         self.task.abort();
@@ -200,7 +198,7 @@ fn signed_out(settings: &Settings, args: &StatusArgs, reason: &str) -> CommandRe
             "{}",
             serde_json::to_string_pretty(&json).unwrap_or_default()
         );
-        eprintln!("close-tui: signed out: {reason}");
+        note!("close-tui: signed out: {reason}");
     } else {
         println!("Signed out: {reason}");
     }

@@ -70,7 +70,7 @@ pub async fn run(settings: &Settings, args: SyncArgs) -> CommandResult {
             0 => String::new(),
             n => format!("; {n} deleted in Close, removed from the cache"),
         };
-        eprintln!(
+        note!(
             "{}: {} records ({kind}) in {:.1} s{removed}",
             pass.pass.name(),
             pass.records,
@@ -203,12 +203,12 @@ impl Lines {
                 };
                 let total = total.map(|t| format!(", {t} records")).unwrap_or_default();
                 if catch_up {
-                    eprintln!(
+                    note!(
                         "{}: catching up on what changed during the full pass",
                         resource.name()
                     );
                 } else {
-                    eprintln!("{}: syncing ({kind}{total})", resource.name());
+                    note!("{}: syncing ({kind}{total})", resource.name());
                 }
                 let now = Instant::now();
                 self.started.insert(resource, (now, now));
@@ -227,10 +227,10 @@ impl Lines {
                 *last = Instant::now();
                 let rate = done as f64 / start.elapsed().as_secs_f64().max(0.001);
                 let total = total.map(|t| format!("/{t}")).unwrap_or_default();
-                eprintln!("{}: {done}{total} ({rate:.0}/s)", resource.name());
+                note!("{}: {done}{total} ({rate:.0}/s)", resource.name());
             }
             SyncEvent::Indexing { resource, records } => {
-                eprintln!(
+                note!(
                     "{}: all {records} records in; building the cache's indexes",
                     resource.name()
                 );
@@ -244,11 +244,11 @@ impl Lines {
                 }
                 self.waiting_until = Some(until);
                 let wait = until.saturating_duration_since(Instant::now());
-                eprintln!("rate limited by Close; waiting {:.1} s", wait.as_secs_f64());
+                note!("rate limited by Close; waiting {:.1} s", wait.as_secs_f64());
             }
             SyncEvent::Retrying { .. } | SyncEvent::Finished { .. } => {}
             SyncEvent::Skipped { resource, reason } => {
-                eprintln!("{}: skipped {reason}", resource.name());
+                note!("{}: skipped {reason}", resource.name());
             }
         }
     }
