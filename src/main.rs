@@ -27,7 +27,9 @@ fn main() -> color_eyre::Result<ExitCode> {
         // Expected failures are one line, not a report with a backtrace.
         Err(report) => match report.downcast_ref::<Failure>() {
             Some(failure) => {
-                let _ = writeln!(std::io::stderr(), "close-tui: {}", failure.message);
+                if !failure.message.is_empty() {
+                    let _ = writeln!(std::io::stderr(), "close-tui: {}", failure.message);
+                }
                 Ok(ExitCode::from(failure.code))
             }
             None => Err(report),
@@ -38,11 +40,11 @@ fn main() -> color_eyre::Result<ExitCode> {
 /// `println!` and `eprintln!` panic when their stream is closed or full.
 /// The commands write with `let _ = writeln!` or map the error, but a
 /// print left anywhere else must not become a panic report, which color-eyre
-/// would try to write to the same failing stderr and abort on. So: a closed
-/// pipe (`close-tui status | head -1`) stops at once with the status a
-/// shell gives a process SIGPIPE ended (128 + 13), like the other tools in
-/// a pipeline; any other failed print ends with status 1, said on stderr
-/// when stdout was the one that failed.
+/// would try to write to a failing stderr and abort on. A closed stdout
+/// (`close-tui status | head -1`) stops at once with the status a shell
+/// gives a process SIGPIPE ended (128 + 13), like the other tools in a
+/// pipeline; a failed print to stderr stops as quietly, there being nowhere
+/// to say why: 141 for a closed pipe, 1 otherwise.
 fn stop_quietly_when_output_fails() {
     let report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -52,19 +54,12 @@ fn stop_quietly_when_output_fails() {
             .map(String::as_str)
             .or_else(|| payload.downcast_ref::<&str>().copied())
             .unwrap_or_default();
-        let failed = |stream| message.starts_with(&format!("failed printing to {stream}"));
-        if failed("stdout") || failed("stderr") {
-            if message.contains("Broken pipe") {
-                std::process::exit(141);
-            }
-            if failed("stdout") {
-                let reason = message.trim_start_matches("failed printing to stdout: ");
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "close-tui: cannot write the output: {reason}"
-                );
-            }
-            std::process::exit(1);
+        let closed = message.contains("Broken pipe");
+        if message.starts_with("failed printing to stdout") && closed {
+            std::process::exit(141);
+        }
+        if message.starts_with("failed printing to stderr") {
+            std::process::exit(if closed { 141 } else { 1 });
         }
         report(info);
     }));

@@ -74,3 +74,39 @@ async fn a_failure_into_a_closed_or_full_stderr_still_exits_1() {
         assert_eq!(out.code, Some(1), "{out:#?}");
     }
 }
+
+/// Output that cannot be written (`close-tui status > /dev/full`) is a
+/// one-line failure, not a panic; a closed pipe stays a quiet 141.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn output_into_a_full_disk_is_a_one_line_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = sandbox(dir.path(), |_| {}).await;
+    let mut home = Home::new(&sandbox);
+    home.set("CLOSE_API_KEY", &sandbox.info.api_key);
+    home.run(&["login", "--api-key"], None).await.assert_ok();
+    home.unset("CLOSE_API_KEY");
+    let (organization_id, _, _) = org_and_email(&sandbox, 0);
+
+    for args in [
+        &["status"][..],
+        &["status", "--json"],
+        &["switch", &organization_id],
+    ] {
+        let out = home
+            .run_with(args, None, |command| {
+                command.stdout(full_disk());
+            })
+            .await;
+        out.assert_fails_with("cannot write the output: No space left on device");
+        assert_eq!(out.stderr.lines().count(), 1, "{out:#?}");
+
+        let out = home
+            .run_with(args, None, |command| {
+                command.stdout(closed_pipe());
+            })
+            .await;
+        assert_eq!(out.code, Some(141), "{out:#?}");
+        assert!(out.stderr.is_empty(), "{out:#?}");
+    }
+    sandbox.stop().await;
+}

@@ -77,10 +77,11 @@ pub async fn run(settings: &Settings, args: LoginArgs) -> CommandResult {
             }
         }
     };
-    println!(
+    say!(
         "Connected to {} as {}",
-        account.profile.organization_name, account.profile.user_email
-    );
+        account.profile.organization_name,
+        account.profile.user_email
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -25,9 +25,12 @@ pub async fn run(settings: &Settings, args: LogoutArgs) -> CommandResult {
         store.active_account().map_err(fail)?.into_iter().collect()
     };
     if accounts.is_empty() {
-        println!("Not logged in.");
+        say!("Not logged in.")?;
         return Ok(ExitCode::SUCCESS);
     }
+    // Every account is logged out even when stdout fails midway; the
+    // first failed write is reported after.
+    let mut printed = Ok(());
     for account in &accounts {
         let revoked = revoke(settings, &store, account).await;
         if let Revoked::Failed(reasons) = &revoked {
@@ -38,10 +41,13 @@ pub async fn run(settings: &Settings, args: LogoutArgs) -> CommandResult {
         }
         let note = revoked.note();
         store.log_out(account.id()).map_err(fail)?;
-        println!(
+        let line = say!(
             "Logged out of {} ({}){note}",
-            account.profile.organization_name, account.profile.user_email
+            account.profile.organization_name,
+            account.profile.user_email
         );
+        printed = printed.and(line);
     }
+    printed?;
     Ok(ExitCode::SUCCESS)
 }

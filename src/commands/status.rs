@@ -1,14 +1,19 @@
 //! `close-tui status`: the stored accounts, which one is active, and whether
 //! it works, like `gh auth status`. `--json` prints the documented schema.
 
-use std::{io::IsTerminal, process::ExitCode, sync::Arc, time::Duration};
+use std::{
+    io::{self, IsTerminal, Write},
+    process::ExitCode,
+    sync::Arc,
+    time::Duration,
+};
 
 use chrono::{DateTime, Utc};
 use indicatif::ProgressBar;
 use serde::Serialize;
 use tokio::task::JoinHandle;
 
-use super::{CommandResult, fail};
+use super::{CommandResult, fail, output_failed};
 use crate::{
     auth::tokens::{TokenManager, TokenState},
     close::{ApiError, CredentialsError, types::Me},
@@ -79,14 +84,18 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> CommandResult {
         .find(|a| a.active)
         .is_some_and(|a| a.state == AccountState::Connected)
         && !matches!(check, Check::NeedsLogin(_) | Check::Unreachable(_));
-    if args.json {
-        print_json(&store, &accounts);
+    let mut out = io::stdout().lock();
+    let printed = if args.json {
+        print_json(&mut out, &store, &accounts)
     } else {
-        print_text(settings, &store, &accounts, &check);
-    }
+        print_text(&mut out, settings, &store, &accounts, &check)
+    };
+    drop(out);
+    // Settled even when the output could not be written: it keeps tokens.
     if let Some(overdue) = overdue {
         overdue.settle().await;
     }
+    printed.map_err(output_failed)?;
     Ok(if usable {
         ExitCode::SUCCESS
     } else {
@@ -194,13 +203,13 @@ fn signed_out(settings: &Settings, args: &StatusArgs, reason: &str) -> CommandRe
             key_store,
             accounts: Vec::new(),
         };
-        println!(
+        say!(
             "{}",
             serde_json::to_string_pretty(&json).unwrap_or_default()
-        );
+        )?;
         note!("close-tui: signed out: {reason}");
     } else {
-        println!("Signed out: {reason}");
+        say!("Signed out: {reason}")?;
     }
     Ok(ExitCode::FAILURE)
 }
@@ -209,7 +218,7 @@ fn rfc3339(time: Option<DateTime<Utc>>) -> Option<String> {
     time.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
-fn print_json(store: &Store, accounts: &[Account]) {
+fn print_json(out: &mut impl Write, store: &Store, accounts: &[Account]) -> io::Result<()> {
     let json = StatusJson {
         active: accounts
             .iter()
@@ -232,16 +241,23 @@ fn print_json(store: &Store, accounts: &[Account]) {
             })
             .collect(),
     };
-    println!(
+    writeln!(
+        out,
         "{}",
         serde_json::to_string_pretty(&json).unwrap_or_default()
-    );
+    )
 }
 
-fn print_text(settings: &Settings, store: &Store, accounts: &[Account], check: &Check) {
-    println!("Close API: {}", settings.api_url);
+fn print_text(
+    out: &mut impl Write,
+    settings: &Settings,
+    store: &Store,
+    accounts: &[Account],
+    check: &Check,
+) -> io::Result<()> {
+    writeln!(out, "Close API: {}", settings.api_url)?;
     if accounts.is_empty() {
-        println!("  Not logged in. Run `close-tui login`.");
+        writeln!(out, "  Not logged in. Run `close-tui login`.")?;
     }
     let now = Utc::now();
     for account in accounts {
@@ -251,12 +267,13 @@ fn print_text(settings: &Settings, store: &Store, accounts: &[Account], check: &
             _ => "✓",
         };
         let active = if account.active { "  (active)" } else { "" };
-        println!(
+        writeln!(
+            out,
             "{mark} {} ({}) as {}{active}",
             account.profile.organization_name,
             account.id().organization_id,
             account.profile.user_email
-        );
+        )?;
         let auth = match account.profile.auth {
             AuthKind::OAuth => "OAuth",
             AuthKind::ApiKey => "API key",
@@ -267,21 +284,23 @@ fn print_text(settings: &Settings, store: &Store, accounts: &[Account], check: &
             .and_then(|c| c.access_token.or(c.api_key))
             .map(|secret| format!(", {}", secret.masked()))
             .unwrap_or_default();
-        println!("  - auth: {auth}{masked}");
+        writeln!(out, "  - auth: {auth}{masked}")?;
         if let AccountState::NeedsLogin { reason } = &account.state {
-            println!("  - needs login: {reason}");
+            writeln!(out, "  - needs login: {reason}")?;
         }
         if let Some(expires) = account.access_token_expires_at {
-            println!(
+            writeln!(
+                out,
                 "  - access token {}",
                 relative("expires", "expired", expires, now)
-            );
+            )?;
         }
         if let Some(refreshed) = account.last_refresh_at {
-            println!(
+            writeln!(
+                out,
                 "  - last refresh {} ago",
                 span((now - refreshed).num_seconds().max(0))
-            );
+            )?;
         }
         if account.profile.auth == AuthKind::OAuth {
             let stored = if account.refresh_token_stored {
@@ -289,21 +308,22 @@ fn print_text(settings: &Settings, store: &Store, accounts: &[Account], check: &
             } else {
                 "missing"
             };
-            println!("  - refresh token: {stored}");
+            writeln!(out, "  - refresh token: {stored}")?;
         }
         if account.active {
             match check {
-                Check::Ok => println!("  - checked with Close just now: working"),
-                Check::NeedsLogin(reason) => println!("  - Close refused it: {reason}"),
+                Check::Ok => writeln!(out, "  - checked with Close just now: working")?,
+                Check::NeedsLogin(reason) => writeln!(out, "  - Close refused it: {reason}")?,
                 // Say that nothing was lost: only a refused grant signs out.
-                Check::Unreachable(reason) => println!(
+                Check::Unreachable(reason) => writeln!(
+                    out,
                     "  - offline: could not check with Close ({reason}); the credentials are kept, try again later"
-                ),
+                )?,
                 Check::Skipped => {}
             }
         }
     }
-    println!("Key store: {}", store.key_store().as_str());
+    writeln!(out, "Key store: {}", store.key_store().as_str())
 }
 
 fn span(secs: i64) -> String {
