@@ -3,7 +3,7 @@ use std::{io::Write, process::ExitCode};
 use clap::Parser;
 use close_tui::{
     cli::{Cli, Command},
-    commands::Failure,
+    commands::{Failure, interrupt},
 };
 
 /// The longest the process waits at its end for a token refresh in flight:
@@ -15,13 +15,36 @@ fn main() -> color_eyre::Result<ExitCode> {
     stop_quietly_when_output_fails();
     let cli = Cli::parse();
     let runtime = runtime_for(&cli)?;
+    let interruptible = interrupt::applies_to(cli.command.as_ref());
     let outcome = runtime.block_on(async {
-        let outcome = close_tui::run(cli).await;
-        // A refresh Close has answered must store its rotated token before
-        // the runtime's end cancels it (the TUI quit mid-refresh, say).
-        close_tui::auth::tokens::refreshes_settled(SETTLE_LIMIT).await;
-        outcome
+        let outcome = if interruptible {
+            tokio::select! {
+                outcome = close_tui::run(cli) => Ok(outcome),
+                signal = interrupt::received() => Err(signal),
+            }
+        } else {
+            Ok(close_tui::run(cli).await)
+        };
+        match outcome {
+            Ok(outcome) => {
+                // A refresh Close has answered must store its rotated token
+                // before the runtime's end cancels it (the TUI quit
+                // mid-refresh, say).
+                close_tui::auth::tokens::refreshes_settled(SETTLE_LIMIT).await;
+                Ok(outcome)
+            }
+            Err(signal) => Err(interrupt::settle(signal, SETTLE_LIMIT).await),
+        }
     });
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(signal) => {
+            // The command is dropped; work left on blocking threads (an
+            // export, a read of stdin) is not waited for.
+            runtime.shutdown_background();
+            return Ok(ExitCode::from(signal.exit_code()));
+        }
+    };
     match outcome {
         Ok(code) => Ok(code),
         // Expected failures are one line, not a report with a backtrace.

@@ -40,7 +40,7 @@ pub struct LoginArgs {
 pub async fn run(settings: &Settings, args: LoginArgs) -> CommandResult {
     let store = open_store(settings).map_err(fail)?;
     let account = if args.api_key {
-        let key = api_key(settings)?;
+        let key = api_key(settings).await?;
         complete_login(settings, &store, NewLogin::ApiKey(key))
             .await
             .map_err(fail)?
@@ -86,18 +86,22 @@ pub async fn run(settings: &Settings, args: LoginArgs) -> CommandResult {
 }
 
 /// The key from stdin, else `CLOSE_API_KEY`.
-fn api_key(settings: &Settings) -> color_eyre::Result<Secret> {
+async fn api_key(settings: &Settings) -> color_eyre::Result<Secret> {
     if let Some(key) = &settings.api_key {
         return Ok(key.clone());
     }
     if std::io::stdin().is_terminal() {
         note!("Paste your Close API key and press Enter:");
     }
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|err| fail(format!("cannot read the API key from stdin: {err}")))?;
+    // On a blocking thread, so that Ctrl-C (see `interrupt`) is heard while
+    // it waits.
+    let line = tokio::task::spawn_blocking(|| {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map(|_| line)
+    })
+    .await
+    .map_err(fail)?
+    .map_err(|err| fail(format!("cannot read the API key from stdin: {err}")))?;
     let key = line.trim();
     if key.is_empty() {
         return Err(fail(

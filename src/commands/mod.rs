@@ -28,6 +28,7 @@ macro_rules! say {
 
 pub mod demo;
 pub mod export;
+pub mod interrupt;
 pub mod login;
 pub mod logout;
 pub mod status;
