@@ -29,7 +29,7 @@ pub struct LoginArgs {
     /// from stdin
     #[arg(long)]
     pub no_browser: bool,
-    /// Log in with an API key read from stdin (or CLOSE_API_KEY)
+    /// Log in with an API key read from stdin (else CLOSE_API_KEY)
     #[arg(long, conflicts_with = "no_browser")]
     pub api_key: bool,
     /// Give up waiting for the browser after this many seconds
@@ -85,16 +85,39 @@ pub async fn run(settings: &Settings, args: LoginArgs) -> CommandResult {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The key from stdin, else `CLOSE_API_KEY`.
+/// The key piped on stdin, else the configured one (`CLOSE_API_KEY`, `.env`
+/// or the config's `api_key`), else one typed at a prompt. A key piped on
+/// this command line is the one meant, whatever the environment says.
 async fn api_key(settings: &Settings) -> color_eyre::Result<Secret> {
-    if let Some(key) = &settings.api_key {
-        return Ok(key.clone());
-    }
-    if std::io::stdin().is_terminal() {
+    let terminal = std::io::stdin().is_terminal();
+    if terminal {
+        if let Some(key) = &settings.api_key {
+            return Ok(key.clone());
+        }
         note!("Paste your Close API key and press Enter:");
     }
-    // On a blocking thread, so that Ctrl-C (see `interrupt`) is heard while
-    // it waits.
+    let piped = read_key().await?;
+    match (piped, &settings.api_key) {
+        (Some(piped), Some(configured)) => {
+            if piped.expose() != configured.expose() {
+                note!(
+                    "Using the API key from stdin, not the one CLOSE_API_KEY or the config sets."
+                );
+            }
+            Ok(piped)
+        }
+        (Some(piped), None) => Ok(piped),
+        (None, Some(configured)) => Ok(configured.clone()),
+        (None, None) => Err(fail(
+            "no API key given: pipe it on stdin or set CLOSE_API_KEY",
+        )),
+    }
+}
+
+/// The first line of stdin, trimmed; `None` when there is none (`/dev/null`,
+/// an empty pipe). On a blocking thread, so that Ctrl-C (see `interrupt`)
+/// is heard while it waits.
+async fn read_key() -> color_eyre::Result<Option<Secret>> {
     let line = tokio::task::spawn_blocking(|| {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line).map(|_| line)
@@ -103,12 +126,7 @@ async fn api_key(settings: &Settings) -> color_eyre::Result<Secret> {
     .map_err(fail)?
     .map_err(|err| fail(format!("cannot read the API key from stdin: {err}")))?;
     let key = line.trim();
-    if key.is_empty() {
-        return Err(fail(
-            "no API key given: pipe it on stdin or set CLOSE_API_KEY",
-        ));
-    }
-    Ok(Secret::new(key))
+    Ok((!key.is_empty()).then(|| Secret::new(key)))
 }
 
 /// Lines typed or piped on stdin, for the paste transport. A thread, because
