@@ -171,17 +171,23 @@ fn uncounted() -> ProgressStyle {
         .unwrap_or_else(|_| ProgressStyle::default_spinner())
 }
 
-/// Plain progress lines for logs and pipes: at most one every two seconds
-/// per pass, plus the start, waits and the end.
 /// Waits ending within this of one already told are the same wait.
 const SAME_WAIT: Duration = Duration::from_millis(500);
 
+/// The least time between two "retrying" lines for one endpoint: a sync
+/// riding out an outage says so, without a line per attempt.
+const RETRY_LINES_EVERY: Duration = Duration::from_secs(5);
+
+/// Plain progress lines for logs and pipes: at most one every two seconds
+/// per pass, plus the start, waits, retries and the end.
 #[derive(Default)]
 struct Lines {
     started: HashMap<Resource, (Instant, Instant)>,
     /// The end of the last wait told: the workers that meet one wait each
     /// say so, and it is told once.
     waiting_until: Option<Instant>,
+    /// When a retry of each endpoint (`lead`, `task`, …) was last told.
+    retries_told: HashMap<String, Instant>,
 }
 
 impl Lines {
@@ -246,7 +252,28 @@ impl Lines {
                 let wait = until.saturating_duration_since(Instant::now());
                 note!("rate limited by Close; waiting {:.1} s", wait.as_secs_f64());
             }
-            SyncEvent::Retrying { .. } | SyncEvent::Finished { .. } => {}
+            SyncEvent::Retrying {
+                path,
+                reason,
+                delay,
+            } => {
+                let endpoint = path.split(['/', '?']).next().unwrap_or_default().to_owned();
+                let now = Instant::now();
+                // A 429 is retried too; the wait's own line has told it.
+                let waiting = self.waiting_until.is_some_and(|until| until > now);
+                if waiting
+                    || self
+                        .retries_told
+                        .get(&endpoint)
+                        .is_some_and(|told| now.duration_since(*told) < RETRY_LINES_EVERY)
+                {
+                    return;
+                }
+                let name = Resource::from_name(&endpoint).map_or(endpoint.as_str(), |r| r.name());
+                note!("{name}: retrying in {:.1} s: {reason}", delay.as_secs_f64());
+                self.retries_told.insert(endpoint, now);
+            }
+            SyncEvent::Finished { .. } => {}
             SyncEvent::Skipped { resource, reason } => {
                 note!("{}: skipped {reason}", resource.name());
             }
