@@ -11,12 +11,12 @@ use std::{
 use chrono::{DateTime, Utc};
 use indicatif::ProgressBar;
 use serde::Serialize;
-use tokio::task::JoinHandle;
+use tokio::{sync::broadcast, task::JoinHandle};
 
 use super::{CommandResult, fail, output_failed};
 use crate::{
     auth::tokens::{TokenManager, TokenState},
-    close::{ApiError, CredentialsError, types::Me},
+    close::{ApiError, ClientEvent, CredentialsError, types::Me},
     config::Settings,
     session::{Session, open_store},
     store::{Account, AccountState, AuthKind, KeyConfig, KeyMode, Store},
@@ -37,6 +37,17 @@ struct StatusJson {
     active: Option<String>,
     key_store: &'static str,
     accounts: Vec<AccountJson>,
+    /// The live check of the active account; `null` when none ran
+    /// (`--offline`, no active account, or one that needs a login).
+    check: Option<CheckJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct CheckJson {
+    /// `ok`, `needs_login` or `unreachable`.
+    result: &'static str,
+    /// Why, when not `ok`.
+    reason: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -68,6 +79,18 @@ enum Check {
     Unreachable(String),
 }
 
+impl Check {
+    fn json(&self) -> Option<CheckJson> {
+        let (result, reason) = match self {
+            Self::Skipped => return None,
+            Self::Ok => ("ok", None),
+            Self::NeedsLogin(reason) => ("needs_login", Some(reason.clone())),
+            Self::Unreachable(reason) => ("unreachable", Some(reason.clone())),
+        };
+        Some(CheckJson { result, reason })
+    }
+}
+
 pub async fn run(settings: &Settings, args: StatusArgs) -> CommandResult {
     let store = match open_store(settings) {
         Ok(store) => store,
@@ -86,7 +109,18 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> CommandResult {
         && !matches!(check, Check::NeedsLogin(_) | Check::Unreachable(_));
     let mut out = io::stdout().lock();
     let printed = if args.json {
-        print_json(&mut out, &store, &accounts)
+        // The text puts the reason with the account; JSON's readers may
+        // look only at the exit status, so it is said on stderr too.
+        match &check {
+            Check::NeedsLogin(reason) => {
+                note!("close-tui: Close refused the credentials: {reason}")
+            }
+            Check::Unreachable(reason) => {
+                note!("close-tui: could not check with Close ({reason}); the credentials are kept")
+            }
+            Check::Ok | Check::Skipped => {}
+        }
+        print_json(&mut out, &store, &accounts, &check)
     } else {
         print_text(&mut out, settings, &store, &accounts, &check)
     };
@@ -104,8 +138,9 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> CommandResult {
 }
 
 /// Calls `/me/` as the active account, which refreshes the token if due,
-/// for at most [`LIVE_CHECK_DEADLINE`]. A check still running then is
-/// reported unreachable and handed back, to be settled after the output.
+/// for at most [`LIVE_CHECK_DEADLINE`], or until a connection to Close
+/// fails. A check still running then is reported unreachable and handed
+/// back, to be settled after the output.
 async fn check_active(settings: &Settings, store: &Arc<Store>) -> (Check, Option<Overdue>) {
     let Ok(Some(account)) = store.active_account() else {
         return (Check::Skipped, None);
@@ -121,9 +156,20 @@ async fn check_active(settings: &Settings, store: &Arc<Store>) -> (Check, Option
     // made in `Overdue::settle`, under the token manager's pause, and never
     // a future dropped mid-refresh.
     let client = session.client.clone();
+    let retries = client.events();
     let mut task = tokio::spawn(async move { client.me().await });
     let spinner = checking();
-    let answer = tokio::time::timeout(LIVE_CHECK_DEADLINE, &mut task).await;
+    let answer = tokio::select! {
+        answer = tokio::time::timeout(LIVE_CHECK_DEADLINE, &mut task) => answer,
+        reason = connection_failed(retries) => {
+            spinner.finish_and_clear();
+            let overdue = Overdue {
+                tokens: Arc::clone(&session.tokens),
+                task,
+            };
+            return (Check::Unreachable(reason), Some(overdue));
+        }
+    };
     spinner.finish_and_clear();
     let check = match answer {
         Ok(Ok(Ok(_))) => Check::Ok,
@@ -151,6 +197,23 @@ async fn check_active(settings: &Settings, store: &Arc<Store>) -> (Check, Option
     (check, None)
 }
 
+/// The reason of the live check's first retry after a failed connection
+/// (refused, no route, DNS): Close is not reachable from here now, and the
+/// retries would only hold `status` until the deadline. Other retries (a
+/// 503, a timeout) may yet succeed and are waited for.
+async fn connection_failed(mut events: broadcast::Receiver<ClientEvent>) -> String {
+    loop {
+        match events.recv().await {
+            // Worded by `close::network_message`.
+            Ok(ClientEvent::Retrying { reason, .. }) if reason.contains("connection failed") => {
+                return reason;
+            }
+            Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+            Err(broadcast::error::RecvError::Closed) => std::future::pending().await,
+        }
+    }
+}
+
 /// "Checking with Close…" on stderr while the live check runs, when stderr
 /// is a terminal; hidden otherwise, so nothing reaches a script's output.
 fn checking() -> ProgressBar {
@@ -162,7 +225,8 @@ fn checking() -> ProgressBar {
     spinner
 }
 
-/// A live check that outlived [`LIVE_CHECK_DEADLINE`] and is still running.
+/// A live check given up on (past [`LIVE_CHECK_DEADLINE`], or after a
+/// failed connection) and still running.
 struct Overdue {
     tokens: Arc<TokenManager>,
     task: JoinHandle<Result<Me, ApiError>>,
@@ -202,6 +266,7 @@ fn signed_out(settings: &Settings, args: &StatusArgs, reason: &str) -> CommandRe
             active: None,
             key_store,
             accounts: Vec::new(),
+            check: None,
         };
         say!(
             "{}",
@@ -218,7 +283,12 @@ fn rfc3339(time: Option<DateTime<Utc>>) -> Option<String> {
     time.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
-fn print_json(out: &mut impl Write, store: &Store, accounts: &[Account]) -> io::Result<()> {
+fn print_json(
+    out: &mut impl Write,
+    store: &Store,
+    accounts: &[Account],
+    check: &Check,
+) -> io::Result<()> {
     let json = StatusJson {
         active: accounts
             .iter()
@@ -240,6 +310,7 @@ fn print_json(out: &mut impl Write, store: &Store, accounts: &[Account]) -> io::
                 refresh_token_stored: a.refresh_token_stored,
             })
             .collect(),
+        check: check.json(),
     };
     writeln!(
         out,
