@@ -30,3 +30,19 @@ async fn a_key_on_stdin_wins_over_the_environment() {
     assert!(out.stderr.is_empty(), "{out:#?}");
     sandbox.stop().await;
 }
+
+/// `--timeout` is bounded on the command line: a huge value is a usage
+/// error, not a panic when the deadline is computed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_timeout_is_refused_as_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = sandbox(dir.path(), |_| {}).await;
+    let home = Home::new(&sandbox);
+    let out = home
+        .run(&["login", "--timeout", "9223372036854775807"], None)
+        .await;
+    assert_eq!(out.code, Some(2), "{out:#?}");
+    assert!(out.stderr.contains("--timeout"), "{out:#?}");
+    assert!(!out.stderr.contains("panicked"), "{out:#?}");
+    sandbox.stop().await;
+}

@@ -32,8 +32,13 @@ pub struct LoginArgs {
     /// Log in with an API key read from stdin (else CLOSE_API_KEY)
     #[arg(long, conflicts_with = "no_browser")]
     pub api_key: bool,
-    /// Give up waiting for the browser after this many seconds
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    /// Give up waiting for the browser after this many seconds (1 to 86400)
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 300,
+        value_parser = clap::value_parser!(u64).range(1..=86_400)
+    )]
     pub timeout: u64,
 }
 
