@@ -1,7 +1,7 @@
 //! `close-tui logout [--all]`: revoke at Close (best effort, and said when
 //! it fails), then delete the local secrets and the account's cached data.
 
-use std::process::ExitCode;
+use std::{process::ExitCode, time::Duration};
 
 use super::{CommandResult, fail};
 use crate::{
@@ -9,6 +9,12 @@ use crate::{
     session::{Revoked, open_store, revoke},
     store::Account,
 };
+
+/// How long logout waits for Close to revoke one account's tokens. The
+/// token client allows 30 s a request, and a revoke sends two; someone
+/// logging out should not wait a minute on a Close that does not answer.
+/// The local secrets are deleted either way.
+const REVOKE_DEADLINE: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct LogoutArgs {
@@ -32,7 +38,14 @@ pub async fn run(settings: &Settings, args: LogoutArgs) -> CommandResult {
     // first failed write is reported after.
     let mut printed = Ok(());
     for account in &accounts {
-        let revoked = revoke(settings, &store, account).await;
+        let revoked = tokio::time::timeout(REVOKE_DEADLINE, revoke(settings, &store, account))
+            .await
+            .unwrap_or_else(|_| {
+                Revoked::Failed(vec![format!(
+                    "the revoke endpoint did not answer within {} s",
+                    REVOKE_DEADLINE.as_secs()
+                )])
+            });
         if let Revoked::Failed(reasons) = &revoked {
             note!(
                 "warning: revoking at Close failed ({}); the local secrets are deleted anyway",
