@@ -13,12 +13,12 @@ use std::{
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::mpsc;
 
-use super::{CommandResult, export::parse_resource, fail};
+use super::{CommandResult, Failure, export::parse_resource, fail};
 use crate::{
     close::records::Resource,
     config::Settings,
     session::Session,
-    sync::{SyncEvent, SyncOptions, Syncer},
+    sync::{Pass, SyncError, SyncEvent, SyncOptions, Syncer},
 };
 
 #[derive(Debug, Clone, clap::Args)]
@@ -55,12 +55,21 @@ pub async fn run(settings: &Settings, args: SyncArgs) -> CommandResult {
     })
     .with_events(tx);
     let progress = tokio::spawn(show(rx));
-    let result = syncer.run(&args.resources).await;
+    let result = syncer.run_each(&args.resources).await;
     // Dropping the syncer closes the event channel, which ends `show`.
     drop(syncer);
     let _ = progress.await;
-    let report = result.map_err(fail)?;
-    for pass in report.passes {
+    let outcomes = result.map_err(fail)?;
+    // Every pass is told, each failure last, in one line of its own.
+    let mut failures = Vec::new();
+    for (which, outcome) in outcomes {
+        let pass = match outcome {
+            Ok(pass) => pass,
+            Err(err) => {
+                failures.push(failure_line(which, &err));
+                continue;
+            }
+        };
         let kind = match (pass.full, pass.resumed) {
             (_, true) => "resumed",
             (true, false) => "full",
@@ -77,7 +86,24 @@ pub async fn run(settings: &Settings, args: SyncArgs) -> CommandResult {
             pass.elapsed.as_secs_f64()
         );
     }
-    Ok(ExitCode::SUCCESS)
+    if failures.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for line in &failures {
+        note!("close-tui: {line}");
+    }
+    Err(Failure::quiet(1).into())
+}
+
+/// A failed pass's error, led by the pass's name unless it says it already
+/// (`tasks: not allowed for this account (403)`).
+fn failure_line(pass: Pass, err: &SyncError) -> String {
+    let message = err.to_string();
+    if message.starts_with(&format!("{}:", pass.name())) {
+        message
+    } else {
+        format!("{}: {message}", pass.name())
+    }
 }
 
 /// Draws events until the channel closes.
