@@ -37,8 +37,11 @@ pub async fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
         let _log = paths::Dirs::discover()
             .ok()
             .and_then(|dirs| logging::init(&dirs.state).ok());
-        sandbox::run(*args).await?;
-        return Ok(ExitCode::SUCCESS);
+        return match sandbox::run(*args).await {
+            Ok(()) => Ok(ExitCode::SUCCESS),
+            Err(sandbox::RunError::Output(err)) => Err(commands::output_failed(err)),
+            Err(err) => Err(fail(err)),
+        };
     }
     let settings = Settings::load(&flags).map_err(fail)?;
     let _log = logging::init(&settings.dirs.state)

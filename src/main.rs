@@ -1,33 +1,70 @@
-use std::process::ExitCode;
+use std::{io::Write, process::ExitCode};
 
 use clap::Parser;
 use close_tui::{
     cli::{Cli, Command},
-    commands::Failure,
+    commands::{Failure, interrupt},
 };
 
 /// The longest the process waits at its end for a token refresh in flight:
 /// the token client's own timeout, and the commit after it.
 const SETTLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(35);
 
+/// A refresh Close has answered must store its rotated token before the
+/// runtime's end cancels it (the TUI quit mid-refresh, say); none starts
+/// from now on.
+async fn settle_refreshes() {
+    use close_tui::auth::tokens::{refreshes_settled, stop_refreshes};
+    stop_refreshes();
+    if !refreshes_settled(std::time::Duration::ZERO).await {
+        let _ = writeln!(
+            std::io::stderr(),
+            "close-tui: storing the tokens of a refresh Close is answering…"
+        );
+        refreshes_settled(SETTLE_LIMIT).await;
+    }
+}
+
 fn main() -> color_eyre::Result<ExitCode> {
     color_eyre::install()?;
-    stop_quietly_on_a_closed_stdout();
+    stop_quietly_when_output_fails();
     let cli = Cli::parse();
     let runtime = runtime_for(&cli)?;
+    let interruptible = interrupt::applies_to(cli.command.as_ref());
     let outcome = runtime.block_on(async {
-        let outcome = close_tui::run(cli).await;
-        // A refresh Close has answered must store its rotated token before
-        // the runtime's end cancels it (the TUI quit mid-refresh, say).
-        close_tui::auth::tokens::refreshes_settled(SETTLE_LIMIT).await;
-        outcome
+        let outcome = if interruptible {
+            tokio::select! {
+                outcome = close_tui::run(cli) => Ok(outcome),
+                signal = interrupt::received() => Err(signal),
+            }
+        } else {
+            Ok(close_tui::run(cli).await)
+        };
+        match outcome {
+            Ok(outcome) => {
+                settle_refreshes().await;
+                Ok(outcome)
+            }
+            Err(signal) => Err(interrupt::settle(signal, SETTLE_LIMIT).await),
+        }
     });
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(signal) => {
+            // The command is dropped; work left on blocking threads (an
+            // export, a read of stdin) is not waited for.
+            runtime.shutdown_background();
+            return Ok(ExitCode::from(signal.exit_code()));
+        }
+    };
     match outcome {
         Ok(code) => Ok(code),
         // Expected failures are one line, not a report with a backtrace.
         Err(report) => match report.downcast_ref::<Failure>() {
             Some(failure) => {
-                eprintln!("close-tui: {}", failure.message);
+                if !failure.message.is_empty() {
+                    let _ = writeln!(std::io::stderr(), "close-tui: {}", failure.message);
+                }
                 Ok(ExitCode::from(failure.code))
             }
             None => Err(report),
@@ -35,12 +72,15 @@ fn main() -> color_eyre::Result<ExitCode> {
     }
 }
 
-/// `close-tui status | head -1` closes the pipe before everything is
-/// printed, and `println!` then panics. Like the other tools in a pipeline,
-/// stop at once instead, with the status a shell gives a process that
-/// SIGPIPE ended (128 + 13). Nothing is half-written that matters: output
-/// is the last thing each command does.
-fn stop_quietly_on_a_closed_stdout() {
+/// `println!` and `eprintln!` panic when their stream is closed or full.
+/// The commands write with `let _ = writeln!` or map the error, but a
+/// print left anywhere else must not become a panic report, which color-eyre
+/// would try to write to a failing stderr and abort on. A closed stdout
+/// (`close-tui status | head -1`) stops at once with the status a shell
+/// gives a process SIGPIPE ended (128 + 13), like the other tools in a
+/// pipeline; a failed print to stderr stops as quietly, there being nowhere
+/// to say why: 141 for a closed pipe, 1 otherwise.
+fn stop_quietly_when_output_fails() {
     let report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let payload = info.payload();
@@ -49,8 +89,12 @@ fn stop_quietly_on_a_closed_stdout() {
             .map(String::as_str)
             .or_else(|| payload.downcast_ref::<&str>().copied())
             .unwrap_or_default();
-        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+        let closed = message.contains("Broken pipe");
+        if message.starts_with("failed printing to stdout") && closed {
             std::process::exit(141);
+        }
+        if message.starts_with("failed printing to stderr") {
+            std::process::exit(if closed { 141 } else { 1 });
         }
         report(info);
     }));

@@ -9,7 +9,7 @@ use chrono::DateTime;
 use cli_support::{Home, faults, org_and_email, request_log, sandbox};
 use serde_json::Value;
 
-const TOP_KEYS: [&str; 3] = ["accounts", "active", "key_store"];
+const TOP_KEYS: [&str; 4] = ["accounts", "active", "check", "key_store"];
 const ACCOUNT_KEYS: [&str; 10] = [
     "access_token_expires_at",
     "active",
@@ -43,6 +43,17 @@ fn is_rfc3339_or_null(value: &Value) -> bool {
 fn assert_schema(status: &Value) {
     assert_eq!(keys(status), TOP_KEYS, "{status:#}");
     assert!(status["active"].is_null() || status["active"].is_string());
+    let check = &status["check"];
+    if !check.is_null() {
+        assert_eq!(keys(check), ["reason", "result"], "{status:#}");
+        match check["result"].as_str() {
+            Some("ok") => assert!(check["reason"].is_null(), "{status:#}"),
+            Some("needs_login" | "unreachable") => {
+                assert!(check["reason"].is_string(), "{status:#}")
+            }
+            _ => panic!("check.result: {status:#}"),
+        }
+    }
     assert!(matches!(
         status["key_store"].as_str(),
         Some("keyring" | "file")

@@ -126,7 +126,7 @@ pub async fn run(settings: &Settings, args: ExportArgs) -> CommandResult {
             // Not every activity of the account: only those of the leads
             // opened so far. Said on stderr, so the export stays clean.
             let leads = cache.leads_with_activities(account.id()).map_err(fail)?;
-            eprintln!(
+            note!(
                 "close-tui: activities are cached per lead, when it is opened; \
                  this export holds those of {leads} lead(s)"
             );

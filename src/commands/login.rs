@@ -29,18 +29,23 @@ pub struct LoginArgs {
     /// from stdin
     #[arg(long)]
     pub no_browser: bool,
-    /// Log in with an API key read from stdin (or CLOSE_API_KEY)
+    /// Log in with an API key read from stdin (else CLOSE_API_KEY)
     #[arg(long, conflicts_with = "no_browser")]
     pub api_key: bool,
-    /// Give up waiting for the browser after this many seconds
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    /// Give up waiting for the browser after this many seconds (1 to 86400)
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 300,
+        value_parser = clap::value_parser!(u64).range(1..=86_400)
+    )]
     pub timeout: u64,
 }
 
 pub async fn run(settings: &Settings, args: LoginArgs) -> CommandResult {
     let store = open_store(settings).map_err(fail)?;
     let account = if args.api_key {
-        let key = api_key(settings)?;
+        let key = api_key(settings).await?;
         complete_login(settings, &store, NewLogin::ApiKey(key))
             .await
             .map_err(fail)?
@@ -77,33 +82,56 @@ pub async fn run(settings: &Settings, args: LoginArgs) -> CommandResult {
             }
         }
     };
-    println!(
+    say!(
         "Connected to {} as {}",
-        account.profile.organization_name, account.profile.user_email
-    );
+        account.profile.organization_name,
+        account.profile.user_email
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The key from stdin, else `CLOSE_API_KEY`.
-fn api_key(settings: &Settings) -> color_eyre::Result<Secret> {
-    if let Some(key) = &settings.api_key {
-        return Ok(key.clone());
+/// The key piped on stdin, else the configured one (`CLOSE_API_KEY`, `.env`
+/// or the config's `api_key`), else one typed at a prompt. A key piped on
+/// this command line is the one meant, whatever the environment says.
+async fn api_key(settings: &Settings) -> color_eyre::Result<Secret> {
+    let terminal = std::io::stdin().is_terminal();
+    if terminal {
+        if let Some(key) = &settings.api_key {
+            return Ok(key.clone());
+        }
+        note!("Paste your Close API key and press Enter:");
     }
-    if std::io::stdin().is_terminal() {
-        eprintln!("Paste your Close API key and press Enter:");
-    }
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|err| fail(format!("cannot read the API key from stdin: {err}")))?;
-    let key = line.trim();
-    if key.is_empty() {
-        return Err(fail(
+    let piped = read_key().await?;
+    match (piped, &settings.api_key) {
+        (Some(piped), Some(configured)) => {
+            if piped.expose() != configured.expose() {
+                note!(
+                    "Using the API key from stdin, not the one CLOSE_API_KEY or the config sets."
+                );
+            }
+            Ok(piped)
+        }
+        (Some(piped), None) => Ok(piped),
+        (None, Some(configured)) => Ok(configured.clone()),
+        (None, None) => Err(fail(
             "no API key given: pipe it on stdin or set CLOSE_API_KEY",
-        ));
+        )),
     }
-    Ok(Secret::new(key))
+}
+
+/// The first line of stdin, trimmed; `None` when there is none (`/dev/null`,
+/// an empty pipe). On a blocking thread, so that Ctrl-C (see `interrupt`)
+/// is heard while it waits.
+async fn read_key() -> color_eyre::Result<Option<Secret>> {
+    let line = tokio::task::spawn_blocking(|| {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map(|_| line)
+    })
+    .await
+    .map_err(fail)?
+    .map_err(|err| fail(format!("cannot read the API key from stdin: {err}")))?;
+    let key = line.trim();
+    Ok((!key.is_empty()).then(|| Secret::new(key)))
 }
 
 /// Lines typed or piped on stdin, for the paste transport. A thread, because
@@ -134,29 +162,29 @@ fn report(progress: Progress) {
             ssh_hint,
             ..
         } => {
-            eprintln!("Open this URL in a browser to connect Close:\n\n  {authorize_url}\n");
+            note!("Open this URL in a browser to connect Close:\n\n  {authorize_url}\n");
             match launch {
-                Launch::Started { how } => eprintln!("Opened it with {how}."),
+                Launch::Started { how } => note!("Opened it with {how}."),
                 Launch::Skipped { reason } | Launch::Failed { reason } => {
-                    eprintln!("No browser was opened: {reason}.")
+                    note!("No browser was opened: {reason}.")
                 }
             }
             if let Some(hint) = ssh_hint {
-                eprintln!("{hint}");
+                note!("{hint}");
             }
             match transport {
-                Transport::Paste => eprintln!(
+                Transport::Paste => note!(
                     "After approving, paste the URL your browser was sent to, then press Enter:"
                 ),
-                Transport::LoopbackHttps { .. } => eprintln!(
+                Transport::LoopbackHttps { .. } => note!(
                     "Your browser will warn once about the local certificate; that is expected. Waiting…"
                 ),
-                Transport::LoopbackHttp { .. } => eprintln!("Waiting for the browser…"),
+                Transport::LoopbackHttp { .. } => note!("Waiting for the browser…"),
             }
         }
         Progress::PasteRejected { reason } => {
-            eprintln!("That is not the redirect URL ({reason}); paste it again:")
+            note!("That is not the redirect URL ({reason}); paste it again:")
         }
-        Progress::Exchanging => eprintln!("Exchanging the code for tokens…"),
+        Progress::Exchanging => note!("Exchanging the code for tokens…"),
     }
 }

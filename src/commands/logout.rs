@@ -1,7 +1,7 @@
 //! `close-tui logout [--all]`: revoke at Close (best effort, and said when
 //! it fails), then delete the local secrets and the account's cached data.
 
-use std::process::ExitCode;
+use std::{process::ExitCode, time::Duration};
 
 use super::{CommandResult, fail};
 use crate::{
@@ -9,6 +9,12 @@ use crate::{
     session::{Revoked, open_store, revoke},
     store::Account,
 };
+
+/// How long logout waits for Close to revoke one account's tokens. The
+/// token client allows 30 s a request, and a revoke sends two; someone
+/// logging out should not wait a minute on a Close that does not answer.
+/// The local secrets are deleted either way.
+const REVOKE_DEADLINE: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct LogoutArgs {
@@ -25,23 +31,36 @@ pub async fn run(settings: &Settings, args: LogoutArgs) -> CommandResult {
         store.active_account().map_err(fail)?.into_iter().collect()
     };
     if accounts.is_empty() {
-        println!("Not logged in.");
+        say!("Not logged in.")?;
         return Ok(ExitCode::SUCCESS);
     }
+    // Every account is logged out even when stdout fails midway; the
+    // first failed write is reported after.
+    let mut printed = Ok(());
     for account in &accounts {
-        let revoked = revoke(settings, &store, account).await;
+        let revoked = tokio::time::timeout(REVOKE_DEADLINE, revoke(settings, &store, account))
+            .await
+            .unwrap_or_else(|_| {
+                Revoked::Failed(vec![format!(
+                    "the revoke endpoint did not answer within {} s",
+                    REVOKE_DEADLINE.as_secs()
+                )])
+            });
         if let Revoked::Failed(reasons) = &revoked {
-            eprintln!(
+            note!(
                 "warning: revoking at Close failed ({}); the local secrets are deleted anyway",
                 reasons.join("; ")
             );
         }
         let note = revoked.note();
         store.log_out(account.id()).map_err(fail)?;
-        println!(
+        let line = say!(
             "Logged out of {} ({}){note}",
-            account.profile.organization_name, account.profile.user_email
+            account.profile.organization_name,
+            account.profile.user_email
         );
+        printed = printed.and(line);
     }
+    printed?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,17 +1,22 @@
 //! `close-tui status`: the stored accounts, which one is active, and whether
 //! it works, like `gh auth status`. `--json` prints the documented schema.
 
-use std::{io::IsTerminal, process::ExitCode, sync::Arc, time::Duration};
+use std::{
+    io::{self, IsTerminal, Write},
+    process::ExitCode,
+    sync::Arc,
+    time::Duration,
+};
 
 use chrono::{DateTime, Utc};
 use indicatif::ProgressBar;
 use serde::Serialize;
-use tokio::task::JoinHandle;
+use tokio::{sync::broadcast, task::JoinHandle};
 
-use super::{CommandResult, fail};
+use super::{CommandResult, fail, output_failed};
 use crate::{
     auth::tokens::{TokenManager, TokenState},
-    close::{ApiError, CredentialsError, types::Me},
+    close::{ApiError, ClientEvent, CredentialsError, types::Me},
     config::Settings,
     session::{Session, open_store},
     store::{Account, AccountState, AuthKind, KeyConfig, KeyMode, Store},
@@ -32,6 +37,17 @@ struct StatusJson {
     active: Option<String>,
     key_store: &'static str,
     accounts: Vec<AccountJson>,
+    /// The live check of the active account; `null` when none ran
+    /// (`--offline`, no active account, or one that needs a login).
+    check: Option<CheckJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct CheckJson {
+    /// `ok`, `needs_login` or `unreachable`.
+    result: &'static str,
+    /// Why, when not `ok`.
+    reason: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -63,6 +79,18 @@ enum Check {
     Unreachable(String),
 }
 
+impl Check {
+    fn json(&self) -> Option<CheckJson> {
+        let (result, reason) = match self {
+            Self::Skipped => return None,
+            Self::Ok => ("ok", None),
+            Self::NeedsLogin(reason) => ("needs_login", Some(reason.clone())),
+            Self::Unreachable(reason) => ("unreachable", Some(reason.clone())),
+        };
+        Some(CheckJson { result, reason })
+    }
+}
+
 pub async fn run(settings: &Settings, args: StatusArgs) -> CommandResult {
     let store = match open_store(settings) {
         Ok(store) => store,
@@ -79,14 +107,29 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> CommandResult {
         .find(|a| a.active)
         .is_some_and(|a| a.state == AccountState::Connected)
         && !matches!(check, Check::NeedsLogin(_) | Check::Unreachable(_));
-    if args.json {
-        print_json(&store, &accounts);
+    let mut out = io::stdout().lock();
+    let printed = if args.json {
+        // The text puts the reason with the account; JSON's readers may
+        // look only at the exit status, so it is said on stderr too.
+        match &check {
+            Check::NeedsLogin(reason) => {
+                note!("close-tui: Close refused the credentials: {reason}")
+            }
+            Check::Unreachable(reason) => {
+                note!("close-tui: could not check with Close ({reason}); the credentials are kept")
+            }
+            Check::Ok | Check::Skipped => {}
+        }
+        print_json(&mut out, &store, &accounts, &check)
     } else {
-        print_text(settings, &store, &accounts, &check);
-    }
+        print_text(&mut out, settings, &store, &accounts, &check)
+    };
+    drop(out);
+    // Settled even when the output could not be written: it keeps tokens.
     if let Some(overdue) = overdue {
         overdue.settle().await;
     }
+    printed.map_err(output_failed)?;
     Ok(if usable {
         ExitCode::SUCCESS
     } else {
@@ -95,8 +138,9 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> CommandResult {
 }
 
 /// Calls `/me/` as the active account, which refreshes the token if due,
-/// for at most [`LIVE_CHECK_DEADLINE`]. A check still running then is
-/// reported unreachable and handed back, to be settled after the output.
+/// for at most [`LIVE_CHECK_DEADLINE`], or until a connection to Close
+/// fails. A check still running then is reported unreachable and handed
+/// back, to be settled after the output.
 async fn check_active(settings: &Settings, store: &Arc<Store>) -> (Check, Option<Overdue>) {
     let Ok(Some(account)) = store.active_account() else {
         return (Check::Skipped, None);
@@ -112,9 +156,20 @@ async fn check_active(settings: &Settings, store: &Arc<Store>) -> (Check, Option
     // made in `Overdue::settle`, under the token manager's pause, and never
     // a future dropped mid-refresh.
     let client = session.client.clone();
+    let retries = client.events();
     let mut task = tokio::spawn(async move { client.me().await });
     let spinner = checking();
-    let answer = tokio::time::timeout(LIVE_CHECK_DEADLINE, &mut task).await;
+    let answer = tokio::select! {
+        answer = tokio::time::timeout(LIVE_CHECK_DEADLINE, &mut task) => answer,
+        reason = connection_failed(retries) => {
+            spinner.finish_and_clear();
+            let overdue = Overdue {
+                tokens: Arc::clone(&session.tokens),
+                task,
+            };
+            return (Check::Unreachable(reason), Some(overdue));
+        }
+    };
     spinner.finish_and_clear();
     let check = match answer {
         Ok(Ok(Ok(_))) => Check::Ok,
@@ -142,6 +197,23 @@ async fn check_active(settings: &Settings, store: &Arc<Store>) -> (Check, Option
     (check, None)
 }
 
+/// The reason of the live check's first retry after a failed connection
+/// (refused, no route, DNS): Close is not reachable from here now, and the
+/// retries would only hold `status` until the deadline. Other retries (a
+/// 503, a timeout) may yet succeed and are waited for.
+async fn connection_failed(mut events: broadcast::Receiver<ClientEvent>) -> String {
+    loop {
+        match events.recv().await {
+            // Worded by `close::network_message`.
+            Ok(ClientEvent::Retrying { reason, .. }) if reason.contains("connection failed") => {
+                return reason;
+            }
+            Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+            Err(broadcast::error::RecvError::Closed) => std::future::pending().await,
+        }
+    }
+}
+
 /// "Checking with Close…" on stderr while the live check runs, when stderr
 /// is a terminal; hidden otherwise, so nothing reaches a script's output.
 fn checking() -> ProgressBar {
@@ -153,7 +225,8 @@ fn checking() -> ProgressBar {
     spinner
 }
 
-/// A live check that outlived [`LIVE_CHECK_DEADLINE`] and is still running.
+/// A live check given up on (past [`LIVE_CHECK_DEADLINE`], or after a
+/// failed connection) and still running.
 struct Overdue {
     tokens: Arc<TokenManager>,
     task: JoinHandle<Result<Me, ApiError>>,
@@ -171,9 +244,7 @@ impl Overdue {
     async fn settle(self) {
         let refreshing = matches!(*self.tokens.state().borrow(), TokenState::Refreshing);
         if refreshing && std::io::stderr().is_terminal() {
-            eprintln!(
-                "Letting a token refresh already sent to Close finish, so its tokens are kept…"
-            );
+            note!("Letting a token refresh already sent to Close finish, so its tokens are kept…");
         }
         let _pause = self.tokens.pause_refreshes().await;
         self.task.abort();
@@ -195,14 +266,15 @@ fn signed_out(settings: &Settings, args: &StatusArgs, reason: &str) -> CommandRe
             active: None,
             key_store,
             accounts: Vec::new(),
+            check: None,
         };
-        println!(
+        say!(
             "{}",
             serde_json::to_string_pretty(&json).unwrap_or_default()
-        );
-        eprintln!("close-tui: signed out: {reason}");
+        )?;
+        note!("close-tui: signed out: {reason}");
     } else {
-        println!("Signed out: {reason}");
+        say!("Signed out: {reason}")?;
     }
     Ok(ExitCode::FAILURE)
 }
@@ -211,7 +283,12 @@ fn rfc3339(time: Option<DateTime<Utc>>) -> Option<String> {
     time.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
-fn print_json(store: &Store, accounts: &[Account]) {
+fn print_json(
+    out: &mut impl Write,
+    store: &Store,
+    accounts: &[Account],
+    check: &Check,
+) -> io::Result<()> {
     let json = StatusJson {
         active: accounts
             .iter()
@@ -233,17 +310,25 @@ fn print_json(store: &Store, accounts: &[Account]) {
                 refresh_token_stored: a.refresh_token_stored,
             })
             .collect(),
+        check: check.json(),
     };
-    println!(
+    writeln!(
+        out,
         "{}",
         serde_json::to_string_pretty(&json).unwrap_or_default()
-    );
+    )
 }
 
-fn print_text(settings: &Settings, store: &Store, accounts: &[Account], check: &Check) {
-    println!("Close API: {}", settings.api_url);
+fn print_text(
+    out: &mut impl Write,
+    settings: &Settings,
+    store: &Store,
+    accounts: &[Account],
+    check: &Check,
+) -> io::Result<()> {
+    writeln!(out, "Close API: {}", settings.api_url)?;
     if accounts.is_empty() {
-        println!("  Not logged in. Run `close-tui login`.");
+        writeln!(out, "  Not logged in. Run `close-tui login`.")?;
     }
     let now = Utc::now();
     for account in accounts {
@@ -253,12 +338,13 @@ fn print_text(settings: &Settings, store: &Store, accounts: &[Account], check: &
             _ => "✓",
         };
         let active = if account.active { "  (active)" } else { "" };
-        println!(
+        writeln!(
+            out,
             "{mark} {} ({}) as {}{active}",
             account.profile.organization_name,
             account.id().organization_id,
             account.profile.user_email
-        );
+        )?;
         let auth = match account.profile.auth {
             AuthKind::OAuth => "OAuth",
             AuthKind::ApiKey => "API key",
@@ -269,21 +355,23 @@ fn print_text(settings: &Settings, store: &Store, accounts: &[Account], check: &
             .and_then(|c| c.access_token.or(c.api_key))
             .map(|secret| format!(", {}", secret.masked()))
             .unwrap_or_default();
-        println!("  - auth: {auth}{masked}");
+        writeln!(out, "  - auth: {auth}{masked}")?;
         if let AccountState::NeedsLogin { reason } = &account.state {
-            println!("  - needs login: {reason}");
+            writeln!(out, "  - needs login: {reason}")?;
         }
         if let Some(expires) = account.access_token_expires_at {
-            println!(
+            writeln!(
+                out,
                 "  - access token {}",
                 relative("expires", "expired", expires, now)
-            );
+            )?;
         }
         if let Some(refreshed) = account.last_refresh_at {
-            println!(
+            writeln!(
+                out,
                 "  - last refresh {} ago",
                 span((now - refreshed).num_seconds().max(0))
-            );
+            )?;
         }
         if account.profile.auth == AuthKind::OAuth {
             let stored = if account.refresh_token_stored {
@@ -291,21 +379,22 @@ fn print_text(settings: &Settings, store: &Store, accounts: &[Account], check: &
             } else {
                 "missing"
             };
-            println!("  - refresh token: {stored}");
+            writeln!(out, "  - refresh token: {stored}")?;
         }
         if account.active {
             match check {
-                Check::Ok => println!("  - checked with Close just now: working"),
-                Check::NeedsLogin(reason) => println!("  - Close refused it: {reason}"),
+                Check::Ok => writeln!(out, "  - checked with Close just now: working")?,
+                Check::NeedsLogin(reason) => writeln!(out, "  - Close refused it: {reason}")?,
                 // Say that nothing was lost: only a refused grant signs out.
-                Check::Unreachable(reason) => println!(
+                Check::Unreachable(reason) => writeln!(
+                    out,
                     "  - offline: could not check with Close ({reason}); the credentials are kept, try again later"
-                ),
+                )?,
                 Check::Skipped => {}
             }
         }
     }
-    println!("Key store: {}", store.key_store().as_str());
+    writeln!(out, "Key store: {}", store.key_store().as_str())
 }
 
 fn span(secs: i64) -> String {

@@ -37,9 +37,10 @@ pub async fn run(settings: &Settings, args: SwitchArgs) -> CommandResult {
         )));
     };
     store.set_active(account.id()).map_err(fail)?;
-    println!(
+    say!(
         "Switched to {} as {}",
-        account.profile.organization_name, account.profile.user_email
-    );
+        account.profile.organization_name,
+        account.profile.user_email
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -13,12 +13,12 @@ use std::{
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::mpsc;
 
-use super::{CommandResult, export::parse_resource, fail};
+use super::{CommandResult, Failure, export::parse_resource, fail};
 use crate::{
     close::records::Resource,
     config::Settings,
     session::Session,
-    sync::{SyncEvent, SyncOptions, Syncer},
+    sync::{Pass, SyncError, SyncEvent, SyncOptions, Syncer},
 };
 
 #[derive(Debug, Clone, clap::Args)]
@@ -55,12 +55,21 @@ pub async fn run(settings: &Settings, args: SyncArgs) -> CommandResult {
     })
     .with_events(tx);
     let progress = tokio::spawn(show(rx));
-    let result = syncer.run(&args.resources).await;
+    let result = syncer.run_each(&args.resources).await;
     // Dropping the syncer closes the event channel, which ends `show`.
     drop(syncer);
     let _ = progress.await;
-    let report = result.map_err(fail)?;
-    for pass in report.passes {
+    let outcomes = result.map_err(fail)?;
+    // Every pass is told, each failure last, in one line of its own.
+    let mut failures = Vec::new();
+    for (which, outcome) in outcomes {
+        let pass = match outcome {
+            Ok(pass) => pass,
+            Err(err) => {
+                failures.push(failure_line(which, &err));
+                continue;
+            }
+        };
         let kind = match (pass.full, pass.resumed) {
             (_, true) => "resumed",
             (true, false) => "full",
@@ -70,14 +79,31 @@ pub async fn run(settings: &Settings, args: SyncArgs) -> CommandResult {
             0 => String::new(),
             n => format!("; {n} deleted in Close, removed from the cache"),
         };
-        eprintln!(
+        note!(
             "{}: {} records ({kind}) in {:.1} s{removed}",
             pass.pass.name(),
             pass.records,
             pass.elapsed.as_secs_f64()
         );
     }
-    Ok(ExitCode::SUCCESS)
+    if failures.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for line in &failures {
+        note!("close-tui: {line}");
+    }
+    Err(Failure::quiet(1).into())
+}
+
+/// A failed pass's error, led by the pass's name unless it says it already
+/// (`tasks: not allowed for this account (403)`).
+fn failure_line(pass: Pass, err: &SyncError) -> String {
+    let message = err.to_string();
+    if message.starts_with(&format!("{}:", pass.name())) {
+        message
+    } else {
+        format!("{}: {message}", pass.name())
+    }
 }
 
 /// Draws events until the channel closes.
@@ -171,17 +197,23 @@ fn uncounted() -> ProgressStyle {
         .unwrap_or_else(|_| ProgressStyle::default_spinner())
 }
 
-/// Plain progress lines for logs and pipes: at most one every two seconds
-/// per pass, plus the start, waits and the end.
 /// Waits ending within this of one already told are the same wait.
 const SAME_WAIT: Duration = Duration::from_millis(500);
 
+/// The least time between two "retrying" lines for one endpoint: a sync
+/// riding out an outage says so, without a line per attempt.
+const RETRY_LINES_EVERY: Duration = Duration::from_secs(5);
+
+/// Plain progress lines for logs and pipes: at most one every two seconds
+/// per pass, plus the start, waits, retries and the end.
 #[derive(Default)]
 struct Lines {
     started: HashMap<Resource, (Instant, Instant)>,
     /// The end of the last wait told: the workers that meet one wait each
     /// say so, and it is told once.
     waiting_until: Option<Instant>,
+    /// When a retry of each endpoint (`lead`, `task`, …) was last told.
+    retries_told: HashMap<String, Instant>,
 }
 
 impl Lines {
@@ -203,12 +235,12 @@ impl Lines {
                 };
                 let total = total.map(|t| format!(", {t} records")).unwrap_or_default();
                 if catch_up {
-                    eprintln!(
+                    note!(
                         "{}: catching up on what changed during the full pass",
                         resource.name()
                     );
                 } else {
-                    eprintln!("{}: syncing ({kind}{total})", resource.name());
+                    note!("{}: syncing ({kind}{total})", resource.name());
                 }
                 let now = Instant::now();
                 self.started.insert(resource, (now, now));
@@ -227,10 +259,10 @@ impl Lines {
                 *last = Instant::now();
                 let rate = done as f64 / start.elapsed().as_secs_f64().max(0.001);
                 let total = total.map(|t| format!("/{t}")).unwrap_or_default();
-                eprintln!("{}: {done}{total} ({rate:.0}/s)", resource.name());
+                note!("{}: {done}{total} ({rate:.0}/s)", resource.name());
             }
             SyncEvent::Indexing { resource, records } => {
-                eprintln!(
+                note!(
                     "{}: all {records} records in; building the cache's indexes",
                     resource.name()
                 );
@@ -244,11 +276,32 @@ impl Lines {
                 }
                 self.waiting_until = Some(until);
                 let wait = until.saturating_duration_since(Instant::now());
-                eprintln!("rate limited by Close; waiting {:.1} s", wait.as_secs_f64());
+                note!("rate limited by Close; waiting {:.1} s", wait.as_secs_f64());
             }
-            SyncEvent::Retrying { .. } | SyncEvent::Finished { .. } => {}
+            SyncEvent::Retrying {
+                path,
+                reason,
+                delay,
+            } => {
+                let endpoint = path.split(['/', '?']).next().unwrap_or_default().to_owned();
+                let now = Instant::now();
+                // A 429 is retried too; the wait's own line has told it.
+                let waiting = self.waiting_until.is_some_and(|until| until > now);
+                if waiting
+                    || self
+                        .retries_told
+                        .get(&endpoint)
+                        .is_some_and(|told| now.duration_since(*told) < RETRY_LINES_EVERY)
+                {
+                    return;
+                }
+                let name = Resource::from_name(&endpoint).map_or(endpoint.as_str(), |r| r.name());
+                note!("{name}: retrying in {:.1} s: {reason}", delay.as_secs_f64());
+                self.retries_told.insert(endpoint, now);
+            }
+            SyncEvent::Finished { .. } => {}
             SyncEvent::Skipped { resource, reason } => {
-                eprintln!("{}: skipped {reason}", resource.name());
+                note!("{}: skipped {reason}", resource.name());
             }
         }
     }

@@ -36,10 +36,10 @@ pub struct SandboxArgs {
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
     /// Fraction (0 to 1) of API requests answered 503
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = fraction)]
     pub fail_rate: f64,
     /// Fraction (0 to 1) of token-endpoint requests answered 503
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = fraction)]
     pub token_fail_rate: f64,
     /// List endpoints answer 400 when _skip is above N, as Close does; 0 = off
     #[arg(long, default_value_t = 0)]
@@ -93,5 +93,13 @@ fn tz_hours(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(hours) if (-14.0..=14.0).contains(&hours) => Ok(hours),
         _ => Err("hours from UTC, from -14 to 14 (e.g. -5 or 5.5)".to_owned()),
+    }
+}
+
+/// Reads `--fail-rate` and `--token-fail-rate`: a fraction of requests.
+fn fraction(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
+        _ => Err("a fraction from 0 to 1 (e.g. 0.2)".to_owned()),
     }
 }

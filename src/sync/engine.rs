@@ -92,7 +92,25 @@ impl<C: Credentials + 'static> Syncer<C> {
 
     /// Brings `resources` (all when empty) up to date: a full pass the
     /// first time, an incremental one after, resuming an unfinished one.
+    /// Fails with the first pass's error when any failed; see
+    /// [`Syncer::run_each`] for every pass's outcome.
     pub async fn run(&self, resources: &[Resource]) -> Result<SyncReport, SyncError> {
+        let passes = self
+            .run_each(resources)
+            .await?
+            .into_iter()
+            .map(|(_, outcome)| outcome)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(SyncReport { passes })
+    }
+
+    /// As [`Syncer::run`], with each pass's own outcome, in pass order: a
+    /// pass that failed does not hide what the others did. Fails as a
+    /// whole only when `resources` cannot be synced at all.
+    pub async fn run_each(
+        &self,
+        resources: &[Resource],
+    ) -> Result<Vec<(Pass, Result<PassReport, SyncError>)>, SyncError> {
         let passes = Pass::for_resources(resources)?;
         let mut client_events = self.client.events();
         let events = self.events.clone();
@@ -117,8 +135,7 @@ impl<C: Credentials + 'static> Syncer<C> {
                 .map(|&pass| self.run_pass(pass, leads_too, false)),
         )
         .await;
-        let passes = results.into_iter().collect::<Result<Vec<_>, _>>()?;
-        Ok(SyncReport { passes })
+        Ok(passes.into_iter().zip(results).collect())
     }
 
     /// Runs a cache write on a blocking thread and awaits it. Writing

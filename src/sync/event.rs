@@ -32,8 +32,13 @@ pub enum SyncEvent {
     Indexing { resource: Resource, records: u64 },
     /// Close asked us to wait; requests resume at `until`.
     RateLimited { until: Instant },
-    /// A request failed in a way worth repeating, and is retried.
-    Retrying { reason: String, delay: Duration },
+    /// A request failed in a way worth repeating, and is retried after
+    /// `delay`; `path` is the API path (`lead/`, `task/?…`).
+    Retrying {
+        path: String,
+        reason: String,
+        delay: Duration,
+    },
     /// A record that could not be cached (it has no id), reported rather
     /// than silently dropped.
     Skipped { resource: Resource, reason: String },
@@ -63,9 +68,16 @@ impl Events {
     pub fn from_client(&self, event: ClientEvent) {
         match event {
             ClientEvent::RateLimited { until, .. } => self.send(SyncEvent::RateLimited { until }),
-            ClientEvent::Retrying { reason, delay, .. } => {
-                self.send(SyncEvent::Retrying { reason, delay })
-            }
+            ClientEvent::Retrying {
+                path,
+                reason,
+                delay,
+                ..
+            } => self.send(SyncEvent::Retrying {
+                path,
+                reason,
+                delay,
+            }),
         }
     }
 }

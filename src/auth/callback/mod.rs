@@ -180,7 +180,7 @@ impl CallbackServer {
         let task = tokio::spawn(serve::run(listener, tls, router, stop.subscribe()));
         Ok(Self {
             addr,
-            deadline: Instant::now() + options.timeout,
+            deadline: deadline_after(options.timeout),
             timeout: options.timeout,
             first: Some(first_rx),
             stop,
@@ -262,5 +262,26 @@ impl std::fmt::Debug for CallbackServer {
 impl Drop for CallbackServer {
     fn drop(&mut self) {
         self.stop.send_replace(true);
+    }
+}
+
+/// `timeout` from now; a timeout too long for the clock (a library caller
+/// passing `Duration::MAX`) waits a century instead of panicking.
+fn deadline_after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout)
+        .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_timeout_does_not_overflow_the_clock() {
+        let deadline = deadline_after(Duration::MAX);
+        assert!(deadline > Instant::now() + Duration::from_secs(365 * 24 * 3600));
+        let soon = deadline_after(Duration::from_secs(5));
+        assert!(soon <= Instant::now() + Duration::from_secs(5));
     }
 }

@@ -89,19 +89,17 @@ impl TokenError {
     /// A reqwest failure, worded without the request (whose body holds
     /// secrets) and without reqwest's own message chain.
     pub(super) fn from_reqwest(err: &reqwest::Error, timeout: Duration) -> Self {
+        let endpoint = endpoint_name(err.url());
         let (kind, message) = if err.is_timeout() {
             (
                 TransientKind::Timeout,
-                format!(
-                    "the token endpoint did not answer within {} s",
-                    timeout.as_secs()
-                ),
+                format!("{endpoint} did not answer within {} s", timeout.as_secs()),
             )
         } else if err.is_connect() {
             (
                 TransientKind::Connect,
                 format!(
-                    "cannot connect to the token endpoint{}",
+                    "cannot connect to {endpoint}{}",
                     err.url()
                         .and_then(|u| u.host_str())
                         .map(|h| format!(" at {h}"))
@@ -111,15 +109,29 @@ impl TokenError {
         } else if err.is_body() || err.is_decode() {
             (
                 TransientKind::InvalidBody,
-                "the token endpoint's answer was cut off".to_owned(),
+                format!("{endpoint}'s answer was cut off"),
             )
         } else {
             (
                 TransientKind::Other,
-                "the request to the token endpoint failed on the way".to_owned(),
+                format!("the request to {endpoint} failed on the way"),
             )
         };
         Self::transient(kind, err.status().map(|s| s.as_u16()), message)
+    }
+}
+
+/// Which OAuth endpoint a failed request went to, for messages: the
+/// client posts to the token endpoint and, on logout, to the revoke one,
+/// whose URL ends in `revoke/` (Close's and the sandbox's).
+fn endpoint_name(url: Option<&reqwest::Url>) -> &'static str {
+    let last = url
+        .and_then(|u| u.path_segments())
+        .and_then(|mut segments| segments.rfind(|s| !s.is_empty()));
+    if last == Some("revoke") {
+        "the revoke endpoint"
+    } else {
+        "the token endpoint"
     }
 }
 
@@ -149,5 +161,15 @@ mod tests {
             "the token endpoint refused the request (HTTP 401)"
         );
         assert!(!bare.is_invalid_grant() && bare.needs_login());
+    }
+
+    #[test]
+    fn messages_name_the_endpoint_the_request_went_to() {
+        let url = |u: &str| reqwest::Url::parse(u).unwrap();
+        let revoke = url("https://api.close.com/oauth2/revoke/");
+        let token = url("https://api.close.com/oauth2/token/");
+        assert_eq!(endpoint_name(Some(&revoke)), "the revoke endpoint");
+        assert_eq!(endpoint_name(Some(&token)), "the token endpoint");
+        assert_eq!(endpoint_name(None), "the token endpoint");
     }
 }

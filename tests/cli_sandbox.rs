@@ -1,0 +1,30 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! `close-tui sandbox`'s mistakes are one line: a busy port, and flags out
+//! of their documented range.
+
+mod cli_support;
+
+use cli_support::Home;
+
+#[tokio::test]
+async fn a_busy_port_is_a_one_line_failure() {
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    let out = Home::bare().run(&["sandbox", "--port", &port], None).await;
+    out.assert_fails_with(&format!("cannot listen on 127.0.0.1:{port}: it is in use"));
+    assert_eq!(out.stderr.lines().count(), 1, "{out:#?}");
+    drop(busy);
+}
+
+#[tokio::test]
+async fn fail_rates_outside_0_to_1_are_usage_errors() {
+    let home = Home::bare();
+    for flag in ["--fail-rate", "--token-fail-rate"] {
+        for value in ["2", "-0.5", "nan"] {
+            let arg = format!("{flag}={value}");
+            let out = home.run(&["sandbox", "--port", "0", &arg], None).await;
+            assert_eq!(out.code, Some(2), "{flag} {value}: {out:#?}");
+            assert!(out.stderr.contains("from 0 to 1"), "{out:#?}");
+        }
+    }
+}
