@@ -276,6 +276,19 @@ async fn answers_without_this_logins_state_are_ignored() {
     }
     let body = complete(&mut server).await;
     assert!(body.contains("Connected to"));
+
+    // Had only such answers come, the timeout says so.
+    let mut server = start(Duration::from_millis(500)).await;
+    let url = format!(
+        "{}/callback?code=abc&state=guess",
+        base(server.local_addr())
+    );
+    assert_eq!(http().get(url).send().await.unwrap().status(), 400);
+    let err = server.next().await.unwrap_err();
+    assert!(
+        matches!(err, CallbackError::Rejected(RedirectError::NotThisLogin(1))),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]

@@ -192,14 +192,14 @@ async fn denial_is_a_clean_failure_with_its_reason() {
 }
 
 /// A redirect with another `state`, or none, is not this login's answer:
-/// its tab is told so, and the login waits on for its own (here, until it
-/// times out).
+/// its tab is told so, and the login waits on for its own; here none comes,
+/// and the timeout says what came instead.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redirect_without_this_logins_state_is_refused_and_the_login_waits() {
     for tamper in ["wrong_state", "drop_state"] {
         let (home, out) =
             failed_login(&[("CONSENT_TAMPER", tamper)], &["login", "--timeout", "3"]).await;
-        out.assert_fails_with("no answer from the browser within 3 s");
+        out.assert_fails_with("never with this login's `state`");
         let tab = home.wait_consent_lines(1).await;
         assert!(tab[0].starts_with("400 "), "{tamper}: {tab:?}");
         assert!(tab[0].contains("Not this login"), "{tamper}: {tab:?}");

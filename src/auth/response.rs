@@ -33,6 +33,13 @@ pub enum RedirectError {
     Duplicate(&'static str),
     #[error("the redirect carries no authorization code")]
     MissingCode,
+    /// The login timed out, and the loopback server had only answers
+    /// without its `state`.
+    #[error(
+        "the browser came back {0} time(s), never with this login's `state` (an old tab, or \
+         another page calling the port): start the login again"
+    )]
+    NotThisLogin(usize),
     #[error("that is not a URL: paste the whole address from the browser's address bar")]
     NotAUrl,
     #[error("that URL does not go to {expected}: paste the address the browser was sent back to")]
@@ -72,7 +79,9 @@ pub fn is_for(query: &str, expected_state: &Secret) -> bool {
     }
 }
 
-/// Checks an authorization response and returns its code.
+/// Checks an authorization response and returns its code. (The loopback
+/// server first sets aside answers without the login's state, [`is_for`];
+/// a pasted URL is the user's own, and is judged whole here.)
 ///
 /// An `error` wins over a missing `state`: the login fails either way, and
 /// "denied" is the truer reason when a server leaves `state` off its error

@@ -8,7 +8,10 @@
 //! keeps waiting. The first answer with the login's state claims it: a good
 //! one is held open until the caller reports how the login ended.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{
+    Arc, Mutex,
+    atomic::{AtomicUsize, Ordering},
+};
 
 use axum::{
     extract::State,
@@ -39,6 +42,8 @@ pub(super) struct Shared {
     pub expected_state: Secret,
     /// Taken by the first authorization response; `None` afterwards.
     pub first: Mutex<Option<FirstSender>>,
+    /// Answers without this login's `state`, which were ignored.
+    pub ignored: AtomicUsize,
     /// Set to stop the server: it stops accepting, idle connections close.
     pub stop: Arc<watch::Sender<bool>>,
 }
@@ -70,6 +75,7 @@ pub(super) async fn handle(
         return pages::plain(StatusCode::BAD_REQUEST, "not a login callback\n");
     }
     if !response::is_for(query, &shared.expected_state) {
+        shared.ignored.fetch_add(1, Ordering::Relaxed);
         return pages::html(
             StatusCode::BAD_REQUEST,
             pages::failure_html(

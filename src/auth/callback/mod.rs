@@ -16,7 +16,10 @@ mod serve;
 use std::{
     io,
     net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
     time::Duration,
 };
 
@@ -143,6 +146,7 @@ pub struct CallbackServer {
     stop: Arc<watch::Sender<bool>>,
     canceller: Canceller,
     task: Option<JoinHandle<()>>,
+    shared: Arc<handler::Shared>,
 }
 
 impl CallbackServer {
@@ -173,9 +177,12 @@ impl CallbackServer {
             default_port: if options.tls.is_some() { 443 } else { 80 },
             expected_state: options.expected_state,
             first: Mutex::new(Some(first_tx)),
+            ignored: AtomicUsize::new(0),
             stop: stop.clone(),
         });
-        let router = Router::new().fallback(handler::handle).with_state(shared);
+        let router = Router::new()
+            .fallback(handler::handle)
+            .with_state(Arc::clone(&shared));
         let tls = options.tls.map(TlsAcceptor::from);
         let task = tokio::spawn(serve::run(listener, tls, router, stop.subscribe()));
         Ok(Self {
@@ -186,7 +193,17 @@ impl CallbackServer {
             stop,
             canceller: Canceller::new(),
             task: Some(task),
+            shared,
         })
+    }
+
+    /// Why no answer came in time: none at all, or only answers without
+    /// this login's state (which say more).
+    fn timed_out(&self) -> CallbackError {
+        match self.shared.ignored.load(Ordering::Relaxed) {
+            0 => CallbackError::TimedOut(self.timeout),
+            ignored => RedirectError::NotThisLogin(ignored).into(),
+        }
     }
 
     /// The address actually bound (the port matters when 0 was asked for).
@@ -226,7 +243,7 @@ impl CallbackServer {
                     Ok(Err(rejection)) => Err(rejection.into()),
                     Err(_) => Err(CallbackError::Cancelled),
                 },
-                () = tokio::time::sleep_until(self.deadline) => Err(CallbackError::TimedOut(self.timeout)),
+                () = tokio::time::sleep_until(self.deadline) => Err(self.timed_out()),
                 () = self.canceller.cancelled() => Err(CallbackError::Cancelled),
             },
         };
