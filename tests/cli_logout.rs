@@ -6,25 +6,11 @@ mod cli_support;
 
 use std::time::{Duration, Instant};
 
-use cli_support::{Home, sandbox};
-use tokio::net::TcpListener;
+use cli_support::{Home, black_hole, sandbox};
 
 /// The revoke step's bound, with room for a slow machine; a revoke left to
 /// the token client's own timeouts took a minute.
 const WITHIN: Duration = Duration::from_secs(20);
-
-/// A port that accepts connections and never answers.
-async fn black_hole() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((stream, _)) = listener.accept().await {
-            held.push(stream);
-        }
-    });
-    format!("http://127.0.0.1:{port}/oauth2/revoke/")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoke_endpoint_that_hangs_costs_10_s_and_is_named() {
@@ -32,7 +18,10 @@ async fn a_revoke_endpoint_that_hangs_costs_10_s_and_is_named() {
     let sandbox = sandbox(dir.path(), |_| {}).await;
     let mut home = Home::new(&sandbox);
     home.login().await.assert_ok();
-    home.set("CLOSE_REVOKE_URL", &black_hole().await);
+    home.set(
+        "CLOSE_REVOKE_URL",
+        &format!("{}/oauth2/revoke/", black_hole().await),
+    );
 
     let started = Instant::now();
     let out = home.run(&["logout"], None).await;

@@ -19,7 +19,7 @@ use axum::{
     http::{HeaderMap, StatusCode, header},
     response::IntoResponse,
 };
-use cli_support::{Home, sandbox};
+use cli_support::{Home, black_hole, sandbox};
 use serde_json::Value;
 use tokio::net::TcpListener;
 
@@ -29,19 +29,6 @@ const ANSWER_WITHIN: Duration = Duration::from_secs(20);
 
 /// How long the slow token endpoint holds its answer: past the deadline.
 const TOKEN_DELAY: Duration = Duration::from_secs(12);
-
-/// A port that accepts connections and never answers: a Close that hangs.
-async fn black_hole() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((stream, _)) = listener.accept().await {
-            held.push(stream);
-        }
-    });
-    format!("http://127.0.0.1:{port}/api/v1/")
-}
 
 /// A token endpoint that passes each request to `target` at once (so Close
 /// rotates the refresh token right away) and hands the answer back only
@@ -98,7 +85,7 @@ async fn status_gives_up_on_a_close_that_never_answers_and_keeps_the_account() {
     let mut home = Home::new(&sandbox);
     home.login().await.assert_ok();
     let before = stored_refresh_token(&home);
-    home.set("CLOSE_API_URL", &black_hole().await);
+    home.set("CLOSE_API_URL", &format!("{}/api/v1/", black_hole().await));
 
     let started = Instant::now();
     let (text, json) = tokio::join!(

@@ -103,26 +103,7 @@ fn states() -> Vec<(&'static str, State)> {
             keys(&mut m, "2");
             m
         }),
-        ("account_loaded", |w, h| {
-            let mut m = connected(w, h);
-            keys(&mut m, "2");
-            let generation = m.account.generation;
-            send(
-                &mut m,
-                Msg::Profile {
-                    generation,
-                    result: Ok(user()),
-                },
-            );
-            send(
-                &mut m,
-                Msg::Organization {
-                    generation,
-                    result: Ok(org()),
-                },
-            );
-            m
-        }),
+        ("account_loaded", account_loaded),
         ("account_org_failed", |w, h| {
             let mut m = connected(w, h);
             keys(&mut m, "2");
@@ -335,23 +316,7 @@ fn the_end_of_a_wrapped_detail_is_on_screen() {
 #[test]
 fn the_account_screen_scrolls_to_its_end_and_back() {
     let (width, height) = (40, 12);
-    let mut m = connected(width, height);
-    keys(&mut m, "2");
-    let generation = m.account.generation;
-    send(
-        &mut m,
-        Msg::Profile {
-            generation,
-            result: Ok(user()),
-        },
-    );
-    send(
-        &mut m,
-        Msg::Organization {
-            generation,
-            result: Ok(org()),
-        },
-    );
+    let mut m = account_loaded(width, height);
     keys(&mut m, "G");
     let end = draw(&m, width, height).backend().to_string();
     assert!(end.contains("Demo · Won · Lost"), "{end}");
@@ -378,4 +343,26 @@ fn help_fits_a_small_terminal_and_scrolls_to_its_end() {
     keys(&mut m, "G");
     let end = draw(&m, width, height).backend().to_string();
     assert!(end.contains("go to the last row"), "{end}");
+}
+
+/// The Account screen with the user and the organization loaded.
+fn account_loaded(width: u16, height: u16) -> Model {
+    let mut m = connected(width, height);
+    keys(&mut m, "2");
+    let generation = m.account.generation;
+    send(
+        &mut m,
+        Msg::Profile {
+            generation,
+            result: Ok(user()),
+        },
+    );
+    send(
+        &mut m,
+        Msg::Organization {
+            generation,
+            result: Ok(org()),
+        },
+    );
+    m
 }

@@ -501,3 +501,17 @@ pub fn assert_free_of(place: &str, bytes: &[u8], needles: &[&str]) {
         );
     }
 }
+
+/// `http://127.0.0.1:PORT` of a port that accepts connections and never
+/// answers: a server that hangs.
+pub async fn black_hole() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
