@@ -49,3 +49,48 @@ fn sigterm_restores_the_terminal() {
 fn sighup_restores_the_terminal() {
     ends_cleanly_on("HUP");
 }
+
+/// A terminal closed under the app (its window shut, an ssh link lost):
+/// the shell in it gets SIGHUP and passes it on, as an interactive shell
+/// does to its jobs, and the app must end on its own terms although there
+/// is no terminal left to restore. Reporting the failed restore (or the
+/// cursor it could not show) on the dead terminal panicked, and the panic
+/// hook panicked in turn: the process aborted, skipping the wait for a
+/// token refresh in flight. The shell lives on to write down how it ended.
+#[test]
+fn a_closed_terminal_ends_the_app_without_an_abort() {
+    if !have_tmux() {
+        eprintln!("SKIPPED: tmux is not installed (CI installs it)");
+        return;
+    }
+    let tmux = Tmux::new("signal-hangup");
+    let status = tmux.home.path().join("exit-status");
+    let script = format!(
+        "\"$CLOSE_TUI\" < /dev/tty & pid=$!
+         trap 'kill -HUP $pid' HUP
+         while kill -0 $pid 2>/dev/null; do wait $pid; code=$?; done
+         echo \"$code\" > '{}'",
+        status.display()
+    );
+    tmux.launch_shell("hangup", &script);
+    tmux.wait_text("hangup", "signed out");
+    tmux.hang_up("hangup");
+    let start = std::time::Instant::now();
+    let code = loop {
+        match std::fs::read_to_string(&status) {
+            Ok(code) if !code.is_empty() => break code,
+            _ => {
+                assert!(
+                    start.elapsed() < std::time::Duration::from_secs(20),
+                    "the app did not end after the hangup"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        }
+    };
+    assert_eq!(
+        code.trim(),
+        "0",
+        "exit status after the hangup (134: aborted)"
+    );
+}

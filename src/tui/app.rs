@@ -63,13 +63,24 @@ pub async fn run(settings: Settings, options: AppOptions) -> color_eyre::Result<
     };
     let mut model = Model::new(Utc::now(), keymap, model_options);
     // `try_init`, not `init`: with no terminal (a pipe), say so instead of
-    // panicking. It also installs the panic hook that restores the screen.
-    let mut terminal = ratatui::try_init()?;
-    // ratatui's hook leaves the mouse and paste modes on: turn them off too.
-    let restore = std::panic::take_hook();
+    // panicking. Its panic hook is replaced by one that also turns the
+    // mouse and paste modes off, and that cannot panic itself when the
+    // terminal is gone (after a hangup): ratatui's reports a failed
+    // restore on stderr, which then panics inside the hook and aborts.
+    let report = std::panic::take_hook();
+    let terminal = ratatui::try_init();
+    drop(std::panic::take_hook());
+    let mut terminal = match terminal {
+        Ok(terminal) => terminal,
+        Err(err) => {
+            std::panic::set_hook(report);
+            return Err(err.into());
+        }
+    };
     std::panic::set_hook(Box::new(move |info| {
         disable_extras();
-        restore(info);
+        let _ = ratatui::try_restore();
+        report(info);
     }));
     let result = match enable_extras() {
         Ok(()) => {
@@ -83,7 +94,12 @@ pub async fn run(settings: Settings, options: AppOptions) -> color_eyre::Result<
         Err(err) => Err(err.into()),
     };
     disable_extras();
-    ratatui::restore();
+    // Best effort, quietly: after a hangup there is no terminal to restore.
+    let _ = ratatui::try_restore();
+    let _ = terminal.show_cursor();
+    // Dropped, the terminal would report a cursor it could not show with
+    // `eprintln!`, which panics when the terminal (and stderr) is gone.
+    std::mem::forget(terminal);
     result
 }
 

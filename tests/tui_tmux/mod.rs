@@ -154,6 +154,40 @@ impl Tmux {
         assert!(status.success(), "tmux new-session failed");
     }
 
+    /// Starts `sh -c SCRIPT` in a new 100×30 window named `session`, with
+    /// this home's environment and the binary's path in `$CLOSE_TUI`.
+    pub fn launch_shell(&self, session: &str, script: &str) {
+        let mut command = self.tmux();
+        command.args([
+            "new-session",
+            "-d",
+            "-s",
+            session,
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "--",
+            "env",
+        ]);
+        command.args(self.env.iter().map(|(k, v)| format!("{k}={v}")));
+        command.arg(format!("CLOSE_TUI={BIN}"));
+        command.args(["sh", "-c", script]);
+        let status = command.status().unwrap();
+        assert!(status.success(), "tmux new-session failed");
+    }
+
+    /// Closes the session's terminal, as closing a terminal window does:
+    /// its processes get SIGHUP, and the terminal is gone.
+    pub fn hang_up(&self, session: &str) {
+        let status = self
+            .tmux()
+            .args(["kill-session", "-t", session])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
     pub fn keys(&self, session: &str, keys: &[&str]) {
         let status = self
             .tmux()

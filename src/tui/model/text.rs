@@ -46,6 +46,24 @@ impl TextLine {
         }
     }
 
+    /// Whether the line fits one row `width` columns wide, told from its
+    /// length alone: a column takes at least a byte of UTF-8, so a line of
+    /// no more bytes than columns fits. Most lines of a long timeline do,
+    /// and are then never split into graphemes.
+    fn fits(&self, width: u16) -> bool {
+        width > 0
+            && self.parts.iter().map(|(_, text)| text.len()).sum::<usize>() <= usize::from(width)
+    }
+
+    /// How many rows [`TextLine::wrap`] makes of this line.
+    pub fn rows(&self, width: u16) -> usize {
+        if self.fits(width) {
+            1
+        } else {
+            self.wrap(width).len()
+        }
+    }
+
     /// The rows this line takes `width` columns wide. A row breaks after
     /// the last space that fits and the space is dropped; a word longer
     /// than a row is cut. An empty line is one empty row.
@@ -133,10 +151,36 @@ pub fn wrap(lines: &[TextLine], width: u16) -> Vec<TextLine> {
     lines.iter().flat_map(|line| line.wrap(width)).collect()
 }
 
+/// The rows `skip..skip + take` of the lines wrapped `width` wide: only
+/// the lines on screen are wrapped, and those that fit are not split.
+pub fn window(lines: &[TextLine], width: u16, skip: usize, take: usize) -> Vec<TextLine> {
+    let mut shown = Vec::with_capacity(take);
+    let mut skip = skip;
+    for line in lines {
+        if shown.len() >= take {
+            break;
+        }
+        let rows = line.rows(width);
+        if skip >= rows {
+            skip -= rows;
+            continue;
+        }
+        let wrapped = if line.fits(width) {
+            vec![line.clone()]
+        } else {
+            line.wrap(width)
+        };
+        let room = take - shown.len();
+        shown.extend(wrapped.into_iter().skip(skip).take(room));
+        skip = 0;
+    }
+    shown
+}
+
 /// The furthest a view `width`×`height` may scroll: its last row is then
 /// at the bottom.
 pub fn max_scroll(lines: &[TextLine], width: u16, height: u16) -> usize {
-    let rows: usize = lines.iter().map(|line| line.wrap(width).len()).sum();
+    let rows: usize = lines.iter().map(|line| line.rows(width)).sum();
     rows.saturating_sub(usize::from(height))
 }
 
@@ -188,5 +232,34 @@ mod tests {
         assert_eq!(max_scroll(&lines, 9, 2), 3);
         assert_eq!(max_scroll(&lines, 80, 2), 1);
         assert_eq!(max_scroll(&lines, 80, 10), 0);
+    }
+
+    #[test]
+    fn a_window_is_the_same_rows_as_the_whole_wrap() {
+        let lines = vec![
+            TextLine::text("one two three four"),
+            TextLine::blank(),
+            TextLine::text("日本語 日本語 日本語"),
+            TextLine::text("five"),
+            TextLine::field("Name", "Ann Example", 6),
+        ];
+        for width in [0, 1, 4, 9, 12, 80] {
+            let whole = wrap(&lines, width);
+            assert_eq!(
+                lines.iter().map(|l| l.rows(width)).sum::<usize>(),
+                whole.len(),
+                "{width}"
+            );
+            for skip in 0..=whole.len() {
+                for take in [0, 1, 3, 100] {
+                    let expected: Vec<_> = whole.iter().skip(skip).take(take).cloned().collect();
+                    assert_eq!(
+                        window(&lines, width, skip, take),
+                        expected,
+                        "{width} {skip} {take}"
+                    );
+                }
+            }
+        }
     }
 }

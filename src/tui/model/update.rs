@@ -114,9 +114,15 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         return cmds;
     }
     if model.help {
+        let scrolls = model.help_max_scroll() > 0;
         return match model.keymap.action(model.context(), combo) {
             Some(Action::Quit) => quit(model),
-            // The movement keys scroll the help when it does not fit.
+            // The movement keys scroll the help when it does not fit; when
+            // it does, they close it like any other key, as it says.
+            _ if !scrolls => {
+                model.help = false;
+                Vec::new()
+            }
             Some(Action::Up) => scroll_help(model, -1),
             Some(Action::Down) => scroll_help(model, 1),
             Some(Action::PageUp) => scroll_help(model, -help_page(model)),
@@ -331,7 +337,8 @@ fn help_page(model: &Model) -> isize {
 
 fn scroll_help(model: &mut Model, delta: isize) -> Vec<Cmd> {
     let last = model.help_max_scroll() as isize;
-    model.help_scroll = (model.help_scroll as isize)
+    // From where it shows: the text may have shrunk under it.
+    model.help_scroll = (model.help_scroll.min(last as usize) as isize)
         .saturating_add(delta)
         .clamp(0, last) as usize;
     Vec::new()
@@ -353,7 +360,8 @@ fn move_by(model: &mut Model, delta: isize) -> Vec<Cmd> {
         }
         Screen::Account => {
             let last = model.account.max_scroll(model.layout) as isize;
-            model.account.scroll = (model.account.scroll as isize)
+            // From where it shows: the text may have shrunk under it.
+            model.account.scroll = (model.account.scroll.min(last as usize) as isize)
                 .saturating_add(delta)
                 .clamp(0, last) as usize;
             Vec::new()

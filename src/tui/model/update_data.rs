@@ -175,7 +175,8 @@ pub fn move_by(model: &mut Model, delta: isize) -> Vec<Cmd> {
     };
     if let Some(detail) = &mut model.details[i] {
         let last = detail.max_scroll(model.layout) as isize;
-        detail.scroll = (detail.scroll as isize)
+        // From where it shows: the text may have shrunk under it.
+        detail.scroll = (detail.scroll.min(last as usize) as isize)
             .saturating_add(delta)
             .clamp(0, last) as usize;
         return Vec::new();
@@ -263,12 +264,14 @@ fn index_of(resource: Resource) -> Option<usize> {
     }
 }
 
-/// Close is unreachable: ask again for what the current screen lacks, or,
-/// when nothing on it failed, for something from Close all the same, since
-/// only an answer from Close says it is back.
+/// Close is unreachable: ask again for what the current screen lacks, and
+/// for something from Close all the same. Only an answer from Close says
+/// it is back, and the screen's own request may keep failing for another
+/// reason (a record deleted meanwhile answers 404 every time).
 pub fn retry(model: &mut Model) -> Vec<Cmd> {
-    let cmds = retry_screen(model);
-    if cmds.is_empty() { probe(model) } else { cmds }
+    let mut cmds = retry_screen(model);
+    cmds.extend(probe(model));
+    cmds
 }
 
 /// The account's profile (and organization): small, and the Account

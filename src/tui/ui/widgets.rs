@@ -53,12 +53,11 @@ pub fn scrolled(
     theme: Theme,
 ) -> ratatui::widgets::Paragraph<'static> {
     let scroll = scroll.min(text::max_scroll(lines, area.width, area.height));
-    let rows: Vec<Line<'static>> = text::wrap(lines, area.width)
-        .iter()
-        .skip(scroll)
-        .take(usize::from(area.height))
-        .map(|row| styled(row, theme))
-        .collect();
+    let rows: Vec<Line<'static>> =
+        text::window(lines, area.width, scroll, usize::from(area.height))
+            .iter()
+            .map(|row| styled(row, theme))
+            .collect();
     ratatui::widgets::Paragraph::new(rows)
 }
 

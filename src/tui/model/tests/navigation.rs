@@ -405,4 +405,13 @@ fn help_that_does_not_fit_scrolls_with_the_movement_keys() {
     assert!(m.overlay.is_none(), "the key only closed the help");
     char(&mut m, '?');
     assert_eq!(m.help_scroll, 0, "it opens at the top");
+
+    // Where it fits, nothing scrolls: a movement key closes it, as the help
+    // says any key does.
+    char(&mut m, '?');
+    update(&mut m, Msg::Resize(200, 80));
+    char(&mut m, '?');
+    assert!(m.help && m.help_max_scroll() == 0);
+    char(&mut m, 'j');
+    assert!(!m.help, "j closed the help that fits");
 }

@@ -98,7 +98,33 @@ fn a_detail_that_failed_is_asked_for_again() {
     );
     let cmds = retry(&mut m);
     assert!(
-        matches!(cmds.as_slice(), [Cmd::LoadDetail { id, .. }] if id == "lead_0"),
+        matches!(cmds.as_slice(), [Cmd::LoadDetail { id, .. }, Cmd::LoadProfile { .. }, ..] if id == "lead_0"),
         "got {cmds:?}"
     );
+    // The record is gone from Close meanwhile: its detail fails for good,
+    // but the profile asked beside it answers, and the banner goes.
+    let [
+        Cmd::LoadDetail { generation, .. },
+        Cmd::LoadProfile { generation: asked },
+        ..,
+    ] = cmds.as_slice()
+    else {
+        unreachable!()
+    };
+    update(
+        &mut m,
+        Msg::Detail {
+            resource: Resource::Leads,
+            generation: *generation,
+            result: Err("not found: lead/lead_0/".into()),
+        },
+    );
+    update(
+        &mut m,
+        Msg::Profile {
+            generation: *asked,
+            result: Ok(UserInfo::default()),
+        },
+    );
+    assert_eq!(m.offline, None, "Close answered the profile");
 }

@@ -60,6 +60,32 @@ fn the_account_screen_stops_at_its_end() {
 }
 
 #[test]
+fn a_screen_whose_text_shrank_scrolls_back_from_where_it_shows() {
+    let mut m = on_account(40);
+    char(&mut m, 'G');
+    // The organization comes again with fewer members (a reload).
+    let generation = m.account.generation;
+    update(
+        &mut m,
+        Msg::Organization {
+            generation,
+            result: Ok(org(30)),
+        },
+    );
+    let end = m.account.max_scroll(m.layout);
+    assert!(
+        end > 0 && m.account.scroll > end,
+        "the stored scroll is past the new end"
+    );
+    char(&mut m, 'k');
+    assert_eq!(
+        m.account.scroll,
+        end - 1,
+        "the first key moves what is shown"
+    );
+}
+
+#[test]
 fn a_short_account_screen_does_not_scroll() {
     let mut m = on_account(1);
     char(&mut m, 'G');
