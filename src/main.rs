@@ -32,15 +32,27 @@ fn main() -> color_eyre::Result<ExitCode> {
     let runtime = runtime_for(&cli)?;
     let interruptible = interrupt::applies_to(cli.command.as_ref());
     let outcome = runtime.block_on(async {
+        // The listener is polled first, so it is in place before the
+        // command runs (a command may block its thread a while), and it
+        // stays on while the refreshes settle: a signal then quits at once.
         let outcome = if interruptible {
             tokio::select! {
-                outcome = close_tui::run(cli) => Ok(outcome),
+                biased;
                 signal = interrupt::received() => Err(signal),
+                outcome = close_tui::run(cli) => Ok(outcome),
             }
         } else {
             Ok(close_tui::run(cli).await)
         };
         match outcome {
+            Ok(outcome) if interruptible => {
+                tokio::select! {
+                    biased;
+                    signal = interrupt::received() => return Err(signal),
+                    () = settle_refreshes() => {}
+                }
+                Ok(outcome)
+            }
             Ok(outcome) => {
                 settle_refreshes().await;
                 Ok(outcome)

@@ -6,26 +6,36 @@ mod cli_support;
 
 use cli_support::{Home, sandbox};
 
-/// A key piped on the command line wins over a stale `CLOSE_API_KEY`.
+/// A configured key is the one used, and stdin is then never read: a pipe
+/// that stays open (ssh without a terminal) must not hang the login, and
+/// which key was used is said.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_key_on_stdin_wins_over_the_environment() {
+async fn a_configured_key_is_used_without_reading_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = sandbox(dir.path(), |_| {}).await;
     let mut home = Home::new(&sandbox);
-    home.set("CLOSE_API_KEY", "api_revoked_long_ago_0123456789");
+    home.set("CLOSE_API_KEY", &sandbox.info.api_key);
 
-    let key = format!("{}\n", sandbox.info.api_key);
-    let out = home.run(&["login", "--api-key"], Some(&key)).await;
+    let mut child = home
+        .command(&["login", "--api-key"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Held open, never written: the login must not wait for it.
+    let _stdin = child.stdin.take();
+    let out = home.wait(child).await;
     out.assert_ok();
     assert!(out.stdout.starts_with("Connected to "), "{out:#?}");
     assert!(
-        out.stderr.contains("Using the API key from stdin"),
+        out.stderr
+            .contains("Using the API key CLOSE_API_KEY or the config sets"),
         "{out:#?}"
     );
 
-    // Nothing on stdin: the environment's key is used, and said nothing of.
-    home.set("CLOSE_API_KEY", &sandbox.info.api_key);
-    let out = home.run(&["login", "--api-key"], None).await;
+    // No key configured: the one piped on stdin.
+    let home = Home::new(&sandbox);
+    let key = format!("{}\n", sandbox.info.api_key);
+    let out = home.run(&["login", "--api-key"], Some(&key)).await;
     out.assert_ok();
     assert!(out.stderr.is_empty(), "{out:#?}");
     sandbox.stop().await;

@@ -39,7 +39,7 @@ async fn the_json_holds_the_check_and_a_refused_connection_fails_fast() {
     assert_eq!(status["accounts"][0]["state"], "connected", "{status:#}");
     assert_eq!(status["check"]["result"], "unreachable", "{status:#}");
     let reason = status["check"]["reason"].as_str().unwrap();
-    assert!(reason.contains("connection failed"), "{status:#}");
+    assert!(reason.contains("connection refused"), "{status:#}");
     assert_eq!(
         out.stderr.trim_end(),
         format!("close-tui: could not check with Close ({reason}); the credentials are kept"),

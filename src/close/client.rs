@@ -51,6 +51,8 @@ pub enum ClientEvent {
         retry: u32,
         reason: String,
         delay: Duration,
+        /// The connection was refused: nothing listens there.
+        refused: bool,
     },
 }
 
@@ -205,6 +207,7 @@ impl<C: Credentials> CloseClient<C> {
                 }
                 ApiError::Decode { .. } => (inner.backoff.delay(retry), &mut undecodable, 1),
                 ApiError::Network(_)
+                | ApiError::Refused(_)
                 | ApiError::Server {
                     status: 500 | 502..=504,
                     ..
@@ -225,6 +228,7 @@ impl<C: Credentials> CloseClient<C> {
                 retry: attempt,
                 reason: err.to_string(),
                 delay,
+                refused: matches!(err, ApiError::Refused(_)),
             });
             tracing::info!(path, retry = attempt, ?delay, error = %err, "retrying");
             tokio::time::sleep(delay).await;
@@ -278,10 +282,13 @@ impl<C: Credentials> CloseClient<C> {
                 .header("x-tz-offset", "0"),
         );
         let started = Instant::now();
-        let response = request
-            .send()
-            .await
-            .map_err(|err| ApiError::Network(network_message(&err)))?;
+        let response = request.send().await.map_err(|err| {
+            if is_refused(&err) {
+                ApiError::Refused(network_message(&err))
+            } else {
+                ApiError::Network(network_message(&err))
+            }
+        })?;
         tracing::debug!(
             path = url.path(),
             status = response.status().as_u16(),
@@ -320,11 +327,29 @@ fn with_query(err: ApiError, query: &[(&str, String)]) -> ApiError {
     }
 }
 
+/// Whether the connection was refused (nothing listens at the address),
+/// as opposed to a name that did not resolve or a network that dropped.
+fn is_refused(err: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(cause) = source {
+        if cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
+}
+
 /// A one-line description of a transport failure. reqwest's own message can
 /// contain the full URL; ours names only what went wrong and where.
 pub fn network_message(err: &reqwest::Error) -> String {
     let what = if err.is_timeout() {
         "timed out"
+    } else if is_refused(err) {
+        "connection refused"
     } else if err.is_connect() {
         "connection failed"
     } else if err.is_body() || err.is_decode() {

@@ -27,6 +27,10 @@ pub enum ApiError {
     Unexpected { status: u16, path: String },
     #[error("cannot reach Close: {0}")]
     Network(String),
+    /// Nothing listens where Close should be: no retry soon will change
+    /// that, though a sync still tries a few times.
+    #[error("cannot reach Close: {0}")]
+    Refused(String),
     #[error("Close sent a response close-tui cannot read ({path}): {message}")]
     Decode { path: String, message: String },
     #[error(transparent)]
@@ -39,6 +43,7 @@ impl ApiError {
         matches!(
             self,
             Self::Network(_)
+                | Self::Refused(_)
                 | Self::RateLimited { .. }
                 | Self::Server { .. }
                 | Self::Credentials(CredentialsError::Unavailable(_))

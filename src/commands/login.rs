@@ -90,33 +90,26 @@ pub async fn run(settings: &Settings, args: LoginArgs) -> CommandResult {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The key piped on stdin, else the configured one (`CLOSE_API_KEY`, `.env`
-/// or the config's `api_key`), else one typed at a prompt. A key piped on
-/// this command line is the one meant, whatever the environment says.
+/// The configured key (`CLOSE_API_KEY`, `.env` or the config's `api_key`),
+/// else the first line of stdin (typed at a prompt, or piped). With a key
+/// configured, stdin is not read at all: it may be a pipe that stays open
+/// (`ssh host close-tui login --api-key` without `-t`), and a loop feeding
+/// other lines would lose one. Which key is used is said when stdin is
+/// not a terminal, where a piped key may have been meant.
 async fn api_key(settings: &Settings) -> color_eyre::Result<Secret> {
     let terminal = std::io::stdin().is_terminal();
-    if terminal {
-        if let Some(key) = &settings.api_key {
-            return Ok(key.clone());
+    if let Some(key) = &settings.api_key {
+        if !terminal {
+            note!("Using the API key CLOSE_API_KEY or the config sets; stdin is not read.");
         }
+        return Ok(key.clone());
+    }
+    if terminal {
         note!("Paste your Close API key and press Enter:");
     }
-    let piped = read_key().await?;
-    match (piped, &settings.api_key) {
-        (Some(piped), Some(configured)) => {
-            if piped.expose() != configured.expose() {
-                note!(
-                    "Using the API key from stdin, not the one CLOSE_API_KEY or the config sets."
-                );
-            }
-            Ok(piped)
-        }
-        (Some(piped), None) => Ok(piped),
-        (None, Some(configured)) => Ok(configured.clone()),
-        (None, None) => Err(fail(
-            "no API key given: pipe it on stdin or set CLOSE_API_KEY",
-        )),
-    }
+    read_key()
+        .await?
+        .ok_or_else(|| fail("no API key given: pipe it on stdin or set CLOSE_API_KEY"))
 }
 
 /// The first line of stdin, trimmed; `None` when there is none (`/dev/null`,

@@ -197,15 +197,18 @@ async fn check_active(settings: &Settings, store: &Arc<Store>) -> (Check, Option
     (check, None)
 }
 
-/// The reason of the live check's first retry after a failed connection
-/// (refused, no route, DNS): Close is not reachable from here now, and the
-/// retries would only hold `status` until the deadline. Other retries (a
-/// 503, a timeout) may yet succeed and are waited for.
+/// The reason of the live check's first retry after a refused connection:
+/// nothing listens where Close should be, and the retries would only hold
+/// `status` until the deadline. Other retries (a name that did not
+/// resolve, a 503, a timeout) may yet succeed and are waited for.
 async fn connection_failed(mut events: broadcast::Receiver<ClientEvent>) -> String {
     loop {
         match events.recv().await {
-            // Worded by `close::network_message`.
-            Ok(ClientEvent::Retrying { reason, .. }) if reason.contains("connection failed") => {
+            Ok(ClientEvent::Retrying {
+                reason,
+                refused: true,
+                ..
+            }) => {
                 return reason;
             }
             Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}

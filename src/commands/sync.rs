@@ -162,7 +162,7 @@ impl Bars {
                     bar.set_message("building indexes");
                 }
             }
-            SyncEvent::RateLimited { until } => {
+            SyncEvent::RateLimited { until, .. } => {
                 let wait = until.saturating_duration_since(Instant::now());
                 for bar in self.bars.values() {
                     bar.set_message(format!("rate limited, {:.1} s", wait.as_secs_f64()));
@@ -209,14 +209,44 @@ const RETRY_LINES_EVERY: Duration = Duration::from_secs(5);
 #[derive(Default)]
 struct Lines {
     started: HashMap<Resource, (Instant, Instant)>,
-    /// The end of the last wait told: the workers that meet one wait each
-    /// say so, and it is told once.
-    waiting_until: Option<Instant>,
+    /// The end of the last wait told, per endpoint group: the workers that
+    /// meet one wait each say so, and it is told once.
+    waiting_until: HashMap<String, Instant>,
     /// When a retry of each endpoint (`lead`, `task`, …) was last told.
     retries_told: HashMap<String, Instant>,
 }
 
 impl Lines {
+    /// The line for a retry of `path` at `now`, unless its endpoint waits
+    /// out a rate limit already told, or told a retry in the last
+    /// [`RETRY_LINES_EVERY`].
+    fn retry_line(
+        &mut self,
+        path: &str,
+        reason: &str,
+        delay: Duration,
+        now: Instant,
+    ) -> Option<String> {
+        let endpoint = path.split(['/', '?']).next().unwrap_or_default().to_owned();
+        // A 429 is retried too; the wait's own line has told it. Another
+        // endpoint's wait says nothing of this one.
+        let waiting = self
+            .waiting_until
+            .get(crate::close::group_of(path))
+            .is_some_and(|until| *until > now);
+        let told = self
+            .retries_told
+            .get(&endpoint)
+            .is_some_and(|told| now.duration_since(*told) < RETRY_LINES_EVERY);
+        if waiting || told {
+            return None;
+        }
+        let name = Resource::from_name(&endpoint).map_or(endpoint.as_str(), |r| r.name());
+        let line = format!("{name}: retrying in {:.1} s: {reason}", delay.as_secs_f64());
+        self.retries_told.insert(endpoint, now);
+        Some(line)
+    }
+
     fn on(&mut self, event: SyncEvent) {
         match event {
             SyncEvent::Started {
@@ -267,14 +297,15 @@ impl Lines {
                     resource.name()
                 );
             }
-            SyncEvent::RateLimited { until } => {
+            SyncEvent::RateLimited { group, until } => {
                 if self
                     .waiting_until
-                    .is_some_and(|told| told + SAME_WAIT >= until)
+                    .get(&group)
+                    .is_some_and(|told| *told + SAME_WAIT >= until)
                 {
                     return;
                 }
-                self.waiting_until = Some(until);
+                self.waiting_until.insert(group, until);
                 let wait = until.saturating_duration_since(Instant::now());
                 note!("rate limited by Close; waiting {:.1} s", wait.as_secs_f64());
             }
@@ -283,26 +314,45 @@ impl Lines {
                 reason,
                 delay,
             } => {
-                let endpoint = path.split(['/', '?']).next().unwrap_or_default().to_owned();
-                let now = Instant::now();
-                // A 429 is retried too; the wait's own line has told it.
-                let waiting = self.waiting_until.is_some_and(|until| until > now);
-                if waiting
-                    || self
-                        .retries_told
-                        .get(&endpoint)
-                        .is_some_and(|told| now.duration_since(*told) < RETRY_LINES_EVERY)
-                {
-                    return;
+                if let Some(line) = self.retry_line(&path, &reason, delay, Instant::now()) {
+                    note!("{line}");
                 }
-                let name = Resource::from_name(&endpoint).map_or(endpoint.as_str(), |r| r.name());
-                note!("{name}: retrying in {:.1} s: {reason}", delay.as_secs_f64());
-                self.retries_told.insert(endpoint, now);
             }
             SyncEvent::Finished { .. } => {}
             SyncEvent::Skipped { resource, reason } => {
                 note!("{}: skipped {reason}", resource.name());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wait_on_one_endpoint_hides_only_its_own_retries() {
+        let mut lines = Lines::default();
+        let now = Instant::now();
+        let later = now + Duration::from_secs(30);
+        lines.waiting_until.insert("lead".into(), later);
+        let delay = Duration::from_secs(1);
+        assert_eq!(lines.retry_line("lead/", "rate limited", delay, now), None);
+        let line = lines.retry_line("opportunity/?_skip=0", "Close answered 503", delay, now);
+        assert_eq!(
+            line.as_deref(),
+            Some("opportunities: retrying in 1.0 s: Close answered 503")
+        );
+        assert_eq!(
+            lines.retry_line("opportunity/", "again", delay, now),
+            None,
+            "one line per endpoint every few seconds"
+        );
+        let after = now + RETRY_LINES_EVERY;
+        assert!(
+            lines
+                .retry_line("opportunity/", "again", delay, after)
+                .is_some()
+        );
     }
 }

@@ -30,8 +30,9 @@ pub enum SyncEvent {
     /// indexes it set aside for the load (seconds at 100,000 leads), and
     /// the pass finishes after.
     Indexing { resource: Resource, records: u64 },
-    /// Close asked us to wait; requests resume at `until`.
-    RateLimited { until: Instant },
+    /// Close asked us to wait; requests of the endpoint `group` (`lead`,
+    /// `opportunity`, …) resume at `until`.
+    RateLimited { group: String, until: Instant },
     /// A request failed in a way worth repeating, and is retried after
     /// `delay`; `path` is the API path (`lead/`, `task/?…`).
     Retrying {
@@ -67,7 +68,9 @@ impl Events {
     /// Turns the API client's waits and retries into sync events.
     pub fn from_client(&self, event: ClientEvent) {
         match event {
-            ClientEvent::RateLimited { until, .. } => self.send(SyncEvent::RateLimited { until }),
+            ClientEvent::RateLimited { group, until } => {
+                self.send(SyncEvent::RateLimited { group, until })
+            }
             ClientEvent::Retrying {
                 path,
                 reason,

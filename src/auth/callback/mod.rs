@@ -284,7 +284,7 @@ impl Drop for CallbackServer {
 
 /// `timeout` from now; a timeout too long for the clock (a library caller
 /// passing `Duration::MAX`) waits a century instead of panicking.
-fn deadline_after(timeout: Duration) -> Instant {
+pub(crate) fn deadline_after(timeout: Duration) -> Instant {
     let now = Instant::now();
     now.checked_add(timeout)
         .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600))

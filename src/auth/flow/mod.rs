@@ -210,7 +210,7 @@ impl Login {
             deadline: server
                 .as_ref()
                 .map(CallbackServer::deadline)
-                .unwrap_or_else(|| tokio::time::Instant::now() + options.timeout),
+                .unwrap_or_else(|| crate::auth::callback::deadline_after(options.timeout)),
             server,
             canceller,
             timeout: options.timeout,

@@ -127,7 +127,9 @@ impl Shared {
         msg: impl FnOnce(Result<T, String>) -> Msg,
     ) {
         if let Err(ServiceError::Api(
-            err @ (crate::close::ApiError::Network(_) | crate::close::ApiError::Server { .. }),
+            err @ (crate::close::ApiError::Network(_)
+            | crate::close::ApiError::Refused(_)
+            | crate::close::ApiError::Server { .. }),
         )) = &result
         {
             self.send(Msg::Offline(err.to_string()));

@@ -131,7 +131,7 @@ async fn sync(shared: &Arc<Shared>, epoch: u64) -> Result<String, String> {
                             indexing: true,
                         })))
                     }
-                    SyncEvent::RateLimited { until } => {
+                    SyncEvent::RateLimited { until, .. } => {
                         let wait = until.saturating_duration_since(std::time::Instant::now());
                         let until =
                             Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
