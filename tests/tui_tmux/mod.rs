@@ -135,28 +135,26 @@ impl Tmux {
 
     /// Starts `close-tui ARGS` in a new 100×30 window named `session`.
     pub fn launch(&self, session: &str, args: &[&str]) {
-        let mut command = self.tmux();
-        command.args([
-            "new-session",
-            "-d",
-            "-s",
-            session,
-            "-x",
-            "100",
-            "-y",
-            "30",
-            "--",
-            "env",
-        ]);
-        command.args(self.env.iter().map(|(k, v)| format!("{k}={v}")));
-        command.arg(BIN).args(args);
-        let status = command.status().unwrap();
-        assert!(status.success(), "tmux new-session failed");
+        let mut program = vec![BIN.to_owned()];
+        program.extend(args.iter().map(|a| (*a).to_owned()));
+        self.new_session(session, &program);
     }
 
     /// Starts `sh -c SCRIPT` in a new 100×30 window named `session`, with
-    /// this home's environment and the binary's path in `$CLOSE_TUI`.
+    /// the binary's path in `$CLOSE_TUI`.
     pub fn launch_shell(&self, session: &str, script: &str) {
+        let program = [
+            format!("CLOSE_TUI={BIN}"),
+            "sh".to_owned(),
+            "-c".to_owned(),
+            script.to_owned(),
+        ];
+        self.new_session(session, &program);
+    }
+
+    /// Runs `program` (after `env` and this home's environment) in a new
+    /// 100×30 window named `session`.
+    fn new_session(&self, session: &str, program: &[String]) {
         let mut command = self.tmux();
         command.args([
             "new-session",
@@ -171,8 +169,7 @@ impl Tmux {
             "env",
         ]);
         command.args(self.env.iter().map(|(k, v)| format!("{k}={v}")));
-        command.arg(format!("CLOSE_TUI={BIN}"));
-        command.args(["sh", "-c", script]);
+        command.args(program);
         let status = command.status().unwrap();
         assert!(status.success(), "tmux new-session failed");
     }

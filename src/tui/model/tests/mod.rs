@@ -2,6 +2,7 @@
 //! stale replies and what being offline does.
 
 mod connection;
+mod help;
 mod navigation;
 mod offline;
 mod scroll;
