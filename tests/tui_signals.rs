@@ -72,13 +72,42 @@ fn a_closed_terminal_ends_the_app_without_an_abort() {
          echo \"$code\" > '{}'",
         status.display()
     );
-    tmux.launch_shell("hangup", &script);
+    assert_eq!(
+        exit_after_hangup(&tmux, &script, &status),
+        "0",
+        "exit status after the hangup (134: aborted)"
+    );
+}
+
+/// The same terminal closed while its shell ignores SIGHUP and keeps it
+/// (`nohup`, `trap '' HUP`): the app gets no signal, only a dead terminal,
+/// on which crossterm's reader spun at a full core for ever. The app
+/// watches for the hangup itself.
+#[test]
+fn a_closed_terminal_ends_the_app_even_when_no_sighup_reaches_it() {
+    if !have_tmux() {
+        eprintln!("SKIPPED: tmux is not installed (CI installs it)");
+        return;
+    }
+    let tmux = Tmux::new("signal-kept");
+    let status = tmux.home.path().join("exit-status");
+    let script = format!(
+        "trap '' HUP; \"$CLOSE_TUI\"; echo $? > '{}'",
+        status.display()
+    );
+    assert_eq!(exit_after_hangup(&tmux, &script, &status), "0");
+}
+
+/// Runs `script` in a tmux window, closes the window once the app shows,
+/// and returns the exit status the script wrote to `status`.
+fn exit_after_hangup(tmux: &Tmux, script: &str, status: &std::path::Path) -> String {
+    tmux.launch_shell("hangup", script);
     tmux.wait_text("hangup", "signed out");
     tmux.hang_up("hangup");
     let start = std::time::Instant::now();
-    let code = loop {
-        match std::fs::read_to_string(&status) {
-            Ok(code) if !code.is_empty() => break code,
+    loop {
+        match std::fs::read_to_string(status) {
+            Ok(code) if !code.is_empty() => return code.trim().to_owned(),
             _ => {
                 assert!(
                     start.elapsed() < std::time::Duration::from_secs(20),
@@ -87,10 +116,5 @@ fn a_closed_terminal_ends_the_app_without_an_abort() {
                 std::thread::sleep(std::time::Duration::from_millis(100));
             }
         }
-    };
-    assert_eq!(
-        code.trim(),
-        "0",
-        "exit status after the hangup (134: aborted)"
-    );
+    }
 }

@@ -196,11 +196,16 @@ impl App<'_> {
 }
 
 /// SIGTERM and SIGHUP (a `kill`, a closed terminal or SSH session) end
-/// the app the way `q` does, so the terminal is restored. A signal that
-/// cannot be watched keeps its default action.
+/// the app the way `q` does, so the terminal is restored; so does the
+/// terminal hanging up with no SIGHUP for the app (`hangup.rs`). A signal
+/// that cannot be watched keeps its default action.
 struct EndSignals {
     #[cfg(unix)]
     watched: Vec<tokio::signal::unix::Signal>,
+    /// `None` once it said there is no terminal to watch: a finished
+    /// receiver must not be polled again.
+    #[cfg(unix)]
+    hangup: Option<tokio::sync::oneshot::Receiver<()>>,
 }
 
 impl EndSignals {
@@ -216,7 +221,10 @@ impl EndSignals {
                         .ok()
                 })
                 .collect();
-            Self { watched }
+            Self {
+                watched,
+                hangup: Some(super::hangup::watch()),
+            }
         }
         #[cfg(not(unix))]
         {
@@ -224,18 +232,40 @@ impl EndSignals {
         }
     }
 
-    /// Resolves when one of the signals arrives; never otherwise.
+    /// Resolves when one of the signals arrives, or the terminal hangs
+    /// up; never otherwise.
     async fn recv(&mut self) {
         #[cfg(unix)]
-        if !self.watched.is_empty() {
-            // `Signal::recv` is cancel-safe: a signal that arrives while no
-            // call waits is kept for the next one.
-            let arrivals = self.watched.iter_mut().map(|s| Box::pin(s.recv()));
-            let (arrived, _, _) = futures_util::future::select_all(arrivals).await;
-            if arrived.is_some() {
-                return;
+        {
+            let signals = async {
+                if !self.watched.is_empty() {
+                    // `Signal::recv` is cancel-safe: a signal that arrives
+                    // while no call waits is kept for the next one.
+                    let arrivals = self.watched.iter_mut().map(|s| Box::pin(s.recv()));
+                    let (arrived, _, _) = futures_util::future::select_all(arrivals).await;
+                    if arrived.is_some() {
+                        return;
+                    }
+                }
+                std::future::pending().await
+            };
+            // An `Err` is a watcher that gave up: no hangup will be told.
+            let hung_up = async {
+                let told = match &mut self.hangup {
+                    Some(hangup) => hangup.await.is_ok(),
+                    None => false,
+                };
+                self.hangup = None;
+                if !told {
+                    std::future::pending::<()>().await;
+                }
+            };
+            tokio::select! {
+                () = signals => {}
+                () = hung_up => {}
             }
         }
+        #[cfg(not(unix))]
         std::future::pending().await
     }
 }

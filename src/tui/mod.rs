@@ -7,6 +7,8 @@
 
 mod app;
 pub mod format;
+#[cfg(unix)]
+mod hangup;
 pub mod keymap;
 pub mod model;
 pub mod msg;
