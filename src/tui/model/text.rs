@@ -146,7 +146,9 @@ fn join(cells: &[Cell]) -> TextLine {
     TextLine { parts }
 }
 
-/// Every line wrapped `width` columns wide.
+/// Every line wrapped `width` columns wide: what [`window`] and
+/// [`max_scroll`] must agree with (the screens draw through `window`).
+#[cfg(test)]
 pub fn wrap(lines: &[TextLine], width: u16) -> Vec<TextLine> {
     lines.iter().flat_map(|line| line.wrap(width)).collect()
 }
