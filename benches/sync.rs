@@ -1,7 +1,9 @@
 //! Sync benchmark against the release sandbox in a separate process:
 //!
 //! 1. throughput: a full sync of 100,000 leads vs a bare paging reqwest
-//!    loop with the same concurrency, against the same sandbox;
+//!    loop with the same concurrency, against the same sandbox, and vs the
+//!    same paging through the sync's own client and record reader with no
+//!    cache behind it (what the cache costs on top);
 //! 2. peak RSS of this process during the sync (the sandbox is elsewhere),
 //!    and the largest its write-ahead log grows (`SYNC_BENCH_WAL_MB` sets
 //!    the sync's `wal_limit`);
@@ -19,7 +21,8 @@
 //! `SYNC_BENCH_LATENCY_MS` gives every API request of part 1 that much
 //! latency, as a real network would (both clients wait the same);
 //! `SYNC_BENCH_EARLY_SECS` sets the sync's `early_indexes_after`;
-//! `SYNC_BENCH_FLOOR=0` skips the floor; `SYNC_BENCH_ONLY`
+//! `SYNC_BENCH_FLOOR=0` skips the floor; `SYNC_BENCH_WRITE_SPLIT=1`
+//! makes part 5 the two-file writer (`split_writer`); `SYNC_BENCH_ONLY`
 //! (`sync`, `rate` or `write`) runs one part. Without `--bench` (e.g.
 //! `cargo test --all-targets`) it exits.
 
@@ -38,8 +41,8 @@ use close_tui::{
     store::{
         AccountId, KeyConfig, KeyMode, Store,
         cache::{
-            BulkKeys, Checkpointer, SearchRows, account_key, bulk, prepare, save_run, write_bulk,
-            write_prepared,
+            BulkKeys, Cache, Checkpointer, Prepared, SearchRows, account_key, bulk, prepare,
+            save_run, write_bulk, write_prepared,
         },
     },
     sync::{SyncOptions, Syncer},
@@ -107,6 +110,34 @@ async fn bare_loop(api: &str, key: &str, concurrency: usize) -> usize {
                     .unwrap();
                 count += body["data"].as_array().map_or(0, Vec::len);
                 if !body["has_more"].as_bool().unwrap_or(false) {
+                    return count;
+                }
+                page += concurrency;
+            }
+        }
+    });
+    futures_util::future::join_all(workers).await.iter().sum()
+}
+
+/// The bare loop's paging, through the sync's own client and record
+/// reader (`prepare`) but with no cache behind it: what the sync costs
+/// before it writes anything.
+async fn client_loop(info: &Value, concurrency: usize) -> usize {
+    let client = Arc::new(client(info));
+    let workers = (0..concurrency).map(|i| {
+        let client = Arc::clone(&client);
+        async move {
+            let mut page = i;
+            let mut count = 0;
+            loop {
+                let got = client
+                    .raw_page("lead/", &[], page * 200, 200)
+                    .await
+                    .unwrap();
+                for text in &got.data {
+                    count += usize::from(prepare(Resource::Leads, text.get()).is_ok());
+                }
+                if !got.has_more {
                     return count;
                 }
                 page += concurrency;
@@ -188,6 +219,12 @@ async fn writer_only(info: &Value, leads: u64) {
         floor::measure(&pages);
     }
     let leads = pages.iter().map(Vec::len).sum::<usize>() as f64;
+    if env_or("SYNC_BENCH_WRITE_SPLIT", 0) == 1 {
+        for round in 1..=3 {
+            split_writer(&pages, leads, round);
+        }
+        return;
+    }
     for round in 1..=3 {
         let dir = tempfile::tempdir().unwrap();
         let keys = KeyConfig::new(KeyMode::File, &dir.path().join("config"));
@@ -215,28 +252,12 @@ async fn writer_only(info: &Value, leads: u64) {
         let read_cpu = (thread_cpu() - cpu).as_secs_f64();
         let (wall, cpu) = (Instant::now(), thread_cpu());
         let pages_per_commit = env_or("SYNC_BENCH_WRITE_BATCH", if bulk { 32 } else { 8 });
-        let mut keys = cache
-            .write(|tx| BulkKeys::load(tx, account_key(tx, &account)?))
-            .unwrap();
-        let checkpoints = Checkpointer::start(&cache, SyncOptions::default().wal_limit).unwrap();
-        for batch in prepared.chunks(pages_per_commit as usize) {
-            cache
-                .write(|tx| {
-                    let key = account_key(tx, &account)?;
-                    let mut search = SearchRows::default();
-                    for record in batch.iter().flatten() {
-                        match keys.as_mut() {
-                            Some(keys) => write_bulk(tx, key, record, &mut search, keys)?,
-                            None => write_prepared(tx, key, record, &mut search)?,
-                        }
-                    }
-                    search.write(tx)?;
-                    save_run(tx, &account, "leads", Some("{}"))
-                })
-                .unwrap();
-            checkpoints.committed();
-        }
-        drop(checkpoints);
+        let batches = prepared.chunks(pages_per_commit as usize);
+        write_batches(
+            &cache,
+            &account,
+            batches.map(|b| b.iter().flatten().collect()),
+        );
         let index_cpu = thread_cpu();
         if bulk {
             cache.write(bulk::restore_indexes).unwrap();
@@ -256,6 +277,102 @@ async fn writer_only(info: &Value, leads: u64) {
             read_cpu * 1e6 / leads
         );
     }
+}
+
+/// Writes `batches` of prepared records into `cache` for `account`, a
+/// transaction each, as the sync's writer does (in bulk when the keys
+/// are set aside), with a checkpointer beside it.
+fn write_batches<'a>(
+    cache: &Cache,
+    account: &AccountId,
+    batches: impl Iterator<Item = Vec<&'a Prepared>>,
+) {
+    let mut keys = cache
+        .write(|tx| BulkKeys::load(tx, account_key(tx, account)?))
+        .unwrap();
+    let checkpoints = Checkpointer::start(cache, SyncOptions::default().wal_limit).unwrap();
+    for batch in batches {
+        cache
+            .write(|tx| {
+                let key = account_key(tx, account)?;
+                let mut search = SearchRows::default();
+                for record in &batch {
+                    match keys.as_mut() {
+                        Some(keys) => write_bulk(tx, key, record, &mut search, keys)?,
+                        None => write_prepared(tx, key, record, &mut search)?,
+                    }
+                }
+                search.write(tx)?;
+                save_run(tx, account, "leads", Some("{}"))
+            })
+            .unwrap();
+        checkpoints.committed();
+    }
+}
+
+/// What a writer split between two files would gain: the leads (with
+/// their search rows) go into one cache file and their children into
+/// another, each file written by its own thread with its own checkpointer,
+/// indexes set aside and built at the end by each thread at once.
+fn split_writer(pages: &[Vec<Box<serde_json::value::RawValue>>], leads: f64, round: u32) {
+    let dir = tempfile::tempdir().unwrap();
+    let open = |name: &str| {
+        let keys = KeyConfig::new(KeyMode::File, &dir.path().join("config"));
+        let store = Store::open(dir.path().join(name), keys).unwrap();
+        let cache = store.cache().unwrap();
+        cache
+            .write(|tx| {
+                bulk::defer_indexes(tx)?;
+                bulk::size_cache(tx, true)
+            })
+            .unwrap();
+        (store, cache)
+    };
+    let (_s1, c1) = open("close.db");
+    let (_s2, c2) = open("children.db");
+    let mut batches: Vec<(Vec<_>, Vec<_>)> = Vec::new();
+    for batch in pages.chunks(32) {
+        let mut ls = Vec::new();
+        let mut cs = Vec::new();
+        for text in batch.iter().flatten() {
+            let mut p = prepare(Resource::Leads, text.get()).unwrap();
+            cs.extend(p.split_off_children());
+            ls.push(p);
+        }
+        batches.push((ls, cs));
+    }
+    let (lead_batches, child_batches): (Vec<_>, Vec<_>) = batches.into_iter().unzip();
+    let account = AccountId::new("bench", "bench");
+    let wall = Instant::now();
+    let run = |cache: &Cache, batches: Vec<Vec<Prepared>>| {
+        let cpu = thread_cpu();
+        write_batches(cache, &account, batches.iter().map(|b| b.iter().collect()));
+        let streamed = wall.elapsed().as_secs_f64();
+        cache.write(bulk::restore_indexes).unwrap();
+        (
+            streamed,
+            wall.elapsed().as_secs_f64(),
+            (thread_cpu() - cpu).as_secs_f64(),
+        )
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| run(&c1, lead_batches));
+        let b = s.spawn(|| run(&c2, child_batches));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let total = wall.elapsed().as_secs_f64();
+    println!(
+        "split writer {round}: {leads:.0} leads in {total:.2} s = {:.0} leads/s; \
+         leads' file written in {:.2} s, indexed by {:.2} s, CPU {:.1} µs/lead; \
+         children's file written in {:.2} s, indexed by {:.2} s, CPU {:.1} µs/lead",
+        leads / total,
+        a.0,
+        a.1,
+        a.2 * 1e6 / leads,
+        b.0,
+        b.1,
+        b.2 * 1e6 / leads
+    );
 }
 
 /// The sandbox's count of API requests so far.
@@ -346,6 +463,11 @@ async fn full_sync(info: &Value, sandbox: u32, concurrency: usize) {
     let bare_requests = api_requests(info).await - requests;
     let after = cpu_pair(sandbox);
     let bare_cpu = (after.0 - cpu.0, after.1 - cpu.1);
+    let (started, cpu) = (Instant::now(), cpu_pair(sandbox));
+    let read = client_loop(info, concurrency).await as f64;
+    let read_secs = started.elapsed().as_secs_f64();
+    let after = cpu_pair(sandbox);
+    let read_cpu = (after.0 - cpu.0, after.1 - cpu.1);
     let (sync_rate, bare_rate) = (leads / sync_secs, bare / bare_secs);
     println!(
         "sync:  {leads:.0} leads in {sync_secs:.2} s = {sync_rate:.0} leads/s \
@@ -353,6 +475,11 @@ async fn full_sync(info: &Value, sandbox: u32, concurrency: usize) {
     );
     println!(
         "bare:  {bare:.0} leads in {bare_secs:.2} s = {bare_rate:.0} leads/s ({bare_requests} requests)"
+    );
+    println!(
+        "read:  {read:.0} leads in {read_secs:.2} s = {:.0} leads/s (the sync's client and \
+         record reader, no cache)",
+        read / read_secs
     );
     println!(
         "ratio: {:.0}% of the bare loop (target >= 70%)",
@@ -368,6 +495,7 @@ async fn full_sync(info: &Value, sandbox: u32, concurrency: usize) {
     };
     println!("CPU per lead: sync {}", per(sync_cpu, leads));
     println!("CPU per lead: bare {}", per(bare_cpu, bare));
+    println!("CPU per lead: read {}", per(read_cpu, read));
     println!("peak RSS: {rss:.0} MB (before the sync {rss_before:.0} MB; target < 150 MB)");
     println!("largest write-ahead log during the sync: {wal:.0} MiB");
 

@@ -52,6 +52,16 @@ impl Prepared {
         self.resource
     }
 
+    /// Takes a lead's embedded children out of it, to be written as records
+    /// of their own (the sync bench's two-file writer measures what a
+    /// writer split between files would gain).
+    pub fn split_off_children(&mut self) -> Vec<Prepared> {
+        self.lead
+            .as_mut()
+            .map(|l| std::mem::take(&mut l.children))
+            .unwrap_or_default()
+    }
+
     /// `date_updated`, as the column holds it.
     pub fn date_updated(&self) -> Option<&str> {
         let at = columns(self.resource)
