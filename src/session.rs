@@ -108,8 +108,9 @@ pub enum CompleteLoginError {
     Profile(ApiError),
     #[error("the token response has no organization_id")]
     NoOrganization,
-    #[error("cannot save the account: {0}")]
-    Store(#[from] StoreError),
+    /// With what became of the tokens Close issued for it, if any.
+    #[error("cannot save the account: {source}{revoked}")]
+    NotSaved { source: StoreError, revoked: String },
     #[error("cannot set up the HTTP client: {0}")]
     Http(String),
 }
@@ -163,6 +164,13 @@ pub async fn complete_login(
             NewLogin::ApiKey(_) => AuthKind::ApiKey,
         },
     };
+    let issued = match &login {
+        NewLogin::OAuth(tokens) => vec![
+            tokens.refresh_token.clone(),
+            Some(tokens.access_token.clone()),
+        ],
+        NewLogin::ApiKey(_) => Vec::new(),
+    };
     let credentials = match login {
         NewLogin::OAuth(tokens) => Credentials {
             access_token_expires_at: tokens
@@ -179,11 +187,62 @@ pub async fn complete_login(
         },
     };
     let store = Arc::clone(store);
-    let account = tokio::task::spawn_blocking(move || store.save_login(&profile, &credentials))
+    let saved = tokio::task::spawn_blocking(move || store.save_login(&profile, &credentials))
         .await
-        .map_err(|err| CompleteLoginError::Http(err.to_string()))??;
+        .map_err(|err| CompleteLoginError::Http(err.to_string()))?;
+    let account = match saved {
+        Ok(account) => account,
+        Err(source) => {
+            let revoked = revoke_unsaved(settings, issued.into_iter().flatten().collect()).await;
+            return Err(CompleteLoginError::NotSaved { source, revoked });
+        }
+    };
     tracing::info!(account = %account.id(), auth = account.profile.auth.as_str(), "logged in");
     Ok(account)
+}
+
+/// How long a login that could not be saved waits for Close to revoke
+/// the tokens it issued (a revoke sends two requests).
+const UNSAVED_REVOKE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Revokes the tokens of a login that could not be saved, so no live grant
+/// is left behind that nothing here knows of; returns a clause saying how
+/// that went, for the error (empty for an API key: nothing was issued).
+async fn revoke_unsaved(settings: &Settings, tokens: Vec<Secret>) -> String {
+    if tokens.is_empty() {
+        return String::new();
+    }
+    let Some(client) = token_client(settings) else {
+        return "; the tokens Close issued stay valid until they expire (no OAuth client \
+                configured to revoke them)"
+            .into();
+    };
+    let revoking = revoke_all(&client, tokens.iter());
+    match tokio::time::timeout(UNSAVED_REVOKE_DEADLINE, revoking).await {
+        Ok(failures) if failures.is_empty() => {
+            "; the tokens Close issued for it were revoked".into()
+        }
+        Ok(failures) => format!(
+            "; revoking the tokens Close issued for it failed: {}",
+            failures.join("; ")
+        ),
+        Err(_) => format!(
+            "; the revoke endpoint did not answer within {} s, so the tokens Close issued \
+             for it may stay valid until they expire",
+            UNSAVED_REVOKE_DEADLINE.as_secs()
+        ),
+    }
+}
+
+/// Revokes each token in turn; the reasons of those that failed.
+async fn revoke_all(client: &TokenClient, tokens: impl Iterator<Item = &Secret>) -> Vec<String> {
+    let mut failures = Vec::new();
+    for token in tokens {
+        if let Err(err) = client.revoke(token).await {
+            failures.push(err.to_string());
+        }
+    }
+    failures
 }
 
 /// How revoking an account's tokens at Close went.
@@ -232,15 +291,8 @@ pub async fn revoke(settings: &Settings, store: &Arc<Store>, account: &Account) 
         Ok(Err(err)) => return Revoked::Unreadable(err.to_string()),
         Err(err) => return Revoked::Unreadable(err.to_string()),
     };
-    let mut failures = Vec::new();
-    for token in [&credentials.refresh_token, &credentials.access_token]
-        .into_iter()
-        .flatten()
-    {
-        if let Err(err) = client.revoke(token).await {
-            failures.push(err.to_string());
-        }
-    }
+    let tokens = [&credentials.refresh_token, &credentials.access_token];
+    let failures = revoke_all(&client, tokens.into_iter().flatten()).await;
     if failures.is_empty() {
         Revoked::Done
     } else {

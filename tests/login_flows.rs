@@ -239,3 +239,29 @@ async fn stray_requests_are_answered_and_the_login_still_completes() {
     assert!(tab[3].contains(&connected_line(&org, &email)), "{tab:?}");
     sandbox.stop().await;
 }
+
+/// A login that could not be saved (the keyring, asked for by name, does
+/// not answer here) is refused before the browser opens: no one is sent
+/// through Close's consent, and no tokens are issued, for nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_store_that_does_not_answer_stops_the_login_before_the_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = sandbox(dir.path(), |_| {}).await;
+    let mut home = Home::new(&sandbox);
+    home.set("CLOSE_TUI_KEY_STORE", "keyring");
+
+    for args in [&["login"][..], &["login", "--no-browser"]] {
+        let out = home.run(args, None).await;
+        out.assert_fails_with("no login can be saved until it answers");
+        assert!(out.stderr.contains("CLOSE_TUI_KEY_STORE=file"), "{out:#?}");
+        assert!(
+            !out.stderr.contains("/oauth2/authorize/"),
+            "no authorize URL is shown: {out:#?}"
+        );
+    }
+    let out = home.run(&["login", "--api-key"], Some("api_typed\n")).await;
+    out.assert_fails_with("no login can be saved until it answers");
+    assert!(home.consent_lines().is_empty(), "the browser never ran");
+    assert_eq!(cli_support::grants(dir.path(), "authorization_code"), 0);
+    sandbox.stop().await;
+}

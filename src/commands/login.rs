@@ -44,6 +44,9 @@ pub struct LoginArgs {
 
 pub async fn run(settings: &Settings, args: LoginArgs) -> CommandResult {
     let store = open_store(settings).map_err(fail)?;
+    // Before a key is read or the browser opens: a login that cannot be
+    // saved should not send anyone through Close's consent for nothing.
+    store.check_login_can_be_saved().map_err(fail)?;
     let account = if args.api_key {
         let key = api_key(settings).await?;
         complete_login(settings, &store, NewLogin::ApiKey(key))

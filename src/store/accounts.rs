@@ -76,6 +76,15 @@ impl Store {
         Ok(matches.pop())
     }
 
+    /// Whether a login could be saved now. A login is refused when the key
+    /// store does not answer (see [`Store::save_login`]), and the way to
+    /// learn that must not be after the browser's consent and the token
+    /// exchange: logins check first.
+    pub fn check_login_can_be_saved(&self) -> Result<(), StoreError> {
+        let mut guard = self.lock();
+        refuse_without_key_store(&mut guard, &self.keys, Saving::Nothing)
+    }
+
     /// Stores a fresh login (insert or replace), marks it connected and makes
     /// it active. If the store's key was missing or wrong, a new key is made
     /// first and the secrets sealed with the old one are dropped.
@@ -87,36 +96,12 @@ impl Store {
         let mut guard = self.lock();
         let inner = &mut *guard;
         let now = to_unix(Utc::now());
-        if let KeyState::Unusable {
-            problem: KeyProblem::Unavailable(_),
-            ..
-        } = &inner.key
-        {
-            // The key store may answer by now (a keyring unlocked since the
-            // store was opened): look again before refusing.
-            inner.key = keystate::resolve(&mut inner.conn, &self.keys)?;
-        }
+        refuse_without_key_store(inner, &self.keys, Saving::Login)?;
         let tx = inner
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let new_key = match &inner.key {
             KeyState::Ready { .. } => None,
-            // The key store did not answer: the key of the stored logins
-            // may well be in it, and a new key would lose them all.
-            KeyState::Unusable {
-                problem: KeyProblem::Unavailable(reason),
-                kind,
-            } => {
-                return Err(StoreError::KeyStore {
-                    key_store: *kind,
-                    reason: format!(
-                        "{reason}; this login was not saved, because the key of the logins \
-                         already stored may be there. Log in where the {kind} answers, or \
-                         set CLOSE_TUI_KEY_STORE=file to start again with a key file (stored \
-                         logins will then need to log in again)"
-                    ),
-                });
-            }
             KeyState::Unusable { kind, .. } => Some(keystate::rekey(&tx, &self.keys, *kind, now)?),
         };
         let cipher = new_key.as_ref().unwrap_or(&inner.key).cipher()?;
@@ -320,6 +305,65 @@ fn require(conn: &Connection, id: &AccountId) -> Result<(), StoreError> {
         |row| row.get(0),
     )?;
     if exists { Ok(()) } else { Err(not_found(id)) }
+}
+
+/// What a refusal for want of a key store is about.
+#[derive(Clone, Copy)]
+enum Saving {
+    /// A login was checked before it started.
+    Nothing,
+    /// A login was being saved.
+    Login,
+}
+
+/// Refuses when the key store did not answer and still does not: the key
+/// of the stored logins may well be in it, and a new key would lose them
+/// all. It is asked again first (a keyring unlocked since the store was
+/// opened answers now).
+fn refuse_without_key_store(
+    inner: &mut super::Inner,
+    keys: &super::KeyConfig,
+    saving: Saving,
+) -> Result<(), StoreError> {
+    if let KeyState::Unusable {
+        problem: KeyProblem::Unavailable(_),
+        ..
+    } = &inner.key
+    {
+        inner.key = keystate::resolve(&mut inner.conn, keys)?;
+    }
+    let KeyState::Unusable {
+        problem: KeyProblem::Unavailable(reason),
+        kind,
+    } = &inner.key
+    else {
+        return Ok(());
+    };
+    let stored: bool = inner.conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM accounts WHERE access_token IS NOT NULL \
+             OR refresh_token IS NOT NULL OR api_key IS NOT NULL)",
+        [],
+        |row| row.get(0),
+    )?;
+    let what = match saving {
+        Saving::Nothing => "no login can be saved until it answers",
+        Saving::Login => "this login was not saved",
+    };
+    let (why, way_out) = if stored {
+        (
+            ", because the key of the logins already stored may be there",
+            "start again with a key file (stored logins will then need to log in again)",
+        )
+    } else {
+        ("", "keep the key in a file instead")
+    };
+    Err(StoreError::KeyStore {
+        key_store: *kind,
+        reason: format!(
+            "{reason}; {what}{why}. Log in where the {kind} answers, or set \
+             CLOSE_TUI_KEY_STORE=file to {way_out}"
+        ),
+    })
 }
 
 fn read_active(conn: &Connection) -> Result<Option<AccountId>, StoreError> {

@@ -17,6 +17,7 @@ use crate::{
     },
     secret::Secret,
     session::{NewLogin, complete_login},
+    store::Store,
     tui::{
         model::{Generation, LoginWait},
         msg::{LoginEvent, Msg},
@@ -53,6 +54,7 @@ async fn run_oauth(
 ) -> Result<(), String> {
     let settings = &shared.settings;
     let store = shared.store().await.map_err(|e| e.to_string())?;
+    can_be_saved(&store).await?;
     let client = TokenClientConfig::from_settings(settings)
         .and_then(TokenClient::new)
         .map_err(|e| e.to_string())?;
@@ -111,6 +113,16 @@ async fn run_oauth(
                 .await;
             Err(reason)
         }
+    }
+}
+
+/// Whether a login could be saved now (see
+/// [`Store::check_login_can_be_saved`]): asked before the browser opens.
+async fn can_be_saved(store: &Arc<Store>) -> Result<(), String> {
+    let store = Arc::clone(store);
+    match tokio::task::spawn_blocking(move || store.check_login_can_be_saved()).await {
+        Ok(checked) => checked.map_err(|e| e.to_string()),
+        Err(err) => Err(err.to_string()),
     }
 }
 
@@ -181,6 +193,9 @@ pub async fn api_key(shared: Arc<Shared>, attempt: Generation, key: Secret) {
         Ok(store) => store,
         Err(err) => return report(&shared, attempt, LoginEvent::Failed(err.to_string())),
     };
+    if let Err(reason) = can_be_saved(&store).await {
+        return report(&shared, attempt, LoginEvent::Failed(reason));
+    }
     shared.session.clear();
     let event = match complete_login(&shared.settings, &store, NewLogin::ApiKey(key)).await {
         Ok(account) => LoginEvent::Connected(account),
