@@ -6,7 +6,6 @@ use std::{
     fs::{self, File},
     io,
     path::{Path, PathBuf},
-    process::ExitCode,
 };
 
 use super::{CommandResult, fail};
@@ -81,8 +80,7 @@ pub async fn run(flags: &Flags, args: DemoArgs, screen: Option<Screen>) -> Comma
     // and a killed demo's directory goes at the next demo's start.
     drop(demo);
     let _ = fs::remove_dir_all(&root);
-    result?;
-    Ok(ExitCode::SUCCESS)
+    Ok(result?.exit_code())
 }
 
 const PREFIX: &str = "close-tui-demo-";

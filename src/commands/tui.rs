@@ -1,8 +1,6 @@
 //! `close-tui` with no command: the terminal app against the configured
 //! Close.
 
-use std::process::ExitCode;
-
 use super::CommandResult;
 use crate::{
     config::Settings,
@@ -37,6 +35,5 @@ pub async fn run(settings: Settings, screen: Option<Screen>) -> CommandResult {
         target,
         ..AppOptions::default()
     };
-    tui::run(settings, options).await?;
-    Ok(ExitCode::SUCCESS)
+    Ok(tui::run(settings, options).await?.exit_code())
 }

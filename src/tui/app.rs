@@ -48,9 +48,32 @@ pub struct AppOptions {
     pub keys: Option<KeyConfig>,
 }
 
+/// How the app ended, for its exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit (or the terminal's input ended).
+    Quit,
+    /// SIGTERM: a `kill`, a service manager.
+    Terminated,
+    /// SIGHUP, or the terminal hung up with no signal for the app.
+    HungUp,
+}
+
+impl Ended {
+    /// 0 for a quit; for a signal, 128 plus its number, as the one-shot
+    /// commands and a shell report a job that a signal ended.
+    pub fn exit_code(self) -> std::process::ExitCode {
+        match self {
+            Self::Quit => std::process::ExitCode::SUCCESS,
+            Self::Terminated => std::process::ExitCode::from(143),
+            Self::HungUp => std::process::ExitCode::from(129),
+        }
+    }
+}
+
 /// Runs the TUI until the user quits (or SIGTERM or SIGHUP ends it). The
 /// terminal is restored on every way out, including errors and panics.
-pub async fn run(settings: Settings, options: AppOptions) -> color_eyre::Result<()> {
+pub async fn run(settings: Settings, options: AppOptions) -> color_eyre::Result<Ended> {
     let (keymap, keymap_errors) = Keymap::with_overrides(&settings.keys);
     let (tx, mut rx) = mpsc::unbounded_channel();
     for error in keymap_errors {
@@ -133,7 +156,7 @@ impl App<'_> {
         terminal: &mut DefaultTerminal,
         rx: &mut mpsc::UnboundedReceiver<Msg>,
         screen: Option<Screen>,
-    ) -> color_eyre::Result<()> {
+    ) -> color_eyre::Result<Ended> {
         let size = terminal.size()?;
         self.apply(Msg::Resize(size.width, size.height));
         self.services.run(Cmd::LoadAccounts);
@@ -141,7 +164,8 @@ impl App<'_> {
             self.model.screen = screen;
         }
         let mut events = EventStream::new();
-        let mut ended = EndSignals::new();
+        let mut signals = EndSignals::new();
+        let mut ended = Ended::Quit;
         let mut dirty = true;
         let mut pacer = Pacer::default();
         let mut next_frame = Instant::now();
@@ -163,7 +187,10 @@ impl App<'_> {
                     self.apply(msg);
                     dirty = true;
                 }
-                () = ended.recv() => self.apply(Msg::Terminated),
+                how = signals.recv() => {
+                    ended = how;
+                    self.apply(Msg::Terminated);
+                }
                 () = sleep_until(next_frame), if dirty => {
                     terminal.draw(|frame| ui::render(frame, self.model, self.theme))?;
                     dirty = false;
@@ -180,7 +207,7 @@ impl App<'_> {
                 next_tick = Instant::now() + TICK;
             }
         }
-        Ok(())
+        Ok(ended)
     }
 
     fn apply(&mut self, msg: Msg) {
@@ -201,7 +228,7 @@ impl App<'_> {
 /// that cannot be watched keeps its default action.
 struct EndSignals {
     #[cfg(unix)]
-    watched: Vec<tokio::signal::unix::Signal>,
+    watched: Vec<(Ended, tokio::signal::unix::Signal)>,
     /// `None` once it said there is no terminal to watch: a finished
     /// receiver must not be polled again.
     #[cfg(unix)]
@@ -213,14 +240,18 @@ impl EndSignals {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
-            let watched = [SignalKind::terminate(), SignalKind::hangup()]
-                .into_iter()
-                .filter_map(|kind| {
-                    signal(kind)
-                        .inspect_err(|err| tracing::warn!(%err, "cannot watch a signal"))
-                        .ok()
-                })
-                .collect();
+            let watched = [
+                (Ended::Terminated, SignalKind::terminate()),
+                (Ended::HungUp, SignalKind::hangup()),
+            ]
+            .into_iter()
+            .filter_map(|(ended, kind)| {
+                let watched = signal(kind)
+                    .inspect_err(|err| tracing::warn!(%err, "cannot watch a signal"))
+                    .ok()?;
+                Some((ended, watched))
+            })
+            .collect();
             Self {
                 watched,
                 hangup: Some(super::hangup::watch()),
@@ -233,18 +264,21 @@ impl EndSignals {
     }
 
     /// Resolves when one of the signals arrives, or the terminal hangs
-    /// up; never otherwise.
-    async fn recv(&mut self) {
+    /// up, with which; never otherwise.
+    async fn recv(&mut self) -> Ended {
         #[cfg(unix)]
         {
             let signals = async {
                 if !self.watched.is_empty() {
                     // `Signal::recv` is cancel-safe: a signal that arrives
                     // while no call waits is kept for the next one.
-                    let arrivals = self.watched.iter_mut().map(|s| Box::pin(s.recv()));
+                    let arrivals = self
+                        .watched
+                        .iter_mut()
+                        .map(|(ended, s)| Box::pin(async move { s.recv().await.map(|()| *ended) }));
                     let (arrived, _, _) = futures_util::future::select_all(arrivals).await;
-                    if arrived.is_some() {
-                        return;
+                    if let Some(ended) = arrived {
+                        return ended;
                     }
                 }
                 std::future::pending().await
@@ -259,10 +293,11 @@ impl EndSignals {
                 if !told {
                     std::future::pending::<()>().await;
                 }
+                Ended::HungUp
             };
             tokio::select! {
-                () = signals => {}
-                () = hung_up => {}
+                ended = signals => ended,
+                ended = hung_up => ended,
             }
         }
         #[cfg(not(unix))]

@@ -15,4 +15,4 @@ pub mod msg;
 pub mod services;
 pub mod ui;
 
-pub use app::{AppOptions, run};
+pub use app::{AppOptions, Ended, run};
