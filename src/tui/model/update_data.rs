@@ -247,6 +247,20 @@ fn reopen_detail(model: &mut Model, i: usize) -> Vec<Cmd> {
     }]
 }
 
+/// Asks again for a lead's timeline that failed while the rest of it
+/// loaded (its activities come from Close the first time it is opened).
+fn reload_activities(model: &mut Model, i: usize) -> Vec<Cmd> {
+    let Some(detail) = &mut model.details[i] else {
+        return Vec::new();
+    };
+    detail.activities.start();
+    vec![Cmd::LoadActivities {
+        resource: detail.resource,
+        generation: detail.generation,
+        lead_id: detail.id.clone(),
+    }]
+}
+
 pub fn close_detail(model: &mut Model) -> Vec<Cmd> {
     if let Some(i) = Model::data_index(model.screen) {
         model.details[i] = None;
@@ -305,6 +319,13 @@ fn retry_screen(model: &mut Model) -> Vec<Cmd> {
                     .is_some_and(|d| d.body.error().is_some()) =>
             {
                 reopen_detail(model, i)
+            }
+            Some(i)
+                if model.details[i]
+                    .as_ref()
+                    .is_some_and(|d| d.activities.error().is_some()) =>
+            {
+                reload_activities(model, i)
             }
             Some(i) if model.tables[i].error.is_some() => {
                 model.tables[i].pending = None;

@@ -128,3 +128,63 @@ fn a_detail_that_failed_is_asked_for_again() {
     );
     assert_eq!(m.offline, None, "Close answered the profile");
 }
+
+/// A lead opened while Close went away: its fields came (from the cache),
+/// its timeline did not. The retries ask for the timeline again, not only
+/// for the profile, so it shows once Close is back, with no `R` needed.
+#[test]
+fn a_timeline_that_failed_is_asked_for_again() {
+    let mut m = on_leads();
+    let cmds = key(&mut m, KeyCode::Enter);
+    let [Cmd::LoadDetail { generation, .. }] = cmds.as_slice() else {
+        panic!("expected LoadDetail, got {cmds:?}");
+    };
+    let generation = *generation;
+    update(
+        &mut m,
+        Msg::Detail {
+            resource: Resource::Leads,
+            generation,
+            result: Ok(RecordDetail::default()),
+        },
+    );
+    update(
+        &mut m,
+        Msg::Activities {
+            resource: Resource::Leads,
+            generation,
+            result: Err("cannot reach Close: connection failed".into()),
+        },
+    );
+    go_offline(&mut m);
+    let cmds = retry(&mut m);
+    let asked = cmds.iter().find_map(|cmd| match cmd {
+        Cmd::LoadActivities {
+            generation,
+            lead_id,
+            ..
+        } => Some((*generation, lead_id.clone())),
+        _ => None,
+    });
+    assert_eq!(asked, Some((generation, "lead_0".to_owned())), "{cmds:?}");
+    assert!(
+        cmds.iter()
+            .any(|cmd| matches!(cmd, Cmd::LoadProfile { .. })),
+        "still probes Close: {cmds:?}"
+    );
+    update(
+        &mut m,
+        Msg::Activities {
+            resource: Resource::Leads,
+            generation,
+            result: Ok(vec!["2026-03-01 Call".into()]),
+        },
+    );
+    assert_eq!(m.detail().unwrap().activities.value().unwrap().len(), 1);
+    assert!(
+        retry(&mut m)
+            .iter()
+            .all(|cmd| !matches!(cmd, Cmd::LoadActivities { .. })),
+        "a loaded timeline is not asked for again"
+    );
+}
