@@ -106,9 +106,18 @@ fn section(title: &str, lines: Vec<String>) -> DetailSection {
     }
 }
 
+/// Labelled values; timestamps (`date_…` keys) as the tables show them.
 fn pairs(record: &Value, keys: &[(&str, &str)]) -> Vec<String> {
     keys.iter()
-        .filter_map(|(label, key)| text(record, key).map(|v| format!("{label:<12} {v}")))
+        .filter_map(|(label, key)| {
+            let value = text(record, key)?;
+            let value = if key.starts_with("date_") {
+                short_date(&value)
+            } else {
+                value.into_owned()
+            };
+            Some(format!("{label:<12} {value}"))
+        })
         .collect()
 }
 

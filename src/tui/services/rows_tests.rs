@@ -1,4 +1,5 @@
-//! The lead detail's custom fields, from both places Close puts them.
+//! The lead detail: its custom fields, from both places Close puts them,
+//! and its timestamps.
 
 use serde_json::json;
 
@@ -64,5 +65,33 @@ fn equal_values_pair_one_to_one() {
         custom(lead),
         ["Other Yes", "cf_1 Yes"],
         "an id in the object pairs by name, the rest by value"
+    );
+}
+
+#[test]
+fn timestamps_read_as_in_the_tables() {
+    let lead = json!({
+        "id": "lead_1",
+        "date_created": "2025-05-28T13:50:29.476000+00:00",
+        "date_updated": "2025-05-31T21:39:12.699000+00:00",
+    });
+    let detail = detail(Resource::Leads, &lead);
+    let lines = &detail.sections[0].lines;
+    assert!(
+        lines.contains(&"Created      2025-05-28 13:50".to_owned()),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(&"Updated      2025-05-31 21:39".to_owned()),
+        "{lines:?}"
+    );
+    let opportunity = json!({"id": "oppo_1", "date_won": "2025-06-30"});
+    let detail = super::detail(Resource::Opportunities, &opportunity);
+    assert!(
+        detail.sections[0]
+            .lines
+            .contains(&"Close date   2025-06-30".to_owned()),
+        "{:?}",
+        detail.sections[0].lines
     );
 }
