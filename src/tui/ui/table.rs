@@ -1,9 +1,13 @@
 //! Screens 3–6: a virtualized table. Only the visible rows are drawn;
 //! rows not fetched yet show as "…".
 
+use std::borrow::Cow;
+
 use ratatui::{
     Frame,
-    layout::{Constraint, Layout, Rect},
+    buffer::CellWidth,
+    layout::{Constraint, Flex, Layout, Rect},
+    style::Style,
     text::{Line, Span},
     widgets::{Cell, Paragraph, Row, Table},
 };
@@ -82,6 +86,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, table: &TableModel, 
         return;
     }
     let columns = columns(table.resource);
+    let widths = column_widths(columns, rest.width);
     let visible = usize::from(rest.height.saturating_sub(1));
     let end = (table.top + visible).min(table.total.navigable());
     let rows = (table.top..end).map(|index| {
@@ -91,7 +96,13 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, table: &TableModel, 
             theme.text()
         };
         match table.row(index) {
-            Some(row) => Row::new(row.cells.iter().map(|c| Cell::from(c.as_str()))).style(style),
+            Some(row) => Row::new(
+                row.cells
+                    .iter()
+                    .zip(&widths)
+                    .map(|(cell, width)| Cell::from(fit(cell, *width))),
+            )
+            .style(style),
             None => Row::new([Cell::from("…")]).style(style),
         }
     });
@@ -99,6 +110,41 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, table: &TableModel, 
         .header(header(table.resource, theme))
         .column_spacing(1);
     frame.render_widget(widget, rest);
+}
+
+/// The width each column gets across `width`, as the table lays them out
+/// (one space between columns, and no selection column: none is drawn).
+fn column_widths(columns: &[(&str, Constraint)], width: u16) -> Vec<u16> {
+    Layout::horizontal(columns.iter().map(|(_, c)| *c))
+        .flex(Flex::Start)
+        .spacing(1)
+        .split(Rect::new(0, 0, width, 1))
+        .iter()
+        .map(|column| column.width)
+        .collect()
+}
+
+/// `text` cut to `width` columns with "…" where it was cut, so a cut value
+/// (an email, say) never passes for a whole one.
+fn fit(text: &str, width: u16) -> Cow<'_, str> {
+    let width = usize::from(width);
+    if Span::raw(text).width() <= width {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for grapheme in Span::raw(text).styled_graphemes(Style::new()) {
+        let cells = usize::from(grapheme.symbol.cell_width());
+        if used + cells + 1 > width {
+            break;
+        }
+        used += cells;
+        out.push_str(grapheme.symbol);
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    Cow::Owned(out)
 }
 
 fn header(resource: Resource, theme: Theme) -> Row<'static> {
@@ -172,5 +218,36 @@ fn title(resource: Resource) -> &'static str {
         Resource::Opportunities => "Opportunities",
         Resource::Tasks => "Tasks",
         Resource::Activities => "Activities",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cut_value_ends_in_an_ellipsis_within_its_column() {
+        assert_eq!(fit("luna@example.com", 16), "luna@example.com");
+        assert_eq!(fit("luna@example.com", 10), "luna@exam…");
+        assert_eq!(fit("Zoë Łukasz", 4), "Zoë…");
+        // Wide characters are never split, and the cut still fits.
+        assert_eq!(fit("東京支社", 5), "東京…");
+        assert_eq!(fit("東京支社", 4), "東…");
+        assert_eq!(fit("abc", 1), "…");
+        assert_eq!(fit("abc", 0), "");
+        for width in 0..12 {
+            let cut = fit("東京 Branch office", width);
+            assert!(
+                Span::raw(cut.as_ref()).width() <= usize::from(width),
+                "{cut}"
+            );
+        }
+    }
+
+    #[test]
+    fn columns_are_as_wide_as_the_table_draws_them() {
+        let widths = column_widths(columns(Resource::Leads), 100);
+        // Name fills what the fixed columns and three spaces leave.
+        assert_eq!(widths, [59, 14, 8, 16]);
     }
 }
