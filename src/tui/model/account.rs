@@ -86,9 +86,18 @@ impl AccountScreen {
                 Tone::Heading,
                 format!("Members ({})", org.members.len()),
             ));
+            // Columns as wide as their longest entry, so roles line up.
+            let widest = |of: fn(&Member) -> &str| {
+                org.members
+                    .iter()
+                    .map(|m| of(m).chars().count())
+                    .max()
+                    .unwrap_or(0)
+            };
+            let (name, email) = (widest(|m| &m.name), widest(|m| &m.email));
             for member in &org.members {
                 lines.push(TextLine::text(format!(
-                    "  {:<24} {:<32} {}",
+                    "  {:<name$}  {:<email$}  {}",
                     member.name, member.email, member.role
                 )));
             }
@@ -143,5 +152,45 @@ fn join_or_none(items: &[String]) -> String {
         "none".to_owned()
     } else {
         items.join(" · ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn members_roles_line_up_whatever_the_emails_length() {
+        let member = |name: &str, email: &str, role: &str| Member {
+            name: name.into(),
+            email: email.into(),
+            role: role.into(),
+        };
+        let mut screen = AccountScreen::default();
+        screen.org.finish(Ok(OrgInfo {
+            members: vec![
+                member(
+                    "Jacob Martin",
+                    "jacob.martin0@juniperhealth.example",
+                    "admin",
+                ),
+                member("Mia Tanaka", "mia.tanaka1@juniperhealth.example", "user"),
+                member(
+                    "Harper Johansson",
+                    "harper.johansson2@juniperhealth.example",
+                    "user",
+                ),
+            ],
+            ..OrgInfo::default()
+        }));
+        let rows: Vec<String> = screen
+            .lines()
+            .iter()
+            .map(|line| line.parts.iter().map(|(_, text)| text.as_str()).collect())
+            .filter(|row: &String| row.contains('@'))
+            .collect();
+        assert_eq!(rows.len(), 3);
+        let roles: Vec<usize> = rows.iter().map(|row| row.rfind(' ').unwrap()).collect();
+        assert!(roles.iter().all(|at| *at == roles[0]), "{rows:#?}");
     }
 }
