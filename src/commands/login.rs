@@ -103,7 +103,10 @@ async fn api_key(settings: &Settings) -> color_eyre::Result<Secret> {
     let terminal = std::io::stdin().is_terminal();
     if let Some(key) = &settings.api_key {
         if !terminal {
-            note!("Using the API key CLOSE_API_KEY or the config sets; stdin is not read.");
+            match &settings.api_key_origin {
+                Some(origin) => note!("Using the API key from {origin}; stdin is not read."),
+                None => note!("Using the configured API key; stdin is not read."),
+            }
         }
         return Ok(key.clone());
     }

@@ -223,6 +223,8 @@ pub struct Settings {
     /// Always ends with `/`, so `api_url.join("lead/")` stays under it.
     pub api_url: Url,
     pub api_key: Option<Secret>,
+    /// Where `api_key` was set, to say which key a login uses.
+    pub api_key_origin: Option<Origin>,
     pub browser: Option<String>,
     pub db_path: PathBuf,
     pub config_path: PathBuf,
@@ -298,6 +300,7 @@ impl Settings {
             token_url: remote(layer.token_url, DEFAULT_TOKEN_URL)?,
             revoke_url: remote(layer.revoke_url, DEFAULT_REVOKE_URL)?,
             api_url,
+            api_key_origin: layer.api_key.as_ref().map(|v| v.origin.clone()),
             api_key: layer.api_key.map(|v| Secret::new(v.text)),
             browser: layer.browser.map(|v| v.text),
             db_path,
