@@ -54,6 +54,9 @@ pub async fn run(settings: &Settings, args: SyncArgs) -> CommandResult {
         ..SyncOptions::default()
     })
     .with_events(tx);
+    for line in with_leads(&args.resources) {
+        note!("{line}");
+    }
     let progress = tokio::spawn(show(rx));
     let result = syncer.run_each(&args.resources).await;
     // Dropping the syncer closes the event channel, which ends `show`.
@@ -93,6 +96,26 @@ pub async fn run(settings: &Settings, args: SyncArgs) -> CommandResult {
         note!("close-tui: {line}");
     }
     Err(Failure::quiet(1).into())
+}
+
+/// For resources named on the command line that have no pass of their
+/// own, a line saying the lead pass brings them (leads embed them), since
+/// the lines that follow speak only of leads.
+fn with_leads(named: &[Resource]) -> Vec<String> {
+    let passes = Pass::for_resources(named).unwrap_or_default();
+    if named.is_empty() || !passes.contains(&Pass::Leads) {
+        return Vec::new();
+    }
+    [Resource::Contacts, Resource::Opportunities]
+        .into_iter()
+        .filter(|r| named.contains(r))
+        .map(|r| {
+            format!(
+                "{}: they come with their leads, so the lead pass syncs them",
+                r.name()
+            )
+        })
+        .collect()
 }
 
 /// A failed pass's error, led by the pass's name unless it says it already
@@ -354,5 +377,19 @@ mod tests {
                 .retry_line("opportunity/", "again", delay, after)
                 .is_some()
         );
+    }
+
+    #[test]
+    fn records_leads_embed_are_said_to_come_with_them() {
+        use Resource::{Contacts, Leads, Opportunities, Tasks};
+        let said = |named: &[Resource]| with_leads(named);
+        assert!(said(&[]).is_empty(), "all of them: nothing to explain");
+        assert_eq!(
+            said(&[Contacts]),
+            ["contacts: they come with their leads, so the lead pass syncs them"]
+        );
+        assert_eq!(said(&[Leads, Opportunities]).len(), 1);
+        assert!(said(&[Opportunities]).is_empty(), "a pass of their own");
+        assert!(said(&[Leads, Tasks]).is_empty());
     }
 }
