@@ -24,7 +24,7 @@ pub struct Cli {
 
     /// The screen the terminal app opens on: connection, account, leads,
     /// contacts, opportunities or tasks
-    #[arg(long, global = true, value_name = "NAME", value_parser = commands::tui::parse_screen)]
+    #[arg(long, value_name = "NAME", value_parser = commands::tui::parse_screen)]
     pub screen: Option<crate::tui::model::Screen>,
 
     #[command(subcommand)]
@@ -70,5 +70,15 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_screen_belongs_to_the_terminal_app_and_the_demo_only() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args);
+        assert!(parse(&["close-tui", "--screen", "leads"]).is_ok());
+        assert!(parse(&["close-tui", "demo", "--screen", "tasks"]).is_ok());
+        assert!(parse(&["close-tui", "--screen", "tasks", "demo"]).is_ok());
+        let err = parse(&["close-tui", "sync", "--screen", "leads"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::UnknownArgument);
     }
 }

@@ -26,10 +26,18 @@ pub struct DemoArgs {
     /// is needed to connect
     #[arg(long)]
     pub auto_approve: bool,
+    /// The screen the terminal app opens on: connection, account, leads,
+    /// contacts, opportunities or tasks
+    #[arg(long, value_name = "NAME", value_parser = super::tui::parse_screen)]
+    pub screen: Option<Screen>,
 }
 
 pub async fn run(flags: &Flags, args: DemoArgs, screen: Option<Screen>) -> CommandResult {
     super::tui::require_terminal()?;
+    let screen = args.screen.or(screen);
+    if flags.db.is_some() {
+        note!("The demo keeps a database of its own, removed when it ends; --db is not used.");
+    }
     let tmp = std::env::temp_dir();
     sweep_stale(&tmp);
     let demo = DemoDir::claim(&tmp).map_err(|e| {
