@@ -119,9 +119,11 @@ async fn bare_loop(api: &str, key: &str, concurrency: usize) -> usize {
     futures_util::future::join_all(workers).await.iter().sum()
 }
 
-/// The bare loop's paging, through the sync's own client and record
-/// reader (`prepare`) but with no cache behind it: what the sync costs
-/// before it writes anything.
+/// The bare loop's paging (by `_skip`, no date query), through the sync's
+/// own client and record reader (`prepare`) but with no cache behind it:
+/// what the sync costs before it writes anything. (The sync itself pages
+/// date windows, which the sandbox filters and sorts: its own cost, the
+/// same for both clients per page.)
 async fn client_loop(info: &Value, concurrency: usize) -> usize {
     let client = Arc::new(client(info));
     let workers = (0..concurrency).map(|i| {
@@ -313,7 +315,9 @@ fn write_batches<'a>(
 /// What a writer split between two files would gain: the leads (with
 /// their search rows) go into one cache file and their children into
 /// another, each file written by its own thread with its own checkpointer,
-/// indexes set aside and built at the end by each thread at once.
+/// indexes set aside and built at the end by each thread at once. Always a
+/// bulk load of 32 pages a transaction, as the sync's first load writes
+/// (`SYNC_BENCH_WRITE_BULK` and `_BATCH` are for the one-file writer).
 fn split_writer(pages: &[Vec<Box<serde_json::value::RawValue>>], leads: f64, round: u32) {
     let dir = tempfile::tempdir().unwrap();
     let open = |name: &str| {

@@ -108,16 +108,48 @@ pub enum CompleteLoginError {
     Profile(ApiError),
     #[error("the token response has no organization_id")]
     NoOrganization,
-    /// With what became of the tokens Close issued for it, if any.
-    #[error("cannot save the account: {source}{revoked}")]
-    NotSaved { source: StoreError, revoked: String },
+    #[error("cannot save the account: {0}")]
+    NotSaved(StoreError),
     #[error("cannot set up the HTTP client: {0}")]
     Http(String),
+    /// An OAuth login that failed after Close issued its tokens, with what
+    /// became of them.
+    #[error("{error}{revoked}")]
+    Revoked {
+        error: Box<CompleteLoginError>,
+        revoked: String,
+    },
 }
 
 /// Asks Close who the new credentials belong to (`GET /me/`), then stores
-/// the account, encrypted, as the active one.
+/// the account, encrypted, as the active one. If an OAuth login fails on
+/// the way, the tokens Close issued for it are revoked: nothing here would
+/// know of that live grant.
 pub async fn complete_login(
+    settings: &Settings,
+    store: &Arc<Store>,
+    login: NewLogin,
+) -> Result<Account, CompleteLoginError> {
+    let issued: Vec<Secret> = match &login {
+        NewLogin::OAuth(tokens) => [
+            tokens.refresh_token.clone(),
+            Some(tokens.access_token.clone()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        NewLogin::ApiKey(_) => Vec::new(),
+    };
+    match save_new_login(settings, store, login).await {
+        Err(error) if !issued.is_empty() => Err(CompleteLoginError::Revoked {
+            error: Box::new(error),
+            revoked: revoke_unsaved(settings, issued).await,
+        }),
+        result => result,
+    }
+}
+
+async fn save_new_login(
     settings: &Settings,
     store: &Arc<Store>,
     login: NewLogin,
@@ -164,13 +196,6 @@ pub async fn complete_login(
             NewLogin::ApiKey(_) => AuthKind::ApiKey,
         },
     };
-    let issued = match &login {
-        NewLogin::OAuth(tokens) => vec![
-            tokens.refresh_token.clone(),
-            Some(tokens.access_token.clone()),
-        ],
-        NewLogin::ApiKey(_) => Vec::new(),
-    };
     let credentials = match login {
         NewLogin::OAuth(tokens) => Credentials {
             access_token_expires_at: tokens
@@ -190,47 +215,42 @@ pub async fn complete_login(
     let saved = tokio::task::spawn_blocking(move || store.save_login(&profile, &credentials))
         .await
         .map_err(|err| CompleteLoginError::Http(err.to_string()))?;
-    let account = match saved {
-        Ok(account) => account,
-        Err(source) => {
-            let revoked = revoke_unsaved(settings, issued.into_iter().flatten().collect()).await;
-            return Err(CompleteLoginError::NotSaved { source, revoked });
-        }
-    };
+    let account = saved.map_err(CompleteLoginError::NotSaved)?;
     tracing::info!(account = %account.id(), auth = account.profile.auth.as_str(), "logged in");
     Ok(account)
 }
 
-/// How long a login that could not be saved waits for Close to revoke
+/// How long a login that failed waits for Close to revoke
 /// the tokens it issued (a revoke sends two requests).
 const UNSAVED_REVOKE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// Revokes the tokens of a login that could not be saved, so no live grant
-/// is left behind that nothing here knows of; returns a clause saying how
-/// that went, for the error (empty for an API key: nothing was issued).
+/// Revokes the tokens of a login that failed, so no live grant is left
+/// behind that nothing here knows of; returns a clause saying how that
+/// went, for the error. The revoke runs on a task of its own: a caller
+/// that gives up on the login (Esc, quitting) does not cut it short.
 async fn revoke_unsaved(settings: &Settings, tokens: Vec<Secret>) -> String {
-    if tokens.is_empty() {
-        return String::new();
-    }
     let Some(client) = token_client(settings) else {
-        return "; the tokens Close issued stay valid until they expire (no OAuth client \
-                configured to revoke them)"
+        return "; the tokens Close issued for this login stay valid until they expire (no \
+                OAuth client configured to revoke them)"
             .into();
     };
-    let revoking = revoke_all(&client, tokens.iter());
-    match tokio::time::timeout(UNSAVED_REVOKE_DEADLINE, revoking).await {
-        Ok(failures) if failures.is_empty() => {
-            "; the tokens Close issued for it were revoked".into()
+    let revoking = tokio::spawn(async move {
+        tokio::time::timeout(UNSAVED_REVOKE_DEADLINE, revoke_all(&client, tokens.iter())).await
+    });
+    match revoking.await {
+        Ok(Ok(failures)) if failures.is_empty() => {
+            "; the tokens Close issued for this login were revoked".into()
         }
-        Ok(failures) => format!(
-            "; revoking the tokens Close issued for it failed: {}",
+        Ok(Ok(failures)) => format!(
+            "; revoking the tokens Close issued for this login failed: {}",
             failures.join("; ")
         ),
-        Err(_) => format!(
+        Ok(Err(_)) => format!(
             "; the revoke endpoint did not answer within {} s, so the tokens Close issued \
-             for it may stay valid until they expire",
+             for this login may stay valid until they expire",
             UNSAVED_REVOKE_DEADLINE.as_secs()
         ),
+        Err(err) => format!("; the tokens Close issued for this login were not revoked: {err}"),
     }
 }
 

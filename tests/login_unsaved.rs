@@ -1,12 +1,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! The last step of an OAuth login, when the account cannot be saved: the
-//! tokens Close just issued are revoked, not left as a live grant that
-//! nothing here knows of. (A login checks first, before the browser
-//! opens; this is the key store failing after that check.)
+//! The last step of an OAuth login, when it fails after Close issued its
+//! tokens: they are revoked, not left as a live grant that nothing here
+//! knows of. (A login checks the key store first, before the browser
+//! opens; these fail after that.)
 
 mod sandbox_support;
 
-use std::{sync::Arc, time::Duration};
+use std::{path::Path, sync::Arc, time::Duration};
 
 use close_tui::{
     auth::client::decode_token_response,
@@ -16,13 +16,12 @@ use close_tui::{
     store::{KeyConfig, KeyMode, Store},
 };
 use reqwest::StatusCode;
-use sandbox_support::harness;
+use sandbox_support::{Harness, harness};
+use serde_json::Value;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_login_that_cannot_be_saved_revokes_the_tokens_close_issued() {
-    let h = harness(|_| {}).await;
+/// Settings pointing at the sandbox, with its OAuth client.
+fn settings(h: &Harness, dir: &Path) -> Settings {
     let info = &h.sandbox.info;
-    let dir = tempfile::tempdir().unwrap();
     let env: Vec<(String, String)> = [
         ("CLOSE_CLIENT_ID", info.client_id.as_str()),
         ("CLOSE_CLIENT_SECRET", info.client_secret.as_str()),
@@ -34,9 +33,34 @@ async fn a_login_that_cannot_be_saved_revokes_the_tokens_close_issued() {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
-    let settings =
-        Settings::resolve(Dirs::under(dir.path()), &Flags::default(), &[], &env).unwrap();
+    Settings::resolve(Dirs::under(dir), &Flags::default(), &[], &env).unwrap()
+}
 
+/// Completes a login with the token answer `issued`, which must fail and
+/// revoke the tokens; returns the error.
+async fn failed_login(h: &Harness, store: &Arc<Store>, dir: &Path, issued: Value) -> String {
+    let tokens = decode_token_response(200, issued.to_string().as_bytes()).unwrap();
+    let refresh = tokens.refresh_token.clone().unwrap();
+    let err = complete_login(&settings(h, dir), store, NewLogin::OAuth(tokens))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.ends_with("; the tokens Close issued for this login were revoked"),
+        "{err}"
+    );
+    assert!(!err.contains(refresh.expose()), "no secret in the error");
+    // The grant is dead at Close, and nothing was stored here.
+    let (status, body) = h.refresh(refresh.expose()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(store.list_accounts().unwrap().is_empty());
+    err
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_that_cannot_be_saved_revokes_the_tokens_close_issued() {
+    let h = harness(|_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
     // A keyring that does not answer, and no key file: nothing can be saved.
     let mut keys = KeyConfig::new(KeyMode::Keyring, &dir.path().join("config"));
     keys.keyring_timeout = Duration::ZERO;
@@ -44,25 +68,29 @@ async fn a_login_that_cannot_be_saved_revokes_the_tokens_close_issued() {
     let store = Arc::new(Store::open(dir.path().join("close.db"), keys).unwrap());
 
     let issued = h.login().await;
-    let tokens = decode_token_response(200, issued.to_string().as_bytes()).unwrap();
-    let refresh = tokens.refresh_token.clone().unwrap();
-    let err = complete_login(&settings, &store, NewLogin::OAuth(tokens))
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = failed_login(&h, &store, dir.path(), issued).await;
     assert!(err.starts_with("cannot save the account: "), "{err}");
-    assert!(
-        err.ends_with("the tokens Close issued for it were revoked"),
-        "{err}"
-    );
-    assert!(!err.contains(refresh.expose()), "no secret in the error");
-
-    // The grant is dead at Close.
-    let (status, body) = h.refresh(refresh.expose()).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(h.stats().await["revokes"], 2);
-    assert!(store.list_accounts().unwrap().is_empty());
     drop(store);
     assert!(!dir.path().join("config/store.key").exists());
+    h.sandbox.stop().await;
+}
+
+/// Any failure after the exchange revokes them too: here the token answer
+/// names no organization, so there is no account to save.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_that_fails_after_the_exchange_revokes_its_tokens() {
+    let h = harness(|_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    let keys = KeyConfig::new(KeyMode::File, &dir.path().join("config"));
+    let store = Arc::new(Store::open(dir.path().join("close.db"), keys).unwrap());
+
+    let mut issued = h.login().await;
+    issued.as_object_mut().unwrap().remove("organization_id");
+    let err = failed_login(&h, &store, dir.path(), issued).await;
+    assert!(
+        err.starts_with("the token response has no organization_id"),
+        "{err}"
+    );
     h.sandbox.stop().await;
 }

@@ -199,3 +199,29 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) {
         .unwrap();
     file.write_all(bytes).unwrap();
 }
+
+/// A key file that cannot be made (its directory is a file here; a
+/// read-only home elsewhere): a login is refused before it starts, and the
+/// way out names the file, not the key-file setting already in use.
+#[test]
+fn a_key_file_that_cannot_be_written_refuses_logins_up_front() {
+    let root = tempfile::tempdir().unwrap();
+    let not_a_dir = root.path().join("config");
+    std::fs::write(&not_a_dir, b"a file where the config directory goes").unwrap();
+    let keys = KeyConfig::new(KeyMode::File, &not_a_dir.join("close-tui"));
+    let store = Store::open(root.path().join("close.db"), keys.clone()).unwrap();
+    let message = store.check_login_can_be_saved().unwrap_err().to_string();
+    assert!(message.contains("no login can be saved"), "{message}");
+    assert!(
+        message.contains(&keys.file.display().to_string()),
+        "{message}"
+    );
+    assert!(!message.contains("CLOSE_TUI_KEY_STORE"), "{message}");
+    let err = store
+        .save_login(&profile("orga_1"), &api_key("api_one"))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("this login was not saved"),
+        "{err}"
+    );
+}

@@ -9,9 +9,10 @@ use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
 use super::{
-    Store,
+    KeyStoreKind, Store,
     cipher::Cipher,
     error::StoreError,
+    keyring_io::KeyringFailure,
     keystate::{self, KeyProblem, KeyState},
     model::{Account, AccountId, AccountState, AuthKind, Credentials, Profile, from_unix, to_unix},
 };
@@ -349,20 +350,36 @@ fn refuse_without_key_store(
         Saving::Nothing => "no login can be saved until it answers",
         Saving::Login => "this login was not saved",
     };
-    let (why, way_out) = if stored {
-        (
-            ", because the key of the logins already stored may be there",
-            "start again with a key file (stored logins will then need to log in again)",
-        )
+    let why = if stored {
+        ", because the key of the logins already stored may be there"
     } else {
-        ("", "keep the key in a file instead")
+        ""
+    };
+    let way_out = match kind {
+        KeyStoreKind::Keyring => {
+            let unlock = if reason.contains(&KeyringFailure::TimedOut.to_string()) {
+                " (if it asked to be unlocked, unlock it and log in again)"
+            } else {
+                ""
+            };
+            let instead = if stored {
+                "start again with a key file (stored logins will then need to log in again)"
+            } else {
+                "keep the key in a file instead"
+            };
+            format!(
+                "Log in where the keyring answers{unlock}, or set CLOSE_TUI_KEY_STORE=file \
+                 to {instead}"
+            )
+        }
+        KeyStoreKind::File => format!(
+            "Check that {} can be read and written, then log in again",
+            keys.file.display()
+        ),
     };
     Err(StoreError::KeyStore {
         key_store: *kind,
-        reason: format!(
-            "{reason}; {what}{why}. Log in where the {kind} answers, or set \
-             CLOSE_TUI_KEY_STORE=file to {way_out}"
-        ),
+        reason: format!("{reason}; {what}{why}. {way_out}"),
     })
 }
 

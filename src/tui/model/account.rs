@@ -12,6 +12,10 @@ use crate::store::AccountId;
 /// The width of the labels before values.
 const LABEL: usize = 13;
 
+/// The widest the Account screen's member names and emails line up to.
+const MEMBER_NAME_MAX: usize = 28;
+const MEMBER_EMAIL_MAX: usize = 40;
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UserInfo {
     pub id: String,
@@ -86,19 +90,25 @@ impl AccountScreen {
                 Tone::Heading,
                 format!("Members ({})", org.members.len()),
             ));
-            // Columns as wide as their longest entry, so roles line up.
-            let widest = |of: fn(&Member) -> &str| {
+            // Columns as wide as their longest entry (on screen, and up to
+            // a cap, past which one long email would wrap every row), so
+            // roles line up.
+            let widest = |of: fn(&Member) -> &str, cap: usize| {
                 org.members
                     .iter()
-                    .map(|m| of(m).chars().count())
+                    .map(|m| text::width(of(m)))
                     .max()
                     .unwrap_or(0)
+                    .min(cap)
             };
-            let (name, email) = (widest(|m| &m.name), widest(|m| &m.email));
+            let name = widest(|m| &m.name, MEMBER_NAME_MAX);
+            let email = widest(|m| &m.email, MEMBER_EMAIL_MAX);
             for member in &org.members {
                 lines.push(TextLine::text(format!(
-                    "  {:<name$}  {:<email$}  {}",
-                    member.name, member.email, member.role
+                    "  {}  {}  {}",
+                    text::pad(&member.name, name),
+                    text::pad(&member.email, email),
+                    member.role
                 )));
             }
             lines.push(TextLine::blank());
@@ -180,6 +190,7 @@ mod tests {
                     "harper.johansson2@juniperhealth.example",
                     "user",
                 ),
+                member("山田 太郎", "yamada@juniperhealth.example", "user"),
             ],
             ..OrgInfo::default()
         }));
@@ -189,8 +200,12 @@ mod tests {
             .map(|line| line.parts.iter().map(|(_, text)| text.as_str()).collect())
             .filter(|row: &String| row.contains('@'))
             .collect();
-        assert_eq!(rows.len(), 3);
-        let roles: Vec<usize> = rows.iter().map(|row| row.rfind(' ').unwrap()).collect();
+        assert_eq!(rows.len(), 4);
+        // Where each role starts, in columns on screen.
+        let roles: Vec<usize> = rows
+            .iter()
+            .map(|row| text::width(&row[..row.rfind(' ').unwrap()]))
+            .collect();
         assert!(roles.iter().all(|at| *at == roles[0]), "{rows:#?}");
     }
 }

@@ -15,6 +15,21 @@ pub enum Tone {
     Label,
 }
 
+/// How many columns `text` takes on screen.
+pub fn width(text: &str) -> usize {
+    Span::raw(text).width()
+}
+
+/// `text` padded with spaces to `columns` on screen (as is when wider).
+pub fn pad(text: &str, columns: usize) -> String {
+    let mut padded = text.to_owned();
+    padded.extend(std::iter::repeat_n(
+        ' ',
+        columns.saturating_sub(width(text)),
+    ));
+    padded
+}
+
 /// One line of text, in parts of one tone each.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TextLine {

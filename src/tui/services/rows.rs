@@ -106,12 +106,13 @@ fn section(title: &str, lines: Vec<String>) -> DetailSection {
     }
 }
 
-/// Labelled values; timestamps (`date_…` keys) as the tables show them.
+/// Labelled values; dates and times (`date_…`, `…_date` keys) as the
+/// tables show them.
 fn pairs(record: &Value, keys: &[(&str, &str)]) -> Vec<String> {
     keys.iter()
         .filter_map(|(label, key)| {
             let value = text(record, key)?;
-            let value = if key.starts_with("date_") {
+            let value = if key.starts_with("date_") || key.ends_with("_date") {
                 short_date(&value)
             } else {
                 value.into_owned()

@@ -124,16 +124,22 @@ fn column_widths(columns: &[(&str, Constraint)], width: u16) -> Vec<u16> {
         .collect()
 }
 
-/// `text` cut to `width` columns with "…" where it was cut, so a cut value
-/// (an email, say) never passes for a whole one.
+/// `text` on one line (line breaks and tabs read as spaces: a cell is one
+/// row high), cut to `width` columns with "…" where it was cut, so a cut
+/// value (an email, say) never passes for a whole one.
 fn fit(text: &str, width: u16) -> Cow<'_, str> {
+    let text: Cow<'_, str> = if text.contains(['\n', '\r', '\t']) {
+        Cow::Owned(text.replace(['\n', '\r', '\t'], " "))
+    } else {
+        Cow::Borrowed(text)
+    };
     let width = usize::from(width);
-    if Span::raw(text).width() <= width {
-        return Cow::Borrowed(text);
+    if Span::raw(text.as_ref()).width() <= width {
+        return text;
     }
     let mut out = String::new();
     let mut used = 0;
-    for grapheme in Span::raw(text).styled_graphemes(Style::new()) {
+    for grapheme in Span::raw(text.as_ref()).styled_graphemes(Style::new()) {
         let cells = usize::from(grapheme.symbol.cell_width());
         if used + cells + 1 > width {
             break;
@@ -235,6 +241,9 @@ mod tests {
         assert_eq!(fit("東京支社", 4), "東…");
         assert_eq!(fit("abc", 1), "…");
         assert_eq!(fit("abc", 0), "");
+        // One row: a line break never hides the rest of the text.
+        assert_eq!(fit("Call back\nthen email", 20), "Call back then email");
+        assert_eq!(fit("Call back\r\nthen email", 12), "Call back  …");
         for width in 0..12 {
             let cut = fit("東京 Branch office", width);
             assert!(

@@ -10,8 +10,8 @@ fn org(members: usize) -> OrgInfo {
         name: "Acme Corp".into(),
         members: (0..members)
             .map(|i| Member {
-                name: format!("Member {i}"),
-                email: format!("member{i}@acme.test"),
+                name: format!("Member Number {i}"),
+                email: format!("member.number{i}@acme-corporation.example"),
                 role: "user".into(),
             })
             .collect(),
