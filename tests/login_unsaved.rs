@@ -21,18 +21,13 @@ use serde_json::Value;
 
 /// Settings pointing at the sandbox, with its OAuth client.
 fn settings(h: &Harness, dir: &Path) -> Settings {
-    let info = &h.sandbox.info;
-    let env: Vec<(String, String)> = [
-        ("CLOSE_CLIENT_ID", info.client_id.as_str()),
-        ("CLOSE_CLIENT_SECRET", info.client_secret.as_str()),
-        ("CLOSE_AUTHORIZE_URL", info.authorize_url.as_str()),
-        ("CLOSE_TOKEN_URL", info.token_url.as_str()),
-        ("CLOSE_REVOKE_URL", info.revoke_url.as_str()),
-        ("CLOSE_API_URL", info.api_url.as_str()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
+    let env: Vec<(String, String)> = h
+        .sandbox
+        .info
+        .client_env()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
     Settings::resolve(Dirs::under(dir), &Flags::default(), &[], &env).unwrap()
 }
 

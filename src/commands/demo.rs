@@ -56,18 +56,7 @@ pub async fn run(flags: &Flags, args: DemoArgs, screen: Option<Screen>) -> Comma
     })
     .await
     .map_err(fail)?;
-    let info = &sandbox.info;
-    let env = [
-        ("CLOSE_CLIENT_ID", info.client_id.clone()),
-        ("CLOSE_CLIENT_SECRET", info.client_secret.clone()),
-        ("CLOSE_AUTHORIZE_URL", info.authorize_url.clone()),
-        ("CLOSE_TOKEN_URL", info.token_url.clone()),
-        ("CLOSE_REVOKE_URL", info.revoke_url.clone()),
-        ("CLOSE_API_URL", info.api_url.clone()),
-        // Port 0: the login binds any free port and sends that one.
-        ("REDIRECT_URI", "http://127.0.0.1:0/callback".to_owned()),
-    ]
-    .map(|(k, v)| (k.to_owned(), v));
+    let env = sandbox.info.client_env().map(|(k, v)| (k.to_owned(), v));
     // The user's key bindings still apply; nothing else of theirs is read.
     let keys = Settings::load(flags).map(|s| s.keys).unwrap_or_default();
     let demo_flags = Flags {
@@ -79,7 +68,7 @@ pub async fn run(flags: &Flags, args: DemoArgs, screen: Option<Screen>) -> Comma
     let options = AppOptions {
         screen,
         auto_approve: args.auto_approve,
-        target: Some(format!("demo sandbox at {}", info.base_url)),
+        target: Some(format!("demo sandbox at {}", sandbox.info.base_url)),
         keys: Some(KeyConfig::new(KeyMode::File, &dirs.config)),
     };
     let result = tui::run(settings, options).await;

@@ -43,6 +43,23 @@ pub struct SandboxInfo {
     pub api_key: String,
 }
 
+impl SandboxInfo {
+    /// The settings (as environment variables) that point close-tui at this
+    /// sandbox: its OAuth client, endpoints and API, and a loopback
+    /// redirect on a free port (port 0: the login binds one and sends it).
+    pub fn client_env(&self) -> [(&'static str, String); 7] {
+        [
+            ("CLOSE_CLIENT_ID", self.client_id.clone()),
+            ("CLOSE_CLIENT_SECRET", self.client_secret.clone()),
+            ("CLOSE_AUTHORIZE_URL", self.authorize_url.clone()),
+            ("CLOSE_TOKEN_URL", self.token_url.clone()),
+            ("CLOSE_REVOKE_URL", self.revoke_url.clone()),
+            ("CLOSE_API_URL", self.api_url.clone()),
+            ("REDIRECT_URI", "http://127.0.0.1:0/callback".to_owned()),
+        ]
+    }
+}
+
 /// A sandbox serving in a background task. Dropping it stops the server too,
 /// but without waiting; call [`RunningSandbox::stop`] to wait.
 pub struct RunningSandbox {

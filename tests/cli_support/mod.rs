@@ -120,16 +120,8 @@ impl Home {
         let info = &sandbox.info;
         let mut home = Self::bare();
         home.secrets = sandbox.state.options.record_secrets.clone();
-        for (name, value) in [
-            ("CLOSE_CLIENT_ID", info.client_id.as_str()),
-            ("CLOSE_CLIENT_SECRET", info.client_secret.as_str()),
-            ("CLOSE_AUTHORIZE_URL", info.authorize_url.as_str()),
-            ("CLOSE_TOKEN_URL", info.token_url.as_str()),
-            ("CLOSE_REVOKE_URL", info.revoke_url.as_str()),
-            ("CLOSE_API_URL", info.api_url.as_str()),
-            ("REDIRECT_URI", "http://127.0.0.1:0/callback"),
-        ] {
-            home.set(name, value);
+        for (name, value) in info.client_env() {
+            home.set(name, &value);
         }
         home.set("BROWSER", consent_user().to_str().unwrap());
         let consent_log = home.consent_log();

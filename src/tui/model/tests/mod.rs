@@ -105,3 +105,15 @@ pub fn on_leads() -> Model {
     update(&mut m, page(&request, 1000));
     m
 }
+
+/// A lead's timeline arriving for the detail opened at `generation`.
+pub fn timeline(model: &mut Model, generation: Generation, result: Result<Vec<String>, String>) {
+    update(
+        model,
+        Msg::Activities {
+            resource: Resource::Leads,
+            generation,
+            result,
+        },
+    );
+}

@@ -150,14 +150,7 @@ fn enter_opens_a_detail_and_esc_goes_back() {
     assert!(
         matches!(cmds.as_slice(), [Cmd::LoadActivities { lead_id, .. }] if lead_id == "lead_1")
     );
-    update(
-        &mut m,
-        Msg::Activities {
-            resource: Resource::Leads,
-            generation,
-            result: Ok(vec!["2026-03-01 Call".into()]),
-        },
-    );
+    timeline(&mut m, generation, Ok(vec!["2026-03-01 Call".into()]));
     assert_eq!(m.detail().unwrap().activities.value().unwrap().len(), 1);
     assert_eq!(m.context(), crate::tui::keymap::Context::Detail);
     key(&mut m, KeyCode::Esc);

@@ -148,13 +148,10 @@ fn a_timeline_that_failed_is_asked_for_again() {
             result: Ok(RecordDetail::default()),
         },
     );
-    update(
+    timeline(
         &mut m,
-        Msg::Activities {
-            resource: Resource::Leads,
-            generation,
-            result: Err("cannot reach Close: connection failed".into()),
-        },
+        generation,
+        Err("cannot reach Close: connection failed".into()),
     );
     go_offline(&mut m);
     let cmds = retry(&mut m);
@@ -172,14 +169,7 @@ fn a_timeline_that_failed_is_asked_for_again() {
             .any(|cmd| matches!(cmd, Cmd::LoadProfile { .. })),
         "still probes Close: {cmds:?}"
     );
-    update(
-        &mut m,
-        Msg::Activities {
-            resource: Resource::Leads,
-            generation,
-            result: Ok(vec!["2026-03-01 Call".into()]),
-        },
-    );
+    timeline(&mut m, generation, Ok(vec!["2026-03-01 Call".into()]));
     assert_eq!(m.detail().unwrap().activities.value().unwrap().len(), 1);
     assert!(
         retry(&mut m)

@@ -133,14 +133,7 @@ fn a_narrow_detail_scrolls_through_its_wrapped_rows() {
             result: Ok(body),
         },
     );
-    update(
-        &mut m,
-        Msg::Activities {
-            resource: Resource::Leads,
-            generation,
-            result: Ok(vec![]),
-        },
-    );
+    timeline(&mut m, generation, Ok(vec![]));
     let detail = m.detail().unwrap();
     let lines = detail.lines();
     let rows = text::wrap(&lines, 24).len();
