@@ -87,6 +87,15 @@ fn states() -> Vec<(&'static str, State)> {
             awaiting(&mut m, wait);
             m
         }),
+        ("connect_demo_without_a_browser", |w, h| {
+            let mut m = signed_out(w, h);
+            m.options.demo = true;
+            let mut wait = wait(false, false);
+            wait.launch = "not opened: there is no graphical display".into();
+            wait.ssh_hint = None;
+            awaiting(&mut m, wait);
+            m
+        }),
         ("confirm_disconnect", |w, h| {
             let mut m = connected(w, h);
             keys(&mut m, "x");

@@ -68,6 +68,7 @@ pub async fn run(flags: &Flags, args: DemoArgs, screen: Option<Screen>) -> Comma
     let options = AppOptions {
         screen,
         auto_approve: args.auto_approve,
+        demo: true,
         target: Some(format!("demo sandbox at {}", sandbox.info.base_url)),
         keys: Some(KeyConfig::new(KeyMode::File, &dirs.config)),
     };

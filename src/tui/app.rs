@@ -42,6 +42,8 @@ pub struct AppOptions {
     pub screen: Option<Screen>,
     /// The demo sandbox approves logins by itself.
     pub auto_approve: bool,
+    /// Running as `close-tui demo`, against its own sandbox.
+    pub demo: bool,
     /// Shown in the header while no account is connected.
     pub target: Option<String>,
     /// Where the store's key lives; `None` follows `CLOSE_TUI_KEY_STORE`.
@@ -82,6 +84,7 @@ pub async fn run(settings: Settings, options: AppOptions) -> color_eyre::Result<
     let mut services = Services::new(settings, options.auto_approve, options.keys.clone(), tx);
     let model_options = ModelOptions {
         auto_approve: options.auto_approve,
+        demo: options.demo,
         target: options.target.clone(),
     };
     let mut model = Model::new(Utc::now(), keymap, model_options);

@@ -112,6 +112,8 @@ pub struct SyncProgress {
 pub struct ModelOptions {
     /// The demo sandbox approves logins by itself.
     pub auto_approve: bool,
+    /// Running as `close-tui demo`, against its own sandbox.
+    pub demo: bool,
     /// Where the app points, e.g. "sandbox at http://127.0.0.1:4100".
     pub target: Option<String>,
 }

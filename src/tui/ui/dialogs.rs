@@ -109,6 +109,13 @@ fn connect_lines(model: &Model, dialog: &ConnectDialog, theme: Theme) -> Vec<Lin
             lines.push(Line::raw(""));
             lines.push(field("Transport", wait.transport.clone(), LABEL, theme));
             lines.push(field("Browser", wait.launch.clone(), LABEL, theme));
+            if model.options.demo && !dialog.auto_approve && !wait.browser_opened {
+                lines.push(Line::styled(
+                    "No browser here? Quit and run `close-tui demo --auto-approve`: the demo \
+                     sandbox then approves the login by itself.",
+                    theme.warn(),
+                ));
+            }
             if wait.https {
                 lines.push(Line::styled(
                     "The browser warns once about the callback's self-signed certificate: accept it for 127.0.0.1.",
