@@ -91,8 +91,7 @@ fn states() -> Vec<(&'static str, State)> {
             let mut m = signed_out(w, h);
             m.options.demo = true;
             let mut wait = wait(false, false);
-            wait.launch = "not opened: there is no graphical display".into();
-            wait.ssh_hint = None;
+            wait.launch = "not opened: this is an SSH session".into();
             awaiting(&mut m, wait);
             m
         }),

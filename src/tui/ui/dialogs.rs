@@ -122,7 +122,11 @@ fn connect_lines(model: &Model, dialog: &ConnectDialog, theme: Theme) -> Vec<Lin
                     theme.warn(),
                 ));
             }
-            if let Some(hint) = &wait.ssh_hint {
+            // Not for the demo: its sandbox is on this machine too, so a
+            // tunnel for the callback alone would not do.
+            if let Some(hint) = &wait.ssh_hint
+                && !model.options.demo
+            {
                 lines.push(field("Over SSH", hint.clone(), LABEL, theme));
             }
             let left = format::countdown(format::secs_until(model.now, wait.deadline));
