@@ -20,6 +20,7 @@ mod keyfile;
 mod keyring_io;
 mod keys;
 mod keystate;
+mod login_check;
 mod migrations;
 mod model;
 mod refresh;

@@ -18,6 +18,7 @@ mod toast;
 mod update;
 mod update_connection;
 mod update_data;
+mod update_detail;
 
 use chrono::{DateTime, Utc};
 

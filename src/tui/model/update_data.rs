@@ -1,7 +1,11 @@
-//! Screen changes and the data screens: paging, search, detail views and
-//! the Account screen's loads.
+//! Screen changes and the data screens: paging, search, retries while
+//! offline and the Account screen's loads (detail views: `update_detail.rs`).
 
-use super::{DetailModel, Generation, Model, PageReply, RecordDetail, Screen, TableModel};
+pub use super::update_detail::{close_detail, on_activities, on_detail, open_selected};
+use super::{
+    Generation, Model, PageReply, Screen, TableModel,
+    update_detail::{index_of, reload_activities, reopen_detail},
+};
 use crate::{close::records::Resource, tui::msg::Cmd};
 
 fn fetch(request: Option<super::PageRequest>) -> Vec<Cmd> {
@@ -210,74 +214,6 @@ pub fn click(model: &mut Model, row: u16) -> Vec<Cmd> {
     fetch(table.select(index as isize))
 }
 
-pub fn open_selected(model: &mut Model) -> Vec<Cmd> {
-    let Some(i) = Model::data_index(model.screen) else {
-        return Vec::new();
-    };
-    let table = &mut model.tables[i];
-    let Some(row) = table.selected_row() else {
-        return Vec::new();
-    };
-    let (id, title) = (
-        row.id.clone(),
-        row.cells.first().cloned().unwrap_or_default(),
-    );
-    table.searching = false;
-    let resource = table.resource;
-    let generation = model.detail_generation.bump();
-    model.details[i] = Some(DetailModel::new(resource, id.clone(), title, generation));
-    vec![Cmd::LoadDetail {
-        resource,
-        generation,
-        id,
-    }]
-}
-
-fn reopen_detail(model: &mut Model, i: usize) -> Vec<Cmd> {
-    let Some(detail) = &mut model.details[i] else {
-        return Vec::new();
-    };
-    let generation = model.detail_generation.bump();
-    detail.generation = generation;
-    detail.body.start();
-    vec![Cmd::LoadDetail {
-        resource: detail.resource,
-        generation,
-        id: detail.id.clone(),
-    }]
-}
-
-/// Asks again for a lead's timeline that failed while the rest of it
-/// loaded (its activities come from Close the first time it is opened).
-fn reload_activities(model: &mut Model, i: usize) -> Vec<Cmd> {
-    let Some(detail) = &mut model.details[i] else {
-        return Vec::new();
-    };
-    detail.activities.start();
-    vec![Cmd::LoadActivities {
-        resource: detail.resource,
-        generation: detail.generation,
-        lead_id: detail.id.clone(),
-    }]
-}
-
-pub fn close_detail(model: &mut Model) -> Vec<Cmd> {
-    if let Some(i) = Model::data_index(model.screen) {
-        model.details[i] = None;
-    }
-    Vec::new()
-}
-
-fn index_of(resource: Resource) -> Option<usize> {
-    match resource {
-        Resource::Leads => Some(0),
-        Resource::Contacts => Some(1),
-        Resource::Opportunities => Some(2),
-        Resource::Tasks => Some(3),
-        Resource::Activities => None,
-    }
-}
-
 /// Close is unreachable: ask again for what the current screen lacks, and
 /// for something from Close all the same. Only an answer from Close says
 /// it is back, and the screen's own request may keep failing for another
@@ -351,52 +287,6 @@ pub fn on_page(
     }
     if let Some(i) = index_of(resource) {
         model.tables[i].apply(generation, result);
-    }
-    Vec::new()
-}
-
-pub fn on_detail(
-    model: &mut Model,
-    resource: Resource,
-    generation: Generation,
-    result: Result<RecordDetail, String>,
-) -> Vec<Cmd> {
-    let Some(detail) = index_of(resource).and_then(|i| model.details[i].as_mut()) else {
-        return Vec::new();
-    };
-    if detail.generation != generation {
-        return Vec::new();
-    }
-    let loaded = result.is_ok();
-    detail.body.finish(result);
-    if loaded {
-        model.offline = None;
-    }
-    let Some(detail) = index_of(resource).and_then(|i| model.details[i].as_mut()) else {
-        return Vec::new();
-    };
-    // The timeline is the slow part of a lead; it comes after the rest.
-    if loaded && resource == Resource::Leads {
-        detail.activities.start();
-        return vec![Cmd::LoadActivities {
-            resource,
-            generation,
-            lead_id: detail.id.clone(),
-        }];
-    }
-    Vec::new()
-}
-
-pub fn on_activities(
-    model: &mut Model,
-    resource: Resource,
-    generation: Generation,
-    result: Result<Vec<String>, String>,
-) -> Vec<Cmd> {
-    if let Some(detail) = index_of(resource).and_then(|i| model.details[i].as_mut())
-        && detail.generation == generation
-    {
-        detail.activities.finish(result);
     }
     Vec::new()
 }
