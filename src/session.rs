@@ -123,30 +123,121 @@ pub enum CompleteLoginError {
 
 /// Asks Close who the new credentials belong to (`GET /me/`), then stores
 /// the account, encrypted, as the active one. If an OAuth login fails on
-/// the way, the tokens Close issued for it are revoked: nothing here would
-/// know of that live grant.
+/// the way, or is given up half-way (Esc, quitting), the tokens Close
+/// issued for it are revoked: nothing here would know of that live grant.
 pub async fn complete_login(
     settings: &Settings,
     store: &Arc<Store>,
     login: NewLogin,
 ) -> Result<Account, CompleteLoginError> {
-    let issued: Vec<Secret> = match &login {
-        NewLogin::OAuth(tokens) => [
-            tokens.refresh_token.clone(),
-            Some(tokens.access_token.clone()),
-        ]
-        .into_iter()
-        .flatten()
-        .collect(),
-        NewLogin::ApiKey(_) => Vec::new(),
-    };
+    let mut issued = Issued::new(settings, &login);
     match save_new_login(settings, store, login).await {
-        Err(error) if !issued.is_empty() => Err(CompleteLoginError::Revoked {
-            error: Box::new(error),
-            revoked: revoke_unsaved(settings, issued).await,
-        }),
-        result => result,
+        Ok(account) => {
+            issued.keep();
+            Ok(account)
+        }
+        Err(error) => match issued.revoke().await {
+            Some(revoked) => Err(CompleteLoginError::Revoked {
+                error: Box::new(error),
+                revoked,
+            }),
+            None => Err(error),
+        },
     }
+}
+
+/// The tokens Close issued for a login not stored yet. Dropped before the
+/// login kept or revoked them (its future dropped half-way), it revokes
+/// them on a task of its own.
+struct Issued {
+    client: Option<TokenClient>,
+    tokens: Vec<Secret>,
+}
+
+impl Issued {
+    fn new(settings: &Settings, login: &NewLogin) -> Self {
+        let tokens: Vec<Secret> = match login {
+            NewLogin::OAuth(tokens) => [
+                tokens.refresh_token.clone(),
+                Some(tokens.access_token.clone()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            NewLogin::ApiKey(_) => Vec::new(),
+        };
+        let client = (!tokens.is_empty())
+            .then(|| token_client(settings))
+            .flatten();
+        Self { client, tokens }
+    }
+
+    /// The login stored them.
+    fn keep(&mut self) {
+        self.tokens.clear();
+    }
+
+    /// Revokes them; a clause saying how that went, for the error (`None`
+    /// when none were issued: an API key).
+    async fn revoke(&mut self) -> Option<String> {
+        if self.tokens.is_empty() {
+            return None;
+        }
+        let tokens = std::mem::take(&mut self.tokens);
+        let Some(client) = self.client.take() else {
+            return Some(
+                "; the tokens Close issued for this login stay valid until they expire (no \
+                 OAuth client configured to revoke them)"
+                    .into(),
+            );
+        };
+        // On a task of its own: a caller that gives up on the login now
+        // does not cut the revoke short.
+        let revoking = tokio::spawn(revoke_within_deadline(client, tokens));
+        Some(match revoking.await {
+            Ok(Ok(failures)) if failures.is_empty() => {
+                "; the tokens Close issued for this login were revoked".into()
+            }
+            Ok(Ok(failures)) => format!(
+                "; revoking the tokens Close issued for this login failed: {}",
+                failures.join("; ")
+            ),
+            Ok(Err(_)) => format!(
+                "; the revoke endpoint did not answer within {} s, so the tokens Close issued \
+                 for this login may stay valid until they expire",
+                FAILED_LOGIN_REVOKE_DEADLINE.as_secs()
+            ),
+            Err(err) => format!("; the tokens Close issued for this login were not revoked: {err}"),
+        })
+    }
+}
+
+impl Drop for Issued {
+    fn drop(&mut self) {
+        let (Some(client), false) = (self.client.take(), self.tokens.is_empty()) else {
+            return;
+        };
+        let tokens = std::mem::take(&mut self.tokens);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            tracing::info!("a login given up after the token exchange: revoking its tokens");
+            runtime.spawn(revoke_within_deadline(client, tokens));
+        }
+    }
+}
+
+/// How long a failed login waits for Close to revoke the tokens it issued
+/// (a revoke sends two requests).
+const FAILED_LOGIN_REVOKE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
+async fn revoke_within_deadline(
+    client: TokenClient,
+    tokens: Vec<Secret>,
+) -> Result<Vec<String>, tokio::time::error::Elapsed> {
+    tokio::time::timeout(
+        FAILED_LOGIN_REVOKE_DEADLINE,
+        revoke_all(&client, tokens.iter()),
+    )
+    .await
 }
 
 async fn save_new_login(
@@ -218,40 +309,6 @@ async fn save_new_login(
     let account = saved.map_err(CompleteLoginError::NotSaved)?;
     tracing::info!(account = %account.id(), auth = account.profile.auth.as_str(), "logged in");
     Ok(account)
-}
-
-/// How long a login that failed waits for Close to revoke
-/// the tokens it issued (a revoke sends two requests).
-const UNSAVED_REVOKE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// Revokes the tokens of a login that failed, so no live grant is left
-/// behind that nothing here knows of; returns a clause saying how that
-/// went, for the error. The revoke runs on a task of its own: a caller
-/// that gives up on the login (Esc, quitting) does not cut it short.
-async fn revoke_unsaved(settings: &Settings, tokens: Vec<Secret>) -> String {
-    let Some(client) = token_client(settings) else {
-        return "; the tokens Close issued for this login stay valid until they expire (no \
-                OAuth client configured to revoke them)"
-            .into();
-    };
-    let revoking = tokio::spawn(async move {
-        tokio::time::timeout(UNSAVED_REVOKE_DEADLINE, revoke_all(&client, tokens.iter())).await
-    });
-    match revoking.await {
-        Ok(Ok(failures)) if failures.is_empty() => {
-            "; the tokens Close issued for this login were revoked".into()
-        }
-        Ok(Ok(failures)) => format!(
-            "; revoking the tokens Close issued for this login failed: {}",
-            failures.join("; ")
-        ),
-        Ok(Err(_)) => format!(
-            "; the revoke endpoint did not answer within {} s, so the tokens Close issued \
-             for this login may stay valid until they expire",
-            UNSAVED_REVOKE_DEADLINE.as_secs()
-        ),
-        Err(err) => format!("; the tokens Close issued for this login were not revoked: {err}"),
-    }
 }
 
 /// Revokes each token in turn; the reasons of those that failed.

@@ -89,3 +89,58 @@ async fn a_login_that_fails_after_the_exchange_revokes_its_tokens() {
     );
     h.sandbox.stop().await;
 }
+
+/// A login given up half-way (Esc in the dialog, quitting the app: its
+/// future dropped) while Close is slow to say who the tokens belong to:
+/// they are revoked all the same, on a task of their own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_given_up_after_the_exchange_revokes_its_tokens() {
+    let h = harness(|_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    // An API that takes connections and never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let api = format!("http://{}/api/v1/", silent.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = silent.accept().await {
+            held.push(stream);
+        }
+    });
+    let mut env: Vec<(String, String)> = h
+        .sandbox
+        .info
+        .client_env()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    env.retain(|(k, _)| k != "CLOSE_API_URL");
+    env.push(("CLOSE_API_URL".into(), api));
+    let settings =
+        Settings::resolve(Dirs::under(dir.path()), &Flags::default(), &[], &env).unwrap();
+    let keys = KeyConfig::new(KeyMode::File, &dir.path().join("config"));
+    let store = Arc::new(Store::open(dir.path().join("close.db"), keys).unwrap());
+
+    let issued = h.login().await;
+    let tokens = decode_token_response(200, issued.to_string().as_bytes()).unwrap();
+    let refresh = tokens.refresh_token.clone().unwrap();
+    let login = complete_login(&settings, &store, NewLogin::OAuth(tokens));
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), login)
+            .await
+            .is_err(),
+        "the login waits on the silent API"
+    );
+    // Watched without touching the grant (a refresh would rotate it).
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while h.stats().await["revokes"] != 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the tokens of the dropped login were not revoked"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (status, body) = h.refresh(refresh.expose()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(store.list_accounts().unwrap().is_empty());
+    h.sandbox.stop().await;
+}
