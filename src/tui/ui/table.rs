@@ -17,7 +17,7 @@ use crate::{
     close::records::Resource,
     tui::{
         format,
-        model::{Freshness, Model, TableModel, Total},
+        model::{Freshness, Model, TableModel, Total, text},
     },
 };
 
@@ -127,19 +127,19 @@ fn column_widths(columns: &[(&str, Constraint)], width: u16) -> Vec<u16> {
 /// `text` on one line (line breaks and tabs read as spaces: a cell is one
 /// row high), cut to `width` columns with "…" where it was cut, so a cut
 /// value (an email, say) never passes for a whole one.
-fn fit(text: &str, width: u16) -> Cow<'_, str> {
-    let text: Cow<'_, str> = if text.contains(['\n', '\r', '\t']) {
-        Cow::Owned(text.replace(['\n', '\r', '\t'], " "))
+fn fit(cell: &str, width: u16) -> Cow<'_, str> {
+    let one_line: Cow<'_, str> = if cell.contains(['\n', '\r', '\t']) {
+        Cow::Owned(cell.replace(['\n', '\r', '\t'], " "))
     } else {
-        Cow::Borrowed(text)
+        Cow::Borrowed(cell)
     };
     let width = usize::from(width);
-    if Span::raw(text.as_ref()).width() <= width {
-        return text;
+    if text::width(&one_line) <= width {
+        return one_line;
     }
     let mut out = String::new();
     let mut used = 0;
-    for grapheme in Span::raw(text.as_ref()).styled_graphemes(Style::new()) {
+    for grapheme in Span::raw(one_line.as_ref()).styled_graphemes(Style::new()) {
         let cells = usize::from(grapheme.symbol.cell_width());
         if used + cells + 1 > width {
             break;
