@@ -28,7 +28,7 @@ async fn a_configured_key_is_used_without_reading_stdin() {
     assert!(out.stdout.starts_with("Connected to "), "{out:#?}");
     assert!(
         out.stderr
-            .contains("Using the API key from CLOSE_API_KEY (environment); stdin is not read."),
+            .contains("Using the API key set by CLOSE_API_KEY (environment); stdin is not read."),
         "{out:#?}"
     );
 

@@ -104,7 +104,7 @@ async fn api_key(settings: &Settings) -> color_eyre::Result<Secret> {
     if let Some(key) = &settings.api_key {
         if !terminal {
             match &settings.api_key_origin {
-                Some(origin) => note!("Using the API key from {origin}; stdin is not read."),
+                Some(origin) => note!("Using the API key set by {origin}; stdin is not read."),
                 None => note!("Using the configured API key; stdin is not read."),
             }
         }

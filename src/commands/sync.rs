@@ -382,14 +382,19 @@ mod tests {
     #[test]
     fn records_leads_embed_are_said_to_come_with_them() {
         use Resource::{Contacts, Leads, Opportunities, Tasks};
-        let said = |named: &[Resource]| with_leads(named);
-        assert!(said(&[]).is_empty(), "all of them: nothing to explain");
+        assert!(
+            with_leads(&[]).is_empty(),
+            "all of them: nothing to explain"
+        );
         assert_eq!(
-            said(&[Contacts]),
+            with_leads(&[Contacts]),
             ["contacts: they come with their leads, so the lead pass syncs them"]
         );
-        assert_eq!(said(&[Leads, Opportunities]).len(), 1);
-        assert!(said(&[Opportunities]).is_empty(), "a pass of their own");
-        assert!(said(&[Leads, Tasks]).is_empty());
+        assert_eq!(with_leads(&[Leads, Opportunities]).len(), 1);
+        assert!(
+            with_leads(&[Opportunities]).is_empty(),
+            "a pass of their own"
+        );
+        assert!(with_leads(&[Leads, Tasks]).is_empty());
     }
 }
