@@ -14,13 +14,15 @@ const SETTLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(35);
 /// runtime's end cancels it (the TUI quit mid-refresh, say); none starts
 /// from now on.
 async fn settle_refreshes() {
-    use close_tui::auth::tokens::{refreshes_settled, stop_refreshes};
+    use close_tui::auth::tokens::{only_revokes_in_flight, refreshes_settled, stop_refreshes};
     stop_refreshes();
     if !refreshes_settled(std::time::Duration::ZERO).await {
-        let _ = writeln!(
-            std::io::stderr(),
-            "close-tui: storing the tokens of a refresh Close is answering…"
-        );
+        let what = if only_revokes_in_flight() {
+            "revoking the tokens of a login that did not finish"
+        } else {
+            "storing the tokens of a refresh Close is answering"
+        };
+        let _ = writeln!(std::io::stderr(), "close-tui: {what}…");
         refreshes_settled(SETTLE_LIMIT).await;
     }
 }

@@ -135,3 +135,35 @@ async fn ctrl_c_stops_a_login_waiting_for_a_key() {
     assert_eq!(out.code, Some(130), "{out:#?}");
     sandbox.stop().await;
 }
+
+/// A login interrupted after Close issued its tokens (here while the API
+/// does not answer who they belong to) revokes them before the process
+/// exits, and says so: no live grant is left behind. Close is slow to
+/// answer the revokes, so exiting without waiting would leave one undone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_during_a_login_revokes_the_tokens_close_issued() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = sandbox(dir.path(), |_| {}).await;
+    let mut home = Home::new(&sandbox);
+    let silent = cli_support::black_hole().await;
+    home.set("CLOSE_API_URL", &format!("{silent}/api/v1/"));
+
+    let child = home.command(&["login"]).spawn().unwrap();
+    eventually(Duration::from_secs(20), "the token exchange", || {
+        std::future::ready(cli_support::grants(dir.path(), "authorization_code") >= 1)
+    })
+    .await;
+    // The exchange is logged as it comes in: give its answer time to land.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    faults(&sandbox, json!({ "token_mode": "slow" })).await;
+    signal(&child, Signal::INT);
+    let out = home.wait(child).await;
+    assert_eq!(out.code, Some(130), "{out:#?}");
+    assert!(
+        out.stderr
+            .contains("interrupted; revoking the tokens Close issued for this login"),
+        "{out:#?}"
+    );
+    assert_eq!(stats(&sandbox).await["revokes"], 2, "{out:#?}");
+    sandbox.stop().await;
+}

@@ -144,3 +144,71 @@ async fn a_login_given_up_after_the_exchange_revokes_its_tokens() {
     assert!(store.list_accounts().unwrap().is_empty());
     h.sandbox.stop().await;
 }
+
+/// The control: a login that is stored keeps its tokens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_that_is_stored_keeps_its_tokens() {
+    let h = harness(|_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    let keys = KeyConfig::new(KeyMode::File, &dir.path().join("config"));
+    let store = Arc::new(Store::open(dir.path().join("close.db"), keys).unwrap());
+    let issued = h.login().await;
+    let tokens = decode_token_response(200, issued.to_string().as_bytes()).unwrap();
+    let refresh = tokens.refresh_token.clone().unwrap();
+    complete_login(&settings(&h, dir.path()), &store, NewLogin::OAuth(tokens))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(h.stats().await["revokes"], 0);
+    let (status, body) = h.refresh(refresh.expose()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    h.sandbox.stop().await;
+}
+
+/// A login given up while its save waits for the database (another
+/// process holds the write lock): the save goes on, and once it has stored
+/// the login, its tokens must stay valid, not be revoked under it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_given_up_during_its_save_keeps_its_tokens_once_stored() {
+    let h = harness(|_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    let keys = KeyConfig::new(KeyMode::File, &dir.path().join("config"));
+    let db = dir.path().join("close.db");
+    let store = Arc::new(Store::open(&db, keys).unwrap());
+    let issued = h.login().await;
+    let tokens = decode_token_response(200, issued.to_string().as_bytes()).unwrap();
+    let refresh = tokens.refresh_token.clone().unwrap();
+
+    let other = rusqlite::Connection::open(&db).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let settings = settings(&h, dir.path());
+    let login = complete_login(&settings, &store, NewLogin::OAuth(tokens));
+    assert!(
+        tokio::time::timeout(Duration::from_millis(800), login)
+            .await
+            .is_err(),
+        "the save waits for the lock"
+    );
+    other.execute_batch("ROLLBACK").unwrap();
+    // The save, on its own thread, stores the login once the lock is free.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let store = Arc::clone(&store);
+        let stored = tokio::task::spawn_blocking(move || store.list_accounts().unwrap().len())
+            .await
+            .unwrap();
+        if stored == 1 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the login was not stored"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(h.stats().await["revokes"], 0, "a stored login was revoked");
+    let (status, body) = h.refresh(refresh.expose()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    h.sandbox.stop().await;
+}

@@ -77,16 +77,23 @@ pub async fn received() -> Interrupt {
 /// A second signal meanwhile quits at once (and may cost the login, which
 /// the line says).
 pub async fn settle(interrupt: Interrupt, limit: Duration) -> Interrupt {
-    use crate::auth::tokens::{refreshes_settled, stop_refreshes};
+    use crate::auth::tokens::{only_revokes_in_flight, refreshes_settled, stop_refreshes};
     stop_refreshes();
     if refreshes_settled(Duration::ZERO).await {
         note!("close-tui: interrupted");
         return interrupt;
     }
-    note!(
-        "close-tui: interrupted; storing the tokens of a refresh Close is answering \
-         (interrupt again to quit now and possibly sign out)"
-    );
+    if only_revokes_in_flight() {
+        note!(
+            "close-tui: interrupted; revoking the tokens Close issued for this login \
+             (interrupt again to quit now and leave them valid)"
+        );
+    } else {
+        note!(
+            "close-tui: interrupted; storing the tokens of a refresh Close is answering \
+             (interrupt again to quit now and possibly sign out)"
+        );
+    }
     tokio::select! {
         _ = refreshes_settled(limit) => interrupt,
         again = received() => again,

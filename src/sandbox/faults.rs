@@ -32,7 +32,8 @@ pub enum TokenMode {
     Truncated,
     /// As `normal`, but the answer is held for [`TOKEN_SLOW`] after the
     /// grant was redeemed (a refresh token is already spent by then), as
-    /// an answer lost on a slow network would be.
+    /// an answer lost on a slow network would be; a revoke's answer too,
+    /// after the token was revoked.
     Slow,
 }
 

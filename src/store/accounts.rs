@@ -142,11 +142,15 @@ impl Store {
             ],
         )?;
         write_active(&tx, Some(id))?;
+        // Read back before the commit: once committed, the login is saved,
+        // and nothing after may say it was not (its tokens would be revoked).
+        let key = new_key.as_ref().unwrap_or(&inner.key);
+        let account = load_account(&tx, id, key)?.ok_or_else(|| not_found(id))?;
         tx.commit()?;
         if let Some(key) = new_key {
             inner.key = key;
         }
-        load_account(&inner.conn, id, &inner.key)?.ok_or_else(|| not_found(id))
+        Ok(account)
     }
 
     /// Decrypts one account's secrets.

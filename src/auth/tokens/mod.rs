@@ -17,7 +17,7 @@ mod background;
 mod inflight;
 mod refresh;
 
-pub use inflight::{refreshes_settled, stop_refreshes};
+pub use inflight::{InFlight, only_revokes_in_flight, refreshes_settled, stop_refreshes};
 
 use std::{sync::Arc, time::Duration};
 

@@ -69,6 +69,9 @@ pub async fn revoke(
         sandbox.tokens.revoke(token, &client_id);
         Ok(StatusCode::OK.into_response())
     });
+    if sandbox.faults.token_mode() == TokenMode::Slow {
+        tokio::time::sleep(TOKEN_SLOW).await;
+    }
     result.unwrap_or_else(IntoResponse::into_response)
 }
 

@@ -2,9 +2,13 @@
 //! the store, the account, its token manager and an API client. Also the
 //! last step of every login: ask Close who we are, then store the account.
 
+mod issued;
+
 use std::sync::Arc;
 
 use chrono::Utc;
+
+use issued::{Issued, revoke_all};
 
 use crate::{
     auth::{
@@ -131,120 +135,41 @@ pub async fn complete_login(
     login: NewLogin,
 ) -> Result<Account, CompleteLoginError> {
     let mut issued = Issued::new(settings, &login);
-    match save_new_login(settings, store, login).await {
-        Ok(account) => {
+    let (profile, credentials) = match new_account(settings, login).await {
+        Ok(parts) => parts,
+        Err(error) => return Err(issued.fail(error).await),
+    };
+    // The save decides what becomes of the tokens, even if this future is
+    // dropped meanwhile (Esc, quitting): the blocking task runs on, keeps
+    // them if it stored them, and its guard revokes them if not.
+    let store = Arc::clone(store);
+    let saved = tokio::task::spawn_blocking(move || {
+        let saved = store.save_login(&profile, &credentials);
+        if saved.is_ok() {
             issued.keep();
+        }
+        (saved, issued)
+    })
+    .await;
+    match saved {
+        Ok((Ok(account), _)) => {
+            tracing::info!(account = %account.id(), auth = account.profile.auth.as_str(), "logged in");
             Ok(account)
         }
-        Err(error) => match issued.revoke().await {
-            Some(revoked) => Err(CompleteLoginError::Revoked {
-                error: Box::new(error),
-                revoked,
-            }),
-            None => Err(error),
-        },
-    }
-}
-
-/// The tokens Close issued for a login not stored yet. Dropped before the
-/// login kept or revoked them (its future dropped half-way), it revokes
-/// them on a task of its own.
-struct Issued {
-    client: Option<TokenClient>,
-    tokens: Vec<Secret>,
-}
-
-impl Issued {
-    fn new(settings: &Settings, login: &NewLogin) -> Self {
-        let tokens: Vec<Secret> = match login {
-            NewLogin::OAuth(tokens) => [
-                tokens.refresh_token.clone(),
-                Some(tokens.access_token.clone()),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
-            NewLogin::ApiKey(_) => Vec::new(),
-        };
-        let client = (!tokens.is_empty())
-            .then(|| token_client(settings))
-            .flatten();
-        Self { client, tokens }
-    }
-
-    /// The login stored them.
-    fn keep(&mut self) {
-        self.tokens.clear();
-    }
-
-    /// Revokes them; a clause saying how that went, for the error (`None`
-    /// when none were issued: an API key).
-    async fn revoke(&mut self) -> Option<String> {
-        if self.tokens.is_empty() {
-            return None;
+        Ok((Err(source), mut issued)) => {
+            Err(issued.fail(CompleteLoginError::NotSaved(source)).await)
         }
-        let tokens = std::mem::take(&mut self.tokens);
-        let Some(client) = self.client.take() else {
-            return Some(
-                "; the tokens Close issued for this login stay valid until they expire (no \
-                 OAuth client configured to revoke them)"
-                    .into(),
-            );
-        };
-        // On a task of its own: a caller that gives up on the login now
-        // does not cut the revoke short.
-        let revoking = tokio::spawn(revoke_within_deadline(client, tokens));
-        Some(match revoking.await {
-            Ok(Ok(failures)) if failures.is_empty() => {
-                "; the tokens Close issued for this login were revoked".into()
-            }
-            Ok(Ok(failures)) => format!(
-                "; revoking the tokens Close issued for this login failed: {}",
-                failures.join("; ")
-            ),
-            Ok(Err(_)) => format!(
-                "; the revoke endpoint did not answer within {} s, so the tokens Close issued \
-                 for this login may stay valid until they expire",
-                FAILED_LOGIN_REVOKE_DEADLINE.as_secs()
-            ),
-            Err(err) => format!("; the tokens Close issued for this login were not revoked: {err}"),
-        })
+        // The save panicked; its guard went with it, and revoked.
+        Err(err) => Err(CompleteLoginError::Http(err.to_string())),
     }
 }
 
-impl Drop for Issued {
-    fn drop(&mut self) {
-        let (Some(client), false) = (self.client.take(), self.tokens.is_empty()) else {
-            return;
-        };
-        let tokens = std::mem::take(&mut self.tokens);
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            tracing::info!("a login given up after the token exchange: revoking its tokens");
-            runtime.spawn(revoke_within_deadline(client, tokens));
-        }
-    }
-}
-
-/// How long a failed login waits for Close to revoke the tokens it issued
-/// (a revoke sends two requests).
-const FAILED_LOGIN_REVOKE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
-
-async fn revoke_within_deadline(
-    client: TokenClient,
-    tokens: Vec<Secret>,
-) -> Result<Vec<String>, tokio::time::error::Elapsed> {
-    tokio::time::timeout(
-        FAILED_LOGIN_REVOKE_DEADLINE,
-        revoke_all(&client, tokens.iter()),
-    )
-    .await
-}
-
-async fn save_new_login(
+/// Who the new credentials belong to (`GET /me/`): the account to store,
+/// and what to store for it.
+async fn new_account(
     settings: &Settings,
-    store: &Arc<Store>,
     login: NewLogin,
-) -> Result<Account, CompleteLoginError> {
+) -> Result<(Profile, Credentials), CompleteLoginError> {
     let header = match &login {
         NewLogin::OAuth(tokens) => AuthHeader::Bearer(tokens.access_token.clone()),
         NewLogin::ApiKey(key) => AuthHeader::ApiKey(key.clone()),
@@ -302,24 +227,7 @@ async fn save_new_login(
             ..Credentials::default()
         },
     };
-    let store = Arc::clone(store);
-    let saved = tokio::task::spawn_blocking(move || store.save_login(&profile, &credentials))
-        .await
-        .map_err(|err| CompleteLoginError::Http(err.to_string()))?;
-    let account = saved.map_err(CompleteLoginError::NotSaved)?;
-    tracing::info!(account = %account.id(), auth = account.profile.auth.as_str(), "logged in");
-    Ok(account)
-}
-
-/// Revokes each token in turn; the reasons of those that failed.
-async fn revoke_all(client: &TokenClient, tokens: impl Iterator<Item = &Secret>) -> Vec<String> {
-    let mut failures = Vec::new();
-    for token in tokens {
-        if let Err(err) = client.revoke(token).await {
-            failures.push(err.to_string());
-        }
-    }
-    failures
+    Ok((profile, credentials))
 }
 
 /// How revoking an account's tokens at Close went.
