@@ -252,7 +252,7 @@ async fn a_key_store_that_does_not_answer_stops_the_login_before_the_browser() {
 
     for args in [&["login"][..], &["login", "--no-browser"]] {
         let out = home.run(args, None).await;
-        out.assert_fails_with("no login can be saved until it answers");
+        out.assert_fails_with("no login can be saved until the keyring answers");
         assert!(out.stderr.contains("CLOSE_TUI_KEY_STORE=file"), "{out:#?}");
         assert!(
             !out.stderr.contains("/oauth2/authorize/"),
@@ -260,7 +260,7 @@ async fn a_key_store_that_does_not_answer_stops_the_login_before_the_browser() {
         );
     }
     let out = home.run(&["login", "--api-key"], Some("api_typed\n")).await;
-    out.assert_fails_with("no login can be saved until it answers");
+    out.assert_fails_with("no login can be saved until the keyring answers");
     assert!(home.consent_lines().is_empty(), "the browser never ran");
     assert_eq!(cli_support::grants(dir.path(), "authorization_code"), 0);
     sandbox.stop().await;

@@ -57,9 +57,14 @@ pub(super) fn refuse_without_key_store(
         [],
         |row| row.get(0),
     )?;
-    let what = match saving {
-        Saving::Nothing => "no login can be saved until it answers",
-        Saving::Login => "this login was not saved",
+    let what = match (saving, kind) {
+        (Saving::Login, _) => "this login was not saved",
+        (Saving::Nothing, KeyStoreKind::Keyring) => {
+            "no login can be saved until the keyring answers"
+        }
+        (Saving::Nothing, KeyStoreKind::File) => {
+            "no login can be saved until the key file can be used"
+        }
     };
     let why = if stored {
         ", because the key of the logins already stored may be there"
@@ -82,6 +87,10 @@ pub(super) fn refuse_without_key_store(
                 "Log in where the keyring answers{unlock}, or set CLOSE_TUI_KEY_STORE=file \
                  to {instead}"
             )
+        }
+        // The reason names the file when it was the file that failed.
+        KeyStoreKind::File if reason.contains(&keys.file.display().to_string()) => {
+            "Check that it can be read and written, then log in again".to_owned()
         }
         KeyStoreKind::File => format!(
             "Check that {} can be read and written, then log in again",
