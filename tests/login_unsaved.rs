@@ -9,9 +9,10 @@ mod sandbox_support;
 use std::{path::Path, sync::Arc, time::Duration};
 
 use close_tui::{
-    auth::client::decode_token_response,
+    auth::client::{TokenResponse, decode_token_response},
     config::{Flags, Settings},
     paths::Dirs,
+    secret::Secret,
     session::{NewLogin, complete_login},
     store::{KeyConfig, KeyMode, Store},
 };
@@ -31,11 +32,23 @@ fn settings(h: &Harness, dir: &Path) -> Settings {
     Settings::resolve(Dirs::under(dir), &Flags::default(), &[], &env).unwrap()
 }
 
+/// A store in `dir` whose key lives in a key file.
+fn file_store(dir: &Path) -> Arc<Store> {
+    let keys = KeyConfig::new(KeyMode::File, &dir.join("config"));
+    Arc::new(Store::open(dir.join("close.db"), keys).unwrap())
+}
+
+/// A token answer the sandbox issued for a login, and its refresh token.
+fn tokens_of(issued: &Value) -> (TokenResponse, Secret) {
+    let tokens = decode_token_response(200, issued.to_string().as_bytes()).unwrap();
+    let refresh = tokens.refresh_token.clone().unwrap();
+    (tokens, refresh)
+}
+
 /// Completes a login with the token answer `issued`, which must fail and
 /// revoke the tokens; returns the error.
 async fn failed_login(h: &Harness, store: &Arc<Store>, dir: &Path, issued: Value) -> String {
-    let tokens = decode_token_response(200, issued.to_string().as_bytes()).unwrap();
-    let refresh = tokens.refresh_token.clone().unwrap();
+    let (tokens, refresh) = tokens_of(&issued);
     let err = complete_login(&settings(h, dir), store, NewLogin::OAuth(tokens))
         .await
         .unwrap_err()
@@ -77,8 +90,7 @@ async fn a_login_that_cannot_be_saved_revokes_the_tokens_close_issued() {
 async fn a_login_that_fails_after_the_exchange_revokes_its_tokens() {
     let h = harness(|_| {}).await;
     let dir = tempfile::tempdir().unwrap();
-    let keys = KeyConfig::new(KeyMode::File, &dir.path().join("config"));
-    let store = Arc::new(Store::open(dir.path().join("close.db"), keys).unwrap());
+    let store = file_store(dir.path());
 
     let mut issued = h.login().await;
     issued.as_object_mut().unwrap().remove("organization_id");
@@ -117,12 +129,10 @@ async fn a_login_given_up_after_the_exchange_revokes_its_tokens() {
     env.push(("CLOSE_API_URL".into(), api));
     let settings =
         Settings::resolve(Dirs::under(dir.path()), &Flags::default(), &[], &env).unwrap();
-    let keys = KeyConfig::new(KeyMode::File, &dir.path().join("config"));
-    let store = Arc::new(Store::open(dir.path().join("close.db"), keys).unwrap());
+    let store = file_store(dir.path());
 
     let issued = h.login().await;
-    let tokens = decode_token_response(200, issued.to_string().as_bytes()).unwrap();
-    let refresh = tokens.refresh_token.clone().unwrap();
+    let (tokens, refresh) = tokens_of(&issued);
     let login = complete_login(&settings, &store, NewLogin::OAuth(tokens));
     assert!(
         tokio::time::timeout(Duration::from_millis(500), login)
@@ -150,11 +160,9 @@ async fn a_login_given_up_after_the_exchange_revokes_its_tokens() {
 async fn a_login_that_is_stored_keeps_its_tokens() {
     let h = harness(|_| {}).await;
     let dir = tempfile::tempdir().unwrap();
-    let keys = KeyConfig::new(KeyMode::File, &dir.path().join("config"));
-    let store = Arc::new(Store::open(dir.path().join("close.db"), keys).unwrap());
+    let store = file_store(dir.path());
     let issued = h.login().await;
-    let tokens = decode_token_response(200, issued.to_string().as_bytes()).unwrap();
-    let refresh = tokens.refresh_token.clone().unwrap();
+    let (tokens, refresh) = tokens_of(&issued);
     complete_login(&settings(&h, dir.path()), &store, NewLogin::OAuth(tokens))
         .await
         .unwrap();
@@ -172,12 +180,10 @@ async fn a_login_that_is_stored_keeps_its_tokens() {
 async fn a_login_given_up_during_its_save_keeps_its_tokens_once_stored() {
     let h = harness(|_| {}).await;
     let dir = tempfile::tempdir().unwrap();
-    let keys = KeyConfig::new(KeyMode::File, &dir.path().join("config"));
+    let store = file_store(dir.path());
     let db = dir.path().join("close.db");
-    let store = Arc::new(Store::open(&db, keys).unwrap());
     let issued = h.login().await;
-    let tokens = decode_token_response(200, issued.to_string().as_bytes()).unwrap();
-    let refresh = tokens.refresh_token.clone().unwrap();
+    let (tokens, refresh) = tokens_of(&issued);
 
     let other = rusqlite::Connection::open(&db).unwrap();
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
