@@ -1,8 +1,8 @@
 //! Refreshes whose answer may not be stored yet, and revokes of the tokens
-//! of a login that did not finish, process-wide. Each runs on a task of its
-//! own (see `refresh.rs`, `session.rs`), which the runtime's end would
-//! still cancel: before the process exits, it stops new refreshes from
-//! starting and waits for what is in flight.
+//! of a login that did not finish, process-wide. Each runs on a task of
+//! its own (see `refresh.rs`, `session/issued.rs`), which the runtime's end
+//! would still cancel: before the process exits, it stops new refreshes
+//! from starting and waits for what is in flight.
 
 use std::{
     sync::atomic::{AtomicBool, AtomicUsize, Ordering},
