@@ -10,7 +10,7 @@ use chrono::Duration;
 use close_tui::{
     close::records::Resource,
     tui::{
-        model::{Model, SyncProgress, TokenView},
+        model::{Model, OrgInfo, SyncProgress, TokenView},
         msg::{LoginEvent, Msg},
         ui::{self, Theme},
     },
@@ -113,19 +113,7 @@ fn states() -> Vec<(&'static str, State)> {
         }),
         ("account_loaded", account_loaded),
         ("account_org_failed", |w, h| {
-            let mut m = connected(w, h);
-            keys(&mut m, "2");
-            let generation = m.account.generation;
-            send(
-                &mut m,
-                Msg::Profile {
-                    generation,
-                    result: Ok(user()),
-                },
-            );
-            let result = Err("connection failed (api.close.com)".into());
-            send(&mut m, Msg::Organization { generation, result });
-            m
+            account(w, h, Err("connection failed (api.close.com)".into()))
         }),
         ("leads_loading", |w, h| {
             let mut m = connected(w, h);
@@ -355,6 +343,11 @@ fn help_fits_a_small_terminal_and_scrolls_to_its_end() {
 
 /// The Account screen with the user and the organization loaded.
 fn account_loaded(width: u16, height: u16) -> Model {
+    account(width, height, Ok(org()))
+}
+
+/// The Account screen with the user loaded and `organization` answered.
+fn account(width: u16, height: u16, organization: Result<OrgInfo, String>) -> Model {
     let mut m = connected(width, height);
     keys(&mut m, "2");
     let generation = m.account.generation;
@@ -369,7 +362,7 @@ fn account_loaded(width: u16, height: u16) -> Model {
         &mut m,
         Msg::Organization {
             generation,
-            result: Ok(org()),
+            result: organization,
         },
     );
     m
