@@ -101,3 +101,74 @@ fn the_demo_connects_with_no_browser() {
     tmux.keys("demo", &["C-c"]);
     tmux.wait_exit("demo");
 }
+
+/// `login` typed at a terminal where no browser opens: the URL is approved
+/// in a browser elsewhere, and the address it was sent to is pasted back
+/// while the callback server still waits.
+#[test]
+fn login_at_a_terminal_without_a_browser_takes_a_pasted_redirect() {
+    if !have_tmux() {
+        eprintln!("SKIPPED: tmux is not installed (CI installs it)");
+        return;
+    }
+    let mut tmux = Tmux::new("paste");
+    let sandbox = SandboxProcess::start(tmux.home.path(), 10);
+    tmux.use_sandbox(&sandbox);
+    tmux.env.insert("BROWSER".into(), String::new());
+    tmux.env.insert("DISPLAY".into(), String::new());
+    tmux.env.insert("WAYLAND_DISPLAY".into(), String::new());
+    let dir = tmux.home.path().to_owned();
+    let (stdout, stderr, status) = (
+        dir.join("login.out"),
+        dir.join("login.err"),
+        dir.join("login.status"),
+    );
+    // Read from files, not the screen: the pasted address (with its
+    // code) is echoed there, as the person typed it.
+    tmux.launch_shell(
+        "login",
+        &format!(
+            "\"$CLOSE_TUI\" login >'{}' 2>'{}'; echo $? >'{}'; sleep 60",
+            stdout.display(),
+            stderr.display(),
+            status.display()
+        ),
+    );
+    let said = wait_file(&stderr, "paste the URL your browser was sent to here");
+    assert!(said.contains("No browser was opened"), "{said}");
+    let url = said
+        .lines()
+        .find(|l| l.contains("/oauth2/authorize/?"))
+        .unwrap()
+        .trim();
+    let person = std::process::Command::new(tui_tmux::consent_user())
+        .arg(url)
+        .env("CONSENT_NO_FOLLOW", "1")
+        .output()
+        .unwrap();
+    assert!(person.status.success(), "{person:?}");
+    let redirect = String::from_utf8(person.stdout).unwrap();
+    assert!(redirect.contains("code="), "{redirect}");
+    tmux.type_text("login", redirect.trim());
+    tmux.keys("login", &["Enter"]);
+    assert_eq!(wait_file(&status, "\n").trim(), "0");
+    let out = std::fs::read_to_string(&stdout).unwrap();
+    assert!(out.starts_with("Connected to "), "{out}");
+}
+
+/// The file's text once it holds `text`.
+fn wait_file(path: &std::path::Path, text: &str) -> String {
+    let start = std::time::Instant::now();
+    loop {
+        let read = std::fs::read_to_string(path).unwrap_or_default();
+        if read.contains(text) {
+            return read;
+        }
+        assert!(
+            start.elapsed().as_secs() < 20,
+            "{} never held {text:?}:\n{read}",
+            path.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

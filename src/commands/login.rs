@@ -29,7 +29,8 @@ pub struct LoginArgs {
     /// from stdin
     #[arg(long)]
     pub no_browser: bool,
-    /// Log in with an API key read from stdin (else CLOSE_API_KEY)
+    /// Log in with an API key: the one CLOSE_API_KEY, `.env` or the config
+    /// sets, else one read from stdin
     #[arg(long, conflicts_with = "no_browser")]
     pub api_key: bool,
     /// Give up waiting for the browser after this many seconds (1 to 86400)
@@ -61,8 +62,12 @@ pub async fn run(settings: &Settings, args: LoginArgs) -> CommandResult {
                 .map_err(fail)?;
         options.timeout = Duration::from_secs(args.timeout);
         let login = Login::start(options).await.map_err(fail)?;
-        let pasted = matches!(login.transport(), Transport::Paste).then(read_stdin_lines);
-        let connected = login.finish(&client, pasted, report).await.map_err(fail)?;
+        let pasted = reads_paste(&login).then(read_stdin_lines);
+        let paste_too = pasted.is_some();
+        let connected = login
+            .finish(&client, pasted, |progress| report(progress, paste_too))
+            .await
+            .map_err(fail)?;
         match complete_login(settings, &store, NewLogin::OAuth(connected.tokens)).await {
             Ok(account) => {
                 connected
@@ -133,7 +138,18 @@ async fn read_key() -> color_eyre::Result<Option<Secret>> {
     Ok((!key.is_empty()).then(|| Secret::new(key)))
 }
 
-/// Lines typed or piped on stdin, for the paste transport. A thread, because
+/// Whether the login takes a pasted redirect URL on stdin: always for the
+/// paste transport, and beside the callback when no browser was opened
+/// here and someone is at the terminal (the browser may be elsewhere, with
+/// no tunnel back to this port).
+fn reads_paste(login: &Login) -> bool {
+    match login.transport() {
+        Transport::Paste => true,
+        _ => !matches!(login.launch(), Launch::Started { .. }) && std::io::stdin().is_terminal(),
+    }
+}
+
+/// Lines typed or piped on stdin, for a pasted redirect URL. A thread, because
 /// stdin reads block.
 fn read_stdin_lines() -> mpsc::Receiver<String> {
     let (tx, rx) = mpsc::channel(4);
@@ -152,7 +168,8 @@ fn read_stdin_lines() -> mpsc::Receiver<String> {
 }
 
 /// Progress on stderr; the URL is always shown, whatever the browser did.
-fn report(progress: Progress) {
+/// `paste_too`: a pasted redirect URL is read beside the callback.
+fn report(progress: Progress, paste_too: bool) {
     match progress {
         Progress::AwaitingBrowser {
             authorize_url,
@@ -179,6 +196,11 @@ fn report(progress: Progress) {
                     "Your browser will warn once about the local certificate; that is expected. Waiting…"
                 ),
                 Transport::LoopbackHttp { .. } => note!("Waiting for the browser…"),
+            }
+            if paste_too && !matches!(transport, Transport::Paste) {
+                note!(
+                    "Or, once approved, paste the URL your browser was sent to here and press Enter."
+                );
             }
         }
         Progress::PasteRejected { reason } => {
