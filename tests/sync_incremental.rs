@@ -72,6 +72,47 @@ async fn an_incremental_sync_picks_up_changed_and_new_records() {
     });
 }
 
+/// A lead dated a century ahead (a server or an import whose clock ran
+/// ahead) is cached, and the changes after it are still found: the mark
+/// the next sync starts from stays at Close's present.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_dated_in_the_future_does_not_hide_later_changes() {
+    let env = env(sandbox_args(300)).await;
+    env.syncer().run(&[Resource::Leads]).await.unwrap();
+    let ahead = env
+        .touch(json!({"count": 1, "ahead_secs": 3_153_600_000_u64}))
+        .await;
+    assert!(ahead["date_updated"].as_str().unwrap() > "2100", "{ahead}");
+    env.syncer().run(&[Resource::Leads]).await.unwrap();
+    let cached = env.cached(Resource::Leads);
+    let future = &ahead["changed"][0];
+    assert!(
+        cached
+            .iter()
+            .any(|l| l["id"] == *future && l["date_updated"] == ahead["date_updated"])
+    );
+    let state = env.cache.sync_state(&env.account, "leads").unwrap();
+    let mark = state.high_water.unwrap();
+    assert!(mark.as_str() < "2100", "the mark went to {mark}");
+
+    for round in 0..2 {
+        let later = env.touch(json!({"count": 3})).await;
+        let report = env.syncer().run(&[Resource::Leads]).await.unwrap();
+        assert!(report.passes.iter().all(|p| !p.full), "{report:?}");
+        let cached = env.cached(Resource::Leads);
+        for id in later["changed"].as_array().unwrap() {
+            let lead = cached.iter().find(|l| l["id"] == *id).unwrap();
+            assert!(
+                lead["description"]
+                    .as_str()
+                    .is_some_and(|d| d.starts_with("Updated in the sandbox")),
+                "round {round}: the change to {id} was missed"
+            );
+        }
+    }
+    env.assert_complete().await;
+}
+
 /// The sync's dates go without a zone, in UTC. A Close that read them in
 /// the organization's own zone (five hours west) would answer a window
 /// five hours later than asked, and every change since would be missed:

@@ -164,10 +164,13 @@ impl<C: Credentials + 'static> Syncer<C> {
         state: &SyncState,
         catch_up: bool,
     ) -> Result<Plan, SyncError> {
+        // A mark past Close's clock came from a record dated in the future
+        // (a cache written before marks were capped, see `run_pass`): from
+        // there, every later change would be missed.
         let window = match (&state.high_water, self.options.full && !catch_up) {
-            (Some(mark), false) => chrono::DateTime::parse_from_rfc3339(mark)
-                .ok()
-                .map(|t| t.with_timezone(&chrono::Utc) - self.options.overlap),
+            (Some(mark), false) => chrono::DateTime::parse_from_rfc3339(mark).ok().map(|t| {
+                t.with_timezone(&chrono::Utc).min(self.client.close_now()) - self.options.overlap
+            }),
             _ => None,
         };
         // Past the event log's reach, an incremental pass would keep
@@ -305,7 +308,10 @@ impl<C: Credentials + 'static> Syncer<C> {
         fetched?;
         let (high_water, committed) = {
             let plan = plan.lock().unwrap_or_else(PoisonError::into_inner);
-            let mark = plan.high_water;
+            // No later than now on Close's clock: a record dated in the
+            // future (a server or an import whose clock ran ahead) would
+            // otherwise start every later pass past the changes to come.
+            let mark = plan.high_water.map(|t| t.min(self.client.close_now()));
             (
                 mark.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
                 plan.done,

@@ -22,6 +22,8 @@ use crate::sandbox::{
 /// Creating or deleting more than this many records in one call is
 /// refused, so a typo cannot exhaust memory or empty the data set.
 const MAX_CREATE: usize = 10_000;
+/// About 317 years: past the year 2262, where nanosecond clocks end.
+const MAX_AHEAD_SECS: u64 = 10_000_000_000;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,12 +37,17 @@ struct TouchRequest {
     /// Activities each created lead gets, instead of the usual 2 to 6.
     activities: Option<usize>,
     delete: Option<usize>,
+    /// Dates the changes this many seconds past the sandbox's clock.
+    #[serde(default)]
+    ahead_secs: u64,
 }
 
 /// `POST /_sandbox/touch`: `{"organization_id"?, "resource"?, "count"?,
-/// "create"?, "activities"?, "delete"?}`. Activities (`"activity"`) can
-/// only be deleted; `activities` gives each created lead that many (at
-/// most 255), for a lead whose activities take several pages. Answers with the ids it changed, created and
+/// "create"?, "activities"?, "delete"?, "ahead_secs"?}`. Activities
+/// (`"activity"`) can only be deleted; `activities` gives each created lead
+/// that many (at most 255), for a lead whose activities take several
+/// pages; `ahead_secs` dates the changes that far in the future (at most
+/// 10^10 s), as a server whose clock ran ahead would. Answers with the ids it changed, created and
 /// deleted, the oldest stamp it gave out (`date_updated`) and the
 /// `request_id` of its events.
 pub async fn touch(State(sb): State<Arc<Sandbox>>, body: Bytes) -> Result<Response, ApiError> {
@@ -78,6 +85,11 @@ pub async fn touch(State(sb): State<Arc<Sandbox>>, body: Bytes) -> Result<Respon
             )));
         }
     }
+    if req.ahead_secs > MAX_AHEAD_SECS {
+        return Err(ApiError::bad_request(format!(
+            "ahead_secs is at most {MAX_AHEAD_SECS}."
+        )));
+    }
     let plan = Plan {
         kind,
         // A call that only deletes changes nothing else.
@@ -87,6 +99,8 @@ pub async fn touch(State(sb): State<Arc<Sandbox>>, body: Bytes) -> Result<Respon
         create: req.create,
         activities,
         delete: req.delete.unwrap_or(0),
+        // At most 10^16 µs: no overflow.
+        ahead: req.ahead_secs as i64 * 1_000_000,
     };
     let mut ds = sb.data.write().unwrap_or_else(PoisonError::into_inner);
     let org = match &req.organization_id {

@@ -10,6 +10,7 @@ fn plan(kind: Kind, change: usize, create: usize, delete: usize) -> Plan {
         create,
         activities: None,
         delete,
+        ahead: 0,
     }
 }
 

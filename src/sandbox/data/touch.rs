@@ -30,6 +30,9 @@ pub struct Plan {
     pub activities: Option<u8>,
     /// Records of `kind` to delete.
     pub delete: usize,
+    /// Date the changes this far (µs) past the sandbox's clock, as a
+    /// server or an import whose clock ran ahead would.
+    pub ahead: i64,
 }
 
 /// What a touch did.
@@ -78,7 +81,7 @@ impl Dataset {
             self.delete_random(&mut rng, by, kind, plan.delete, &mut out);
         }
         if kind != Kind::Activity {
-            self.change_random(&mut rng, by, kind, plan.change, &mut out);
+            self.change_random(&mut rng, by, (kind, plan.ahead), plan.change, &mut out);
         }
         for _ in 0..plan.create {
             let at = self.stamp();
@@ -97,14 +100,17 @@ impl Dataset {
         &mut self,
         rng: &mut ChaCha8Rng,
         by: Author,
-        kind: Kind,
+        (kind, ahead): (Kind, i64),
         count: usize,
         out: &mut Touched,
     ) {
         let rows = self.sample(rng, by.org, kind, count);
         let mut bumped_leads = Vec::with_capacity(rows.len());
         for row in rows {
-            let at = self.stamp();
+            // Only the record is dated ahead: the clock and the event log
+            // stay, so later changes come before it in date order.
+            let logged = self.stamp();
+            let at = Ts(logged.0.saturating_add(ahead));
             out.since.get_or_insert(at);
             let r = row as usize;
             let (lead, fields) = match kind {
@@ -134,7 +140,7 @@ impl Dataset {
             self.bump_lead(lead, by, at);
             bumped_leads.push(lead);
             let object = self.object(kind, row);
-            self.events.log(by, at, Action::Updated, object, fields);
+            self.events.log(by, logged, Action::Updated, object, fields);
             out.changed.push(self.codec.string(kind, row));
         }
         self.reorder_updated(by.org, &bumped_leads);
@@ -178,14 +184,15 @@ impl Dataset {
         self.clock
     }
 
-    /// Moves re-stamped leads to the end of the updated order; their new
-    /// stamps are the newest, in the order given.
+    /// Moves re-stamped leads to their place in the updated order: the
+    /// end, unless a lead dated ahead of the clock (`Plan::ahead`) is
+    /// there. Leads given together keep their order.
     pub(super) fn reorder_updated(&mut self, org: usize, leads: &[u32]) {
         if leads.is_empty() {
             return;
         }
         let moved: std::collections::HashSet<u32> = leads.iter().copied().collect();
-        let order = &mut self.index[org].leads_by_updated;
+        let mut order = std::mem::take(&mut self.index[org].leads_by_updated);
         order.retain(|i| !moved.contains(i));
         let mut seen = std::collections::HashSet::new();
         // A lead touched twice keeps only its latest position.
@@ -196,7 +203,12 @@ impl Dataset {
             .filter(|l| seen.insert(*l))
             .collect();
         tail.reverse();
-        order.extend(tail);
+        for lead in tail {
+            let at = self.leads[lead as usize].updated;
+            let place = order.partition_point(|i| self.leads[*i as usize].updated <= at);
+            order.insert(place, lead);
+        }
+        self.index[org].leads_by_updated = order;
     }
 
     /// Appends a just-created lead and its children to the indexes; they
