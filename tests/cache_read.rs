@@ -45,6 +45,36 @@ async fn the_tui_reads_pages_details_and_search_hits() {
     let detail = cache.lead(account, &lead.id).unwrap().unwrap();
     assert_eq!(detail.contacts.len() as i64, lead.contact_count);
     assert!(detail.activities.is_empty() && detail.activities_synced_at.is_none());
+    // A record's JSON, as a detail view shows it: what Close answers for it.
+    let close = api_client(&env.sandbox);
+    let all = ListQuery::default();
+    let records = [
+        (Resource::Leads, lead.id.clone()),
+        (Resource::Contacts, detail.contacts[0].id.clone()),
+        (
+            Resource::Opportunities,
+            cache.opportunities(account, &all, 0, 1).unwrap()[0]
+                .id
+                .clone(),
+        ),
+        (
+            Resource::Tasks,
+            cache.tasks(account, &all, 0, 1).unwrap()[0].id.clone(),
+        ),
+    ];
+    for (resource, id) in records {
+        let cached = cache.record(account, resource, &id).unwrap().unwrap();
+        let cached: serde_json::Value = serde_json::from_str(&cached).unwrap();
+        let live: serde_json::Value = close
+            .get(&format!("{}{id}/", resource.path()), &[])
+            .await
+            .unwrap();
+        assert_eq!(cached, live, "{id}");
+    }
+    assert_eq!(
+        cache.record(account, Resource::Leads, "lead_nope").unwrap(),
+        None
+    );
     let activities = env.syncer().lead_activities(&lead.id).await.unwrap();
     let server = env.server_ids("activity/", &[("lead_id", &lead.id)]).await;
     assert_eq!(activities.len(), server.len());

@@ -102,6 +102,43 @@ fn the_demo_connects_with_no_browser() {
     tmux.wait_exit("demo");
 }
 
+/// With Close gone, a synced lead still opens: its detail comes from the
+/// cache, as the list does.
+#[test]
+fn a_cached_lead_opens_while_close_is_unreachable() {
+    if !have_tmux() {
+        eprintln!("SKIPPED: tmux is not installed (CI installs it)");
+        return;
+    }
+    let mut tmux = Tmux::new("offline");
+    let sandbox = SandboxProcess::start(tmux.home.path(), 40);
+    tmux.use_sandbox(&sandbox);
+    tmux.launch("app", &[]);
+    tmux.wait_text("app", "signed out");
+    tmux.keys("app", &["c"]);
+    tmux.wait_text("app", "Status        ● connected");
+    tmux.keys("app", &["3"]);
+    let screen = tmux.wait_text("app", "· synced ");
+    let lead = screen
+        .lines()
+        .nth(4)
+        .unwrap()
+        .split("  ")
+        .next()
+        .unwrap()
+        .trim()
+        .to_owned();
+    drop(sandbox);
+    tmux.keys("app", &["Enter"]);
+    let screen = tmux.wait_for("app", "the lead's detail", |s| {
+        s.contains("Contacts (") || s.contains("could not load")
+    });
+    assert!(!screen.contains("could not load"), "{screen}");
+    assert!(screen.contains(&lead), "{lead} is not shown:\n{screen}");
+    tmux.keys("app", &["q"]);
+    tmux.wait_exit("app");
+}
+
 /// `login` typed at a terminal where no browser opens: the URL is approved
 /// in a browser elsewhere, and the address it was sent to is pasted back
 /// while the callback server still waits.

@@ -179,6 +179,7 @@ fn states() -> Vec<(&'static str, State)> {
                     resource,
                     generation,
                     result: Ok(lead_detail()),
+                    live: true,
                 },
             );
             let result = Ok(vec![
@@ -287,6 +288,7 @@ fn the_end_of_a_wrapped_detail_is_on_screen() {
             resource,
             generation,
             result,
+            live: true,
         },
     );
     let result = Ok(vec![

@@ -55,6 +55,8 @@ pub enum Msg {
         resource: Resource,
         generation: Generation,
         result: Result<RecordDetail, String>,
+        /// Close answered (not the cache): Close is reachable.
+        live: bool,
     },
     Activities {
         resource: Resource,

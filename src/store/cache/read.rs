@@ -8,7 +8,7 @@
 use rusqlite::{OptionalExtension, ToSql, params};
 
 use super::{
-    Cache, OF_ACCOUNT,
+    Cache, OF_ACCOUNT, columns,
     export::whole_lead,
     rows::{
         ACTIVITY_COLUMNS, ActivityRow, CONTACT_LIST, ContactRow, LEAD_COLUMNS, LeadDetail, LeadRow,
@@ -283,6 +283,40 @@ impl Cache {
                 .query_row(args.as_slice(), |r| r.get(0))?;
             counts.insert(key, (version, n));
             Ok(n)
+        })
+    }
+
+    /// One cached record's JSON, as Close sent it: a lead whole, with the
+    /// children its stored JSON leaves out put back. `None` when it is not
+    /// cached.
+    pub fn record(
+        &self,
+        account: &AccountId,
+        resource: Resource,
+        id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let name = columns::table(resource);
+        let embedded = if resource == Resource::Leads {
+            "embedded"
+        } else {
+            "0"
+        };
+        self.read(|conn| {
+            let found = conn
+                .prepare_cached(&format!(
+                    "SELECT raw, account, {embedded} FROM {name} WHERE {OF_ACCOUNT} AND id = ?3"
+                ))?
+                .query_row(
+                    params![account.organization_id, account.user_id, id],
+                    |row| Ok((row.get::<_, String>(0)?, row.get(1)?, row.get(2)?)),
+                )
+                .optional()?;
+            match found {
+                Some((raw, key, embedded)) if resource == Resource::Leads => {
+                    whole_lead(conn, key, id, embedded, raw).map(Some)
+                }
+                other => Ok(other.map(|(raw, ..)| raw)),
+            }
         })
     }
 

@@ -75,7 +75,8 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             resource,
             generation,
             result,
-        } => data::on_detail(model, resource, generation, result),
+            live,
+        } => data::on_detail(model, resource, generation, result, live),
         Msg::Activities {
             resource,
             generation,

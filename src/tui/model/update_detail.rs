@@ -77,6 +77,7 @@ pub fn on_detail(
     resource: Resource,
     generation: Generation,
     result: Result<RecordDetail, String>,
+    live: bool,
 ) -> Vec<Cmd> {
     let Some(detail) = index_of(resource).and_then(|i| model.details[i].as_mut()) else {
         return Vec::new();
@@ -86,7 +87,8 @@ pub fn on_detail(
     }
     let loaded = result.is_ok();
     detail.body.finish(result);
-    if loaded {
+    // Only Close's answer says Close is back; the cache answers offline.
+    if loaded && live {
         model.offline = None;
     }
     let Some(detail) = index_of(resource).and_then(|i| model.details[i].as_mut()) else {

@@ -151,20 +151,42 @@ async fn fetch_page(
     })
 }
 
+/// A record's detail: from the cache when it holds the record, as the
+/// lists are (so it opens offline too), else from Close.
 pub async fn detail(shared: Arc<Shared>, resource: Resource, generation: Generation, id: String) {
     let result = async {
+        if let Some(record) = cached_record(&shared, resource, &id).await? {
+            return Ok((rows::detail(resource, &record), false));
+        }
         let (_, client) = session::client(&shared).await?;
         let record: Value = client
             .get(&format!("{}{id}/", resource.path()), &[])
             .await?;
-        Ok::<_, ServiceError>(rows::detail(resource, &record))
+        Ok::<_, ServiceError>((rows::detail(resource, &record), true))
     }
     .await;
-    shared.reply(result, |result| Msg::Detail {
+    let live = result.as_ref().is_ok_and(|(_, live)| *live);
+    shared.reply(result.map(|(detail, _)| detail), |result| Msg::Detail {
         resource,
         generation,
         result,
+        live,
     });
+}
+
+/// The cached JSON of a record, if the cache holds it (and it reads).
+async fn cached_record(
+    shared: &Arc<Shared>,
+    resource: Resource,
+    id: &str,
+) -> Result<Option<Value>, ServiceError> {
+    let Some(cache) = shared.cache().await else {
+        return Ok(None);
+    };
+    let account = session::active_id(shared).await?;
+    let id = id.to_owned();
+    let raw = blocking(move || Ok(cache.record(&account, resource, &id)?)).await?;
+    Ok(raw.and_then(|raw| serde_json::from_str(&raw).ok()))
 }
 
 pub async fn activities(

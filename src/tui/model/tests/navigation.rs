@@ -145,6 +145,7 @@ fn enter_opens_a_detail_and_esc_goes_back() {
             resource: Resource::Leads,
             generation,
             result: Ok(RecordDetail::default()),
+            live: true,
         },
     );
     assert!(
@@ -303,6 +304,7 @@ fn opening_a_detail_keeps_the_tables_page_in_flight() {
             resource: Resource::Leads,
             generation: *generation,
             result: Ok(RecordDetail::default()),
+            live: true,
         },
     );
     assert!(m.detail().unwrap().body.value().is_some());

@@ -94,6 +94,7 @@ fn a_detail_that_failed_is_asked_for_again() {
             resource: Resource::Leads,
             generation: *generation,
             result: Err("cannot reach Close".into()),
+            live: true,
         },
     );
     let cmds = retry(&mut m);
@@ -117,6 +118,7 @@ fn a_detail_that_failed_is_asked_for_again() {
             resource: Resource::Leads,
             generation: *generation,
             result: Err("not found: lead/lead_0/".into()),
+            live: true,
         },
     );
     update(
@@ -127,6 +129,29 @@ fn a_detail_that_failed_is_asked_for_again() {
         },
     );
     assert_eq!(m.offline, None, "Close answered the profile");
+}
+
+/// A record the cache answered for says nothing of Close: the banner
+/// stays until Close itself answers.
+#[test]
+fn a_detail_from_the_cache_keeps_the_banner() {
+    let mut m = on_leads();
+    go_offline(&mut m);
+    let cmds = key(&mut m, KeyCode::Enter);
+    let [Cmd::LoadDetail { generation, .. }] = cmds.as_slice() else {
+        panic!("expected LoadDetail, got {cmds:?}");
+    };
+    let generation = *generation;
+    let detail = |live| Msg::Detail {
+        resource: Resource::Leads,
+        generation,
+        result: Ok(RecordDetail::default()),
+        live,
+    };
+    update(&mut m, detail(false));
+    assert!(m.offline.is_some(), "the cache answered");
+    update(&mut m, detail(true));
+    assert_eq!(m.offline, None, "Close answered");
 }
 
 /// A lead opened while Close went away: its fields came (from the cache),
@@ -146,6 +171,7 @@ fn a_timeline_that_failed_is_asked_for_again() {
             resource: Resource::Leads,
             generation,
             result: Ok(RecordDetail::default()),
+            live: false,
         },
     );
     timeline(

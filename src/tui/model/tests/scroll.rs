@@ -131,6 +131,7 @@ fn a_narrow_detail_scrolls_through_its_wrapped_rows() {
             resource: Resource::Leads,
             generation,
             result: Ok(body),
+            live: true,
         },
     );
     timeline(&mut m, generation, Ok(vec![]));
