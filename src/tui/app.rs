@@ -34,6 +34,9 @@ const FRAME: Duration = Duration::from_millis(16);
 /// or one keypress after a pause, are drawn without waiting out a frame.
 const BURST: usize = 4;
 const TICK: Duration = Duration::from_secs(1);
+/// How often a screen that says how long ago it synced is redrawn: its
+/// "ago" counts in minutes.
+const AGE_TICK: Duration = Duration::from_secs(10);
 
 /// How the TUI is started.
 #[derive(Debug, Clone, Default)]
@@ -173,8 +176,10 @@ impl App<'_> {
         let mut pacer = Pacer::default();
         let mut next_frame = Instant::now();
         let mut next_tick = Instant::now() + TICK;
+        let mut next_age = Instant::now() + AGE_TICK;
         while !self.model.quit {
             let ticking = self.model.wants_tick();
+            let aging = !ticking && self.model.shows_age();
             tokio::select! {
                 event = events.next() => match event {
                     Some(Ok(event)) => {
@@ -204,10 +209,18 @@ impl App<'_> {
                     dirty = true;
                     next_tick = Instant::now() + TICK;
                 }
+                () = sleep_until(next_age), if aging => {
+                    self.apply(Msg::Tick);
+                    dirty = true;
+                    next_age = Instant::now() + AGE_TICK;
+                }
             }
             if !ticking {
                 // Start a fresh second when a countdown appears.
                 next_tick = Instant::now() + TICK;
+            }
+            if !aging {
+                next_age = Instant::now() + AGE_TICK;
             }
         }
         Ok(ended)

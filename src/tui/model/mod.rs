@@ -235,8 +235,16 @@ impl Model {
             .saturating_sub(usize::from(self.layout.help_rows()))
     }
 
+    /// True while the screen says how long ago its rows were synced
+    /// ("synced 5 min ago"), so the app wakes every few seconds to keep
+    /// that true while no key is pressed.
+    pub fn shows_age(&self) -> bool {
+        self.table()
+            .is_some_and(|t| matches!(t.freshness, Freshness::Synced(_)))
+    }
+
     /// True while something on screen counts down, so the app wakes once
-    /// a second. Otherwise nothing ticks at all.
+    /// a second. Otherwise nothing ticks at all (but see [`Self::shows_age`]).
     pub fn wants_tick(&self) -> bool {
         let countdown = match (&self.connection.state, self.screen) {
             (ConnectionState::AwaitingBrowser { .. }, _) => true,

@@ -117,7 +117,8 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     if model.help {
         let scrolls = model.help_max_scroll() > 0;
         return match model.keymap.action(model.context(), combo) {
-            Some(Action::Quit) => quit(model),
+            // Quit's key closes the help like any other (Ctrl-C still
+            // quits): a `q` meant for the help must not end the session.
             // The movement keys scroll the help when it does not fit; when
             // it does, they close it like any other key, as it says.
             _ if !scrolls => {

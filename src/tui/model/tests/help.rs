@@ -15,6 +15,8 @@ fn help_opens_and_any_key_closes_it() {
     assert!(m.overlay.is_none(), "the key only closed the help");
     char(&mut m, '?');
     char(&mut m, 'q');
+    assert!(!m.help && !m.quit, "q closes the help, as any key does");
+    char(&mut m, 'q');
     assert!(m.quit);
 }
 

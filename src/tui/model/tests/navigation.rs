@@ -201,6 +201,21 @@ fn resizing_refits_the_table() {
 fn an_idle_table_does_not_tick() {
     let m = on_leads();
     assert!(!m.wants_tick());
+    assert!(!m.shows_age(), "rows live from Close have no age");
+}
+
+/// "synced just now" must become "1 min ago" with no key pressed.
+#[test]
+fn a_table_that_says_when_it_synced_wakes_to_keep_it_true() {
+    let mut m = on_leads();
+    let request = fetches(&char(&mut m, 'G'))[0].clone();
+    let synced = Freshness::Synced(now());
+    update(&mut m, page_from(&request, 1000, synced));
+    assert!(m.shows_age());
+    assert!(
+        !m.wants_tick(),
+        "no countdown: it wakes every few seconds only"
+    );
 }
 
 #[test]
