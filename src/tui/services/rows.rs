@@ -106,16 +106,18 @@ fn section(title: &str, lines: Vec<String>) -> DetailSection {
     }
 }
 
-/// Labelled values; dates and times (`date_…`, `…_date` keys) as the
-/// tables show them.
+/// Labelled values as the tables show them: dates and times (`date_…`,
+/// `…_date` keys) short, yes or no for true or false, a confidence in %.
 fn pairs(record: &Value, keys: &[(&str, &str)]) -> Vec<String> {
     keys.iter()
         .filter_map(|(label, key)| {
-            let value = text(record, key)?;
-            let value = if key.starts_with("date_") || key.ends_with("_date") {
-                short_date(&value)
-            } else {
-                value.into_owned()
+            let value = match record.get(*key) {
+                Some(Value::Bool(yes)) => if *yes { "yes" } else { "no" }.to_owned(),
+                _ if *key == "confidence" => format!("{}%", number(record, key)?),
+                _ if key.starts_with("date_") || key.ends_with("_date") => {
+                    short_date(&text(record, key)?)
+                }
+                _ => text(record, key)?.into_owned(),
             };
             Some(format!("{label:<12} {value}"))
         })
@@ -185,14 +187,12 @@ pub fn detail(resource: Resource, record: &Value) -> RecordDetail {
             ),
         )],
     };
-    RecordDetail {
-        title: if title.is_empty() {
-            s(record, "text")
-        } else {
-            title
-        },
-        sections,
-    }
+    // Opportunities and tasks have no name of their own.
+    let title = [title, s(record, "text"), s(record, "lead_name")]
+        .into_iter()
+        .find(|t| !t.is_empty())
+        .unwrap_or_default();
+    RecordDetail { title, sections }
 }
 
 fn lead_sections(lead: &Value) -> Vec<DetailSection> {

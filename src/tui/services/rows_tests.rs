@@ -95,3 +95,17 @@ fn timestamps_read_as_in_the_tables() {
         detail.sections[0].lines
     );
 }
+
+#[test]
+fn opportunities_and_tasks_read_as_in_the_tables() {
+    let opportunity = json!({"id": "oppo_1", "lead_name": "Acme", "confidence": 75});
+    let detail = super::detail(Resource::Opportunities, &opportunity);
+    assert_eq!(detail.title, "Acme", "named after its lead");
+    let lines = &detail.sections[0].lines;
+    assert!(lines.contains(&"Confidence   75%".to_owned()), "{lines:?}");
+    let task = json!({"id": "task_1", "text": "Call back", "is_complete": false});
+    let detail = super::detail(Resource::Tasks, &task);
+    assert_eq!(detail.title, "Call back");
+    let lines = &detail.sections[0].lines;
+    assert!(lines.contains(&"Done         no".to_owned()), "{lines:?}");
+}
