@@ -34,6 +34,13 @@ pub async fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
         other => other,
     };
     if let Some(Command::Sandbox(args)) = command {
+        // Its data lives in memory, and its settings are its own flags.
+        if flags.db.is_some() || flags.config.is_some() {
+            return Err(fail(
+                "the sandbox keeps its data in memory and takes no config file: \
+                 --db and --config are not used; see `close-tui sandbox --help`",
+            ));
+        }
         let _log = paths::Dirs::discover()
             .ok()
             .and_then(|dirs| logging::init(&dirs.state).ok());

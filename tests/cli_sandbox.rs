@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! `close-tui sandbox`'s mistakes are one line: a busy port, and flags out
-//! of their documented range.
+//! `close-tui sandbox`'s mistakes are one line: a busy port, flags out of
+//! their documented range, and global flags it would not use.
 
 mod cli_support;
 
@@ -26,5 +26,33 @@ async fn fail_rates_outside_0_to_1_are_usage_errors() {
             assert_eq!(out.code, Some(2), "{flag} {value}: {out:#?}");
             assert!(out.stderr.contains("from 0 to 1"), "{out:#?}");
         }
+    }
+}
+
+#[tokio::test]
+async fn it_listens_on_loopback_only_and_takes_close_shaped_keys() {
+    let home = Home::bare();
+    for (args, says) in [
+        (["--host", "0.0.0.0"], "a loopback address"),
+        (["--host", "192.168.1.2"], "a loopback address"),
+        (["--api-key", "secret"], "starts with `api_`"),
+        (["--api-key", "api_"], "starts with `api_`"),
+    ] {
+        let mut line = vec!["sandbox", "--port", "0"];
+        line.extend(args);
+        let out = home.run(&line, None).await;
+        assert_eq!(out.code, Some(2), "{args:?}: {out:#?}");
+        assert!(out.stderr.contains(says), "{args:?}: {out:#?}");
+    }
+}
+
+#[tokio::test]
+async fn the_database_and_config_flags_are_refused_not_ignored() {
+    let home = Home::bare();
+    for flag in ["--db", "--config"] {
+        let out = home
+            .run(&["sandbox", "--port", "0", flag, "/tmp/unused"], None)
+            .await;
+        out.assert_fails_with("--db and --config are not used");
     }
 }

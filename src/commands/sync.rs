@@ -21,10 +21,26 @@ use crate::{
     sync::{Pass, SyncError, SyncEvent, SyncOptions, Syncer},
 };
 
+/// A resource a sync fills: activities load per lead instead.
+fn syncable(name: &str) -> Result<Resource, String> {
+    match parse_resource(name) {
+        Ok(Resource::Activities) => Err(
+            "activities are not synced: they load per lead when it is opened in the app \
+             (then `close-tui export activities` has them); use leads, contacts, \
+             opportunities or tasks"
+                .to_owned(),
+        ),
+        Ok(resource) => Ok(resource),
+        Err(_) => Err(format!(
+            "unknown resource `{name}`; use leads, contacts, opportunities or tasks"
+        )),
+    }
+}
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct SyncArgs {
     /// leads, contacts, opportunities, tasks [default: all of them]
-    #[arg(value_parser = parse_resource)]
+    #[arg(value_parser = syncable)]
     pub resources: Vec<Resource>,
     /// Fetch everything again, not just what changed since the last sync,
     /// and drop cached records Close no longer has
@@ -352,6 +368,16 @@ impl Lines {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn activities_are_refused_as_what_sync_does_not_fill() {
+        assert_eq!(syncable("Leads"), Ok(Resource::Leads));
+        let err = syncable("activities").unwrap_err();
+        assert!(err.contains("load per lead"), "{err}");
+        let err = syncable("deals").unwrap_err();
+        assert!(err.contains("unknown resource `deals`"), "{err}");
+        assert!(!err.contains("activities"), "{err}");
+    }
 
     #[test]
     fn a_wait_on_one_endpoint_hides_only_its_own_retries() {

@@ -4,8 +4,8 @@ use std::{net::IpAddr, path::PathBuf};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct SandboxArgs {
-    /// Address to listen on
-    #[arg(long, default_value = "127.0.0.1")]
+    /// Loopback address to listen on (127.0.0.1 or ::1)
+    #[arg(long, default_value = "127.0.0.1", value_parser = loopback)]
     pub host: IpAddr,
     /// Port to listen on; 0 picks any free port
     #[arg(long, default_value_t = 0)]
@@ -67,8 +67,8 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "FILE")]
     pub log_requests: Option<PathBuf>,
     /// The API key to accept, instead of a random one, so that a restarted
-    /// sandbox accepts the same key
-    #[arg(long, value_name = "KEY")]
+    /// sandbox accepts the same key; it starts with `api_`, as Close's do
+    #[arg(long, value_name = "KEY", value_parser = api_key)]
     pub api_key: Option<String>,
     /// For tests: append every secret the sandbox issues (API key, client
     /// secret, codes, access and refresh tokens) to FILE, one per line
@@ -85,6 +85,31 @@ impl SandboxArgs {
             args: SandboxArgs,
         }
         <Wrapper as clap::Parser>::parse_from(["sandbox"]).args
+    }
+}
+
+/// Reads `--host`: loopback only. The sandbox approves logins and hands
+/// out tokens to anyone who can reach it, and its admin hooks change and
+/// delete data unasked, so it never listens beyond this machine.
+fn loopback(text: &str) -> Result<IpAddr, String> {
+    match text.trim().parse::<IpAddr>() {
+        Ok(ip) if ip.is_loopback() => Ok(ip),
+        Ok(_) => Err(
+            "a loopback address (127.0.0.1 or ::1): the sandbox has no real security, \
+             so it never listens beyond this machine (use `ssh -L` to reach it from another)"
+                .to_owned(),
+        ),
+        Err(_) => Err("an IP address, such as 127.0.0.1".to_owned()),
+    }
+}
+
+/// Reads `--api-key`: `api_` and at least one more character, no spaces.
+fn api_key(text: &str) -> Result<String, String> {
+    match text.strip_prefix("api_") {
+        Some(rest) if !rest.is_empty() && !text.chars().any(char::is_whitespace) => {
+            Ok(text.to_owned())
+        }
+        _ => Err("a key that starts with `api_`, as Close's keys do, with no spaces".to_owned()),
     }
 }
 
