@@ -5,7 +5,7 @@
 use rusqlite::types::Value as Sql;
 
 use super::fields::{Fields, Key};
-use crate::close::records::Resource;
+use crate::resource::Resource;
 
 /// The tables of the records a lead embeds, each with the condition that
 /// picks them out of its table: tasks of other types come from `task/`.

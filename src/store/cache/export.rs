@@ -9,7 +9,7 @@ use rusqlite::{Connection, params, types::ValueRef};
 
 use super::{Cache, OF_ACCOUNT, columns::table, rows, shape::EMBEDDED};
 use crate::{
-    close::records::Resource,
+    resource::Resource,
     store::{AccountId, StoreError},
 };
 

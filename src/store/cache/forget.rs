@@ -9,7 +9,7 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{columns::table, write::AccountKey};
-use crate::close::records::Resource;
+use crate::resource::Resource;
 
 /// Tables whose rows name their lead in `lead_id`.
 const CHILD_TABLES: [&str; 4] = [

@@ -20,7 +20,7 @@ use std::{
 use rusqlite::{Connection, OptionalExtension};
 
 use super::write::AccountKey;
-use crate::close::records::Resource;
+use crate::resource::Resource;
 
 /// The tables whose keys a bulk load sets aside, and their key indexes.
 pub(crate) const DEFERRED_KEYS: [(Resource, &str, &str); 3] = [

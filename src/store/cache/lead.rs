@@ -15,7 +15,7 @@ use super::{
     scan::{Result, Scan},
     shape::{EMBEDDED, Prepared, add_person},
 };
-use crate::close::records::Resource;
+use crate::resource::Resource;
 
 pub(super) struct LeadText<'a> {
     /// Every member in order, as its key and its value's text.

@@ -17,7 +17,7 @@ use super::{
     window,
 };
 use crate::{
-    close::records::Resource,
+    resource::Resource,
     store::{AccountId, StoreError},
 };
 

@@ -16,7 +16,7 @@ use super::{
     fields::{Fields, Key, push_key},
     lead::{self, LeadText},
 };
-use crate::close::records::Resource;
+use crate::resource::Resource;
 
 /// A record ready to be written: its id, its table's columns (in the order
 /// of [`columns`]), its raw JSON and, for a lead, what goes with it.

@@ -9,7 +9,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::Cache;
 use crate::{
-    close::records::Resource,
+    resource::Resource,
     store::{AccountId, StoreError},
 };
 

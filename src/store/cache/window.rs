@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use rusqlite::{Connection, ToSql, types::Value};
 
 use super::read::{ListQuery, table};
-use crate::{close::records::Resource, store::AccountId};
+use crate::{resource::Resource, store::AccountId};
 
 /// Rows a plain `OFFSET` may step over before a known row is worth using.
 pub(super) const NEAR: usize = 200;

@@ -15,7 +15,7 @@ use std::sync::{
 use rusqlite::{Connection, OptionalExtension, ToSql, Transaction, params};
 use serde_json::Value;
 
-use crate::close::records::Resource;
+use crate::resource::Resource;
 use crate::store::AccountId;
 
 use super::{

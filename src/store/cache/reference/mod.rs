@@ -12,7 +12,7 @@ use super::{
     fields::push_key,
     shape::{EMBEDDED, LeadParts, Prepared, without_id},
 };
-use crate::close::records::Resource;
+use crate::resource::Resource;
 
 /// Reads one record of `resource` from its JSON text. A record without an
 /// id cannot be cached; the error says so, with the record's start.
