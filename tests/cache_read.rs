@@ -153,10 +153,22 @@ async fn accounts_never_see_each_others_records() {
                 json!({"id": "lead_odd", "name": null, "contacts": "nope", "date_updated": 5});
             assert!(upsert(tx, &other, Resource::Leads, &odd)?.is_none());
             assert!(upsert(tx, &other, Resource::Leads, &json!({"name": "no id"}))?.is_some());
+            // Nested deeper than SQLite's JSON functions go: stored, and
+            // listed with what its columns hold.
+            let mut deep = json!(1);
+            for _ in 0..1001 {
+                deep = json!([deep]);
+            }
+            let opportunity = json!({"id": "oppo_deep", "lead_id": "lead_other",
+                "pipeline_name": "Sales", "extra": deep});
+            assert!(upsert(tx, &other, Resource::Opportunities, &opportunity)?.is_none());
             Ok(())
         })
         .unwrap();
     let query = ListQuery::default();
+    let listed = env.cache.opportunities(&other, &query, 0, 10).unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0].id, "oppo_deep");
     assert_eq!(env.cache.count(&other, Resource::Leads, &query).unwrap(), 2);
     assert_eq!(
         env.cache.count(&other, Resource::Contacts, &query).unwrap(),

@@ -114,13 +114,15 @@ pub(crate) const ACTIVITY_COLUMNS: &str =
 
 /// What a list reads: the columns above, plus what a row shows that they
 /// lack, found at read time for the rows read only. `t` is the listed
-/// table.
+/// table. JSON that SQLite cannot read (nested past its 1,000 levels) has
+/// no pipeline, rather than failing the whole list.
 pub(crate) const CONTACT_LIST: &str = "t.id, t.lead_id, t.name, t.title, t.email, t.phone, \
      t.date_updated, (SELECT l.name FROM cache_leads l WHERE l.account = t.account \
      AND l.id = t.lead_id)";
 pub(crate) const OPPORTUNITY_LIST: &str = "t.id, t.lead_id, t.lead_name, t.status_label, \
      t.status_type, t.value_cents, t.value_currency, t.value_period, t.confidence, t.user_name, \
-     t.close_date, t.date_updated, json_extract(t.raw, '$.pipeline_name')";
+     t.close_date, t.date_updated, CASE WHEN json_valid(t.raw) \
+     THEN json_extract(t.raw, '$.pipeline_name') END";
 
 impl LeadRow {
     pub(crate) fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
