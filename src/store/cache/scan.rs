@@ -120,11 +120,12 @@ impl<'a> Scan<'a> {
         if !escaped {
             return Ok(Cow::Borrowed(&quoted[1..quoted.len() - 1]));
         }
-        // Rare: let serde_json unescape it, refusing what it refuses
-        // (a lone surrogate, say).
-        serde_json::from_str::<Unescaped<'a>>(quoted)
-            .map(|k| k.0)
-            .map_err(|_| Invalid)
+        // Rare: let serde_json unescape it. One it refuses (a lone
+        // surrogate: a cut emoji, say) stays as it came, escapes and all:
+        // no name the cache reads has one, and one odd key must not cost
+        // the whole record.
+        let inner = &quoted[1..quoted.len() - 1];
+        Ok(serde_json::from_str::<Unescaped<'a>>(quoted).map_or(Cow::Borrowed(inner), |k| k.0))
     }
 
     /// Skips one value; returns its text.

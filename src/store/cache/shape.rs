@@ -172,7 +172,8 @@ fn without(members: &[(Cow<'_, str>, &str)], embedded: i64) -> String {
             out.push(',');
         }
         match key {
-            // Read without escapes: nothing in it needs one.
+            // Read without escapes (nothing in it needs one), or kept as
+            // it came (see `Scan::key`).
             Cow::Borrowed(key) => {
                 out.push('"');
                 out.push_str(key);
