@@ -1,6 +1,10 @@
 //! A virtualized table: only a window of rows around what is visible is
 //! held, and moving past it asks for the next window. The same model backs
 //! Leads, Contacts, Opportunities and Tasks.
+//!
+//! Every reply is checked against the view: visible rows one page could not
+//! cover are asked for next, and a wish for the last row of a list whose
+//! length is unknown goes on page by page until the list ends.
 
 use chrono::{DateTime, Utc};
 
@@ -9,6 +13,9 @@ use crate::close::records::Resource;
 
 /// Rows asked for per request, at most (the smallest API page limit).
 pub const MAX_PAGE: usize = 100;
+
+/// Pages one G may ask for while the end is unknown. Another G goes on.
+const MAX_SEEK_PAGES: usize = 1_000;
 
 /// One row as shown: the cells are already formatted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,10 +98,23 @@ pub struct TableModel {
     pub top: usize,
     /// Visible rows, from the terminal size.
     pub height: usize,
-    /// The rows `[start, end)` asked for and not yet answered.
-    pub pending: Option<(usize, usize)>,
+    /// The request not yet answered.
+    pub pending: Option<Pending>,
+    /// G with the end unknown: pages it may still ask for to find it.
+    /// Any other move cancels it.
+    pub seeking_end: Option<usize>,
     pub error: Option<String>,
     pub freshness: Freshness,
+}
+
+/// The rows `[from, to)` asked for and not yet answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pending {
+    pub from: usize,
+    pub to: usize,
+    /// They go on from the held rows (a view taller than one page) rather
+    /// than replace them.
+    pub extends: bool,
 }
 
 impl TableModel {
@@ -112,6 +132,7 @@ impl TableModel {
             top: 0,
             height: 10,
             pending: None,
+            seeking_end: None,
             error: None,
             freshness: Freshness::Unknown,
         }
@@ -136,19 +157,35 @@ impl TableModel {
 
     /// Moves the selection to `index` (clamped) and scrolls it into view.
     pub fn select(&mut self, index: isize) -> Option<PageRequest> {
+        self.seeking_end = None;
+        self.place(index)
+    }
+
+    /// Selects the last row. While the total is unknown that is the last
+    /// known row's successor, and each reply with more moves on again.
+    pub fn select_last(&mut self) -> Option<PageRequest> {
+        self.seeking_end = match self.total {
+            Total::Exact(_) => None,
+            Total::Unknown | Total::AtLeast(_) => Some(MAX_SEEK_PAGES),
+        };
+        self.place(isize::MAX)
+    }
+
+    pub fn move_by(&mut self, delta: isize) -> Option<PageRequest> {
+        self.select((self.selected as isize).saturating_add(delta))
+    }
+
+    fn place(&mut self, index: isize) -> Option<PageRequest> {
         let last = self.total.navigable().saturating_sub(1);
         self.selected = index.clamp(0, last as isize) as usize;
         self.scroll_to_selected();
         self.ensure()
     }
 
-    pub fn move_by(&mut self, delta: isize) -> Option<PageRequest> {
-        self.select(self.selected as isize + delta)
-    }
-
     /// Scrolls the view by `delta` rows (the mouse wheel), dragging the
     /// selection along only when it would leave the view.
     pub fn scroll_by(&mut self, delta: isize) -> Option<PageRequest> {
+        self.seeking_end = None;
         let max_top = self.total.navigable().saturating_sub(self.height);
         self.top = (self.top as isize + delta).clamp(0, max_top as isize) as usize;
         self.selected = self
@@ -175,42 +212,66 @@ impl TableModel {
         self.selected = 0;
         self.top = 0;
         self.pending = None;
+        self.seeking_end = None;
         self.ensure()
+    }
+
+    /// The visible rows `[start, end)` from the first one not held, if any.
+    fn missing(&self) -> Option<(usize, usize)> {
+        let end = match self.total {
+            Total::Exact(n) => (self.top + self.height).min(n),
+            _ => self.top + self.height,
+        };
+        let held_end = self.offset + self.rows.len();
+        let start = if self.total != Total::Unknown && (self.offset..held_end).contains(&self.top) {
+            held_end
+        } else {
+            self.top
+        };
+        (start < end).then_some((start, end))
     }
 
     /// The request for the rows on screen, unless they are held or asked for.
     pub fn ensure(&mut self) -> Option<PageRequest> {
-        let start = self.top;
-        let want_end = match self.total {
-            Total::Exact(n) => (start + self.height).min(n),
-            _ => start + self.height,
-        };
-        let held = self.total != Total::Unknown
-            && start >= self.offset
-            && want_end <= self.offset + self.rows.len();
-        if held {
-            return None;
-        }
-        if let Some((from, to)) = self.pending
-            && start >= from
-            && want_end <= to
+        let (start, end) = self.missing()?;
+        // In flight already, as far as one request can reach.
+        if let Some(Pending { from, to, .. }) = self.pending
+            && from <= start
+            && (end <= to || start + MAX_PAGE <= to)
         {
             return None;
         }
-        Some(self.request())
+        // A view taller than one page goes on from the rows it holds.
+        let extends = start > self.top && self.height > MAX_PAGE;
+        Some(self.request(extends.then_some(start)))
     }
 
     /// Asks again for the rows on screen (the data changed underneath),
     /// keeping them shown until the answer comes.
     pub fn refresh(&mut self) -> PageRequest {
-        self.request()
+        self.request(None)
     }
 
-    fn request(&mut self) -> PageRequest {
-        // A window a screen above and below the view, so small moves are free.
-        let from = self.top.saturating_sub(self.height);
-        let limit = (self.height * 3).clamp(1, MAX_PAGE);
-        self.pending = Some((from, from + limit));
+    /// Asks from `after` on, adding to the held rows, or else for a window
+    /// around the view that replaces them.
+    fn request(&mut self, after: Option<usize>) -> PageRequest {
+        let (from, limit) = match after {
+            Some(start) => (start, MAX_PAGE),
+            // Seeking the end, the rows above the view are not wanted.
+            None if self.seeking_end.is_some() => (self.top, MAX_PAGE),
+            None => {
+                // A screen above and below the view, as far as one page
+                // allows, so small moves are free; the view comes first.
+                let limit = (self.height * 3).clamp(1, MAX_PAGE);
+                let margin = (limit.saturating_sub(self.height) / 2).min(self.height);
+                (self.top.saturating_sub(margin), limit)
+            }
+        };
+        self.pending = Some(Pending {
+            from,
+            to: from + limit,
+            extends: after.is_some(),
+        });
         PageRequest {
             resource: self.resource,
             query: self.query.value().trim().to_owned(),
@@ -220,11 +281,43 @@ impl TableModel {
         }
     }
 
+    /// Applies a page and returns what to ask for next: visible rows still
+    /// missing, or the next page on the way to the end. Only a page with
+    /// every row asked for leads on, so rows that never come (the end of
+    /// the list, records Close could not read) are not asked for again.
+    pub fn receive(
+        &mut self,
+        generation: Generation,
+        result: Result<PageReply, String>,
+    ) -> Option<PageRequest> {
+        let full = match (&result, self.pending) {
+            (Ok(page), Some(Pending { from, to, .. })) => {
+                page.offset == from && page.rows.len() >= to - from
+            }
+            _ => false,
+        };
+        let failed = result.is_err();
+        if !self.apply(generation, result) {
+            return None;
+        }
+        match self.seeking_end.take() {
+            _ if failed => None,
+            Some(_) if matches!(self.total, Total::Exact(_)) => self.place(isize::MAX),
+            Some(left) if full && left > 1 => {
+                self.seeking_end = Some(left - 1);
+                self.place(isize::MAX)
+            }
+            _ if full => self.ensure(),
+            _ => None,
+        }
+    }
+
     /// Applies a page, unless a newer request superseded it.
     pub fn apply(&mut self, generation: Generation, result: Result<PageReply, String>) -> bool {
         if !self.generation.is_current(generation) {
             return false;
         }
+        let extends = self.pending.is_some_and(|p| p.extends);
         self.pending = None;
         match result {
             Ok(page) => {
@@ -237,8 +330,16 @@ impl TableModel {
                 if self.query.value().trim().is_empty() {
                     self.unfiltered = page.total.or(Some(end).filter(|_| !page.has_more));
                 }
-                self.offset = page.offset;
-                self.rows = page.rows;
+                if extends && page.offset == self.offset + self.rows.len() {
+                    // Only the view and below are kept, so the rows stay few.
+                    let above = self.top.saturating_sub(self.offset).min(self.rows.len());
+                    self.rows.drain(..above);
+                    self.offset += above;
+                    self.rows.extend(page.rows);
+                } else {
+                    self.offset = page.offset;
+                    self.rows = page.rows;
+                }
                 self.freshness = page.freshness;
                 self.error = None;
                 let last = self.total.navigable().saturating_sub(1);

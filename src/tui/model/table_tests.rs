@@ -109,3 +109,102 @@ fn wheel_scrolling_drags_the_selection_along() {
     table.scroll_by(-10);
     assert_eq!(table.top, 0);
 }
+
+/// A page from a list of `len` rows that does not say how many there are.
+fn uncounted(request: &PageRequest, len: usize) -> PageReply {
+    PageReply {
+        total: None,
+        ..reply(request, len)
+    }
+}
+
+fn visible_rows_held(table: &TableModel) -> bool {
+    let end = (table.top + table.height).min(table.total.navigable());
+    (table.top..end).all(|i| table.row(i).is_some())
+}
+
+#[test]
+fn one_request_covers_a_view_taller_than_a_third_of_a_page() {
+    let mut table = loaded(1000, 51);
+    let request = table.select(500).unwrap();
+    assert!(request.limit <= MAX_PAGE);
+    assert!(request.offset <= table.top);
+    assert!(request.offset + request.limit >= table.top + table.height);
+    assert!(table.apply(request.generation, Ok(reply(&request, 1000))));
+    assert!(visible_rows_held(&table));
+}
+
+#[test]
+fn a_view_taller_than_a_page_asks_for_the_rest_after_the_reply() {
+    let mut table = TableModel::new(Resource::Leads);
+    let first = table.set_height(130).unwrap();
+    assert_eq!((first.offset, first.limit), (0, MAX_PAGE));
+    let rest = table.receive(first.generation, Ok(reply(&first, 1000)));
+    let rest = rest.expect("the rows below the first page");
+    assert_eq!((rest.offset, rest.limit), (100, MAX_PAGE));
+    assert_eq!(table.receive(rest.generation, Ok(reply(&rest, 1000))), None);
+    assert_eq!(
+        (table.offset, table.rows.len()),
+        (0, 200),
+        "added, not replaced"
+    );
+    assert!(visible_rows_held(&table));
+}
+
+#[test]
+fn rows_missing_from_a_short_page_are_not_asked_for_again() {
+    let mut table = loaded(1000, 51);
+    let request = table.select(500).unwrap();
+    let mut page = reply(&request, 1000);
+    page.rows.truncate(10);
+    assert_eq!(table.receive(request.generation, Ok(page)), None);
+    assert!(!visible_rows_held(&table));
+    assert_eq!(table.receive(request.generation, Err("late".into())), None);
+}
+
+#[test]
+fn the_last_row_of_an_uncounted_list_is_sought_until_it_is_known() {
+    let mut table = TableModel::new(Resource::Contacts);
+    let request = table.set_height(10).unwrap();
+    table.receive(request.generation, Ok(uncounted(&request, 1000)));
+    assert_eq!(table.total, Total::AtLeast(30));
+    let mut next = table.select_last();
+    let mut asked = 0;
+    while let Some(request) = next {
+        asked += 1;
+        assert_eq!(request.limit, MAX_PAGE, "whole pages on the way");
+        next = table.receive(request.generation, Ok(uncounted(&request, 1000)));
+    }
+    assert_eq!(table.total, Total::Exact(1000));
+    assert_eq!(table.selected, 999);
+    assert_eq!(table.seeking_end, None);
+    assert!(asked <= 12, "asked {asked} times");
+    assert!(visible_rows_held(&table));
+}
+
+#[test]
+fn the_end_asked_for_before_the_first_page_is_gone_to_when_it_comes() {
+    let mut table = TableModel::new(Resource::Leads);
+    let first = table.set_height(10).unwrap();
+    assert_eq!(table.select_last(), None, "the first page is on its way");
+    let last = table.receive(first.generation, Ok(reply(&first, 1000)));
+    assert_eq!(table.selected, 999);
+    assert!(table.apply(last.unwrap().generation, Err("offline".into())));
+}
+
+#[test]
+fn another_move_cancels_seeking_the_end() {
+    let mut table = TableModel::new(Resource::Contacts);
+    let request = table.set_height(10).unwrap();
+    table.receive(request.generation, Ok(uncounted(&request, 1000)));
+    let seek = table.select_last().unwrap();
+    assert!(table.seeking_end.is_some());
+    table.move_by(-1);
+    assert_eq!(table.seeking_end, None);
+    table.receive(seek.generation, Ok(uncounted(&seek, 1000)));
+    assert_eq!(table.selected, 29, "where the move left it");
+    // A failed page stops it too.
+    let seek = table.select_last().unwrap();
+    assert_eq!(table.receive(seek.generation, Err("offline".into())), None);
+    assert_eq!(table.seeking_end, None);
+}

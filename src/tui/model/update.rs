@@ -305,7 +305,10 @@ fn on_action(model: &mut Model, action: Action) -> Vec<Cmd> {
         Action::PageUp => move_by(model, -page(model)),
         Action::PageDown => move_by(model, page(model)),
         Action::Top => move_by(model, isize::MIN / 2),
-        Action::Bottom => move_by(model, isize::MAX / 2),
+        Action::Bottom => match Model::data_index(model.screen) {
+            Some(i) if model.details[i].is_none() => data::last_row(model, i),
+            _ => move_by(model, isize::MAX / 2),
+        },
         Action::Select => match model.screen {
             Screen::Connection => conn::activate_selected(model),
             _ => data::open_selected(model),

@@ -188,6 +188,12 @@ pub fn move_by(model: &mut Model, delta: isize) -> Vec<Cmd> {
     fetch(model.tables[i].move_by(delta))
 }
 
+/// G and End on a table: its last row, found page by page while the
+/// list's length is unknown (a search's "90+").
+pub fn last_row(model: &mut Model, table: usize) -> Vec<Cmd> {
+    fetch(model.tables[table].select_last())
+}
+
 /// The wheel over a table scrolls the view; `None` elsewhere (the
 /// caller moves the selection or the text instead).
 pub fn scroll(model: &mut Model, delta: isize) -> Option<Vec<Cmd>> {
@@ -285,8 +291,13 @@ pub fn on_page(
     {
         model.offline = None;
     }
-    if let Some(i) = index_of(resource) {
-        model.tables[i].apply(generation, result);
+    let Some(i) = index_of(resource) else {
+        return Vec::new();
+    };
+    // Only the table on screen asks on; the others catch up when shown.
+    if Model::data_index(model.screen) == Some(i) && has_account(model) {
+        return fetch(model.tables[i].receive(generation, result));
     }
+    model.tables[i].apply(generation, result);
     Vec::new()
 }

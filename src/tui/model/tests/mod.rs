@@ -7,6 +7,7 @@ mod navigation;
 mod offline;
 mod scroll;
 mod stale;
+mod window;
 
 use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
