@@ -52,11 +52,19 @@ pub fn on_token(model: &mut Model, view: TokenView) -> Vec<Cmd> {
     if refreshed {
         model.offline = None;
     }
+    // The stored accounts' rows show each one's state: a login that now
+    // needs doing again (or no longer does) is read again.
+    let needed_login = matches!(model.connection.state, ConnectionState::NeedsLogin { .. });
+    let needs_login = matches!(view, TokenView::NeedsLogin { .. });
     model.connection.state = view.into();
-    if !was_usable && model.connection.state.is_usable() {
-        return data::ensure_screen(model);
+    let mut cmds = Vec::new();
+    if needed_login != needs_login {
+        cmds.push(Cmd::LoadAccounts);
     }
-    Vec::new()
+    if !was_usable && model.connection.state.is_usable() {
+        cmds.extend(data::ensure_screen(model));
+    }
+    cmds
 }
 
 pub fn start_login(model: &mut Model) -> Vec<Cmd> {
@@ -118,6 +126,8 @@ pub fn on_login(model: &mut Model, attempt: Generation, event: LoginEvent) -> Ve
             accounts.push(account.clone());
             model.connection.set_accounts(accounts);
             model.connection.state = ConnectionState::of_account(Some(&account));
+            // The login just went through Close.
+            model.offline = None;
             let text = format!(
                 "connected to {} as {}",
                 account.profile.organization_name, account.profile.user_email

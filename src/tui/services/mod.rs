@@ -126,11 +126,8 @@ impl Shared {
         result: Result<T, ServiceError>,
         msg: impl FnOnce(Result<T, String>) -> Msg,
     ) {
-        if let Err(ServiceError::Api(
-            err @ (crate::close::ApiError::Network(_)
-            | crate::close::ApiError::Refused(_)
-            | crate::close::ApiError::Server { .. }),
-        )) = &result
+        if let Err(ServiceError::Api(err)) = &result
+            && unreachable(err)
         {
             self.send(Msg::Offline(err.to_string()));
         }
@@ -145,6 +142,16 @@ impl Shared {
             .get(&resource)
             .is_some_and(|newest| *newest > generation)
     }
+}
+
+/// Whether `err` means Close cannot be reached (now): the app goes offline,
+/// shows why, and retries.
+fn unreachable(err: &crate::close::ApiError) -> bool {
+    use crate::close::ApiError;
+    matches!(
+        err,
+        ApiError::Network(_) | ApiError::Refused(_) | ApiError::Server { .. }
+    )
 }
 
 /// Opens part of the database on the blocking pool.

@@ -148,6 +148,12 @@ async fn sync(shared: &Arc<Shared>, epoch: u64) -> Result<String, String> {
         .await;
     // The syncer dropped its sender; the forwarder ends after the last event.
     let _ = forward.await;
+    if let Err(crate::sync::SyncError::Api { source, .. }) = &report
+        && super::unreachable(source)
+        && shared.sync.is_current(epoch)
+    {
+        shared.send(Msg::Offline(source.to_string()));
+    }
     let report = report.map_err(|e| format!("sync stopped: {e}"))?;
     let records: u64 = report.passes.iter().map(|p| p.records).sum();
     Ok(format!(

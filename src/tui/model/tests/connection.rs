@@ -91,6 +91,7 @@ fn a_browser_login_walks_through_every_state() {
 
     login(&mut m, attempt, LoginEvent::Exchanging);
     assert_eq!(m.connection.state, ConnectionState::Exchanging);
+    update(&mut m, Msg::Offline("cannot reach Close".into()));
 
     let cmds = login(
         &mut m,
@@ -102,6 +103,7 @@ fn a_browser_login_walks_through_every_state() {
         ConnectionState::Connected { .. }
     ));
     assert_eq!(m.overlay, None);
+    assert_eq!(m.offline, None, "the login went through Close");
     assert!(matches!(cmds.first(), Some(Cmd::LoadAccounts)));
     assert!(
         m.toasts
@@ -233,7 +235,7 @@ fn token_reports_drive_the_badge() {
         m.connection.state,
         ConnectionState::Connected { .. }
     ));
-    update(
+    let cmds = update(
         &mut m,
         Msg::Token(TokenView::NeedsLogin {
             reason: "invalid_grant".into(),
@@ -244,6 +246,10 @@ fn token_reports_drive_the_badge() {
         ConnectionState::NeedsLogin {
             reason: "invalid_grant".into()
         }
+    );
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::LoadAccounts]),
+        "the stored accounts' rows are read again: {cmds:?}"
     );
 }
 
