@@ -124,9 +124,11 @@ async fn fetch_page(
 ) -> Result<PageReply, ServiceError> {
     let resource = request.resource;
     if !request.query.is_empty() && resource != Resource::Leads {
-        return Err(ServiceError::Other(
-            "searching here needs the local cache (run `close-tui sync`)".into(),
-        ));
+        return Err(ServiceError::Other(format!(
+            "searching {} needs the local cache, which is filled once a sync finishes \
+             (one starts when you connect, or with the sync key)",
+            resource.name()
+        )));
     }
     let (_, client) = session::client(shared).await?;
     let mut query = vec![

@@ -62,7 +62,10 @@ pub fn row(resource: Resource, record: &Value) -> Option<RecordRow> {
             s(record, "title"),
             s(record, "lead_id"),
             first(record, "emails", "email"),
-            first(record, "phones", "phone"),
+            // As the cache keeps it: formatted, when Close formats it.
+            non_empty(first(record, "phones", "phone_formatted"), || {
+                first(record, "phones", "phone")
+            }),
         ],
         Resource::Opportunities => vec![
             s(record, "lead_name"),

@@ -109,3 +109,14 @@ fn opportunities_and_tasks_read_as_in_the_tables() {
     let lines = &detail.sections[0].lines;
     assert!(lines.contains(&"Done         no".to_owned()), "{lines:?}");
 }
+
+#[test]
+fn a_contact_from_close_shows_its_phone_formatted_as_the_cache_does() {
+    let contact = json!({"id": "cont_1", "name": "Ann", "phones": [
+        {"phone": "+18935552005", "phone_formatted": "+1 893-555-2005"}]});
+    let row = super::row(Resource::Contacts, &contact).unwrap();
+    assert_eq!(row.cells[4], "+1 893-555-2005");
+    let plain = json!({"id": "cont_2", "phones": [{"phone": "+18935552006"}]});
+    let row = super::row(Resource::Contacts, &plain).unwrap();
+    assert_eq!(row.cells[4], "+18935552006");
+}
