@@ -11,11 +11,14 @@ use ratatui::{
 use super::{Theme, widgets::badge};
 use crate::tui::{
     format,
-    model::{Model, Screen, ToastLevel},
+    model::{Model, Screen, SyncProgress, ToastLevel, text},
 };
 
 /// Below this width the tabs show only the active screen's name.
 const WIDE: u16 = 90;
+
+/// From this width up the sync's progress is a bar; below, a count.
+const GAUGE: u16 = 60;
 
 pub fn header(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     let [tabs, status] =
@@ -39,14 +42,18 @@ pub fn header(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     }
     frame.render_widget(Line::from(spans), tabs);
 
-    let (left, right) = match (&model.sync, area.width >= 60) {
-        (Some(_), true) => {
-            let [l, r] =
-                Layout::horizontal([Constraint::Min(0), Constraint::Length(24)]).areas(status);
-            (l, Some(r))
-        }
-        _ => (status, None),
+    // A bar from GAUGE columns up; below, the count alone, as text.
+    let progress = model
+        .sync
+        .as_ref()
+        .map(|sync| (sync, compact_progress(sync)));
+    let progress_width = match &progress {
+        None => 0,
+        Some(_) if area.width >= GAUGE => 24,
+        Some((_, text)) => u16::try_from(text::width(text) + 1).unwrap_or(u16::MAX),
     };
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(progress_width)]).areas(status);
     let mut line = vec![badge(model, theme), Span::raw(" ")];
     if let Some(active) = model.connection.active() {
         line.push(Span::styled(
@@ -68,27 +75,46 @@ pub fn header(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         ));
     }
     frame.render_widget(Line::from(line), left);
-    if let (Some(sync), Some(right)) = (&model.sync, right) {
-        let ratio = sync
-            .total
-            .filter(|t| *t > 0)
-            .map_or(0.0, |t| (sync.done as f64 / t as f64).min(1.0));
-        let label = if sync.indexing {
-            format!("indexing {}", sync.resource.name())
-        } else {
-            format!(
-                "sync {} {}",
-                sync.resource.name(),
-                format::thousands(sync.done)
-            )
-        };
-        frame.render_widget(
-            Gauge::default()
-                .gauge_style(theme.gauge())
-                .ratio(ratio)
-                .label(label),
-            right,
-        );
+    match progress {
+        Some((sync, _)) if area.width >= GAUGE => frame.render_widget(gauge(sync, theme), right),
+        Some((_, text)) => {
+            frame.render_widget(Line::styled(format!(" {text}"), theme.gauge()), right);
+        }
+        None => {}
+    }
+}
+
+/// The sync's progress as a bar, with the resource and count on it.
+fn gauge(sync: &SyncProgress, theme: Theme) -> Gauge<'static> {
+    let ratio = sync
+        .total
+        .filter(|t| *t > 0)
+        .map_or(0.0, |t| (sync.done as f64 / t as f64).min(1.0));
+    let label = if sync.indexing {
+        format!("indexing {}", sync.resource.name())
+    } else {
+        format!(
+            "sync {} {}",
+            sync.resource.name(),
+            format::thousands(sync.done)
+        )
+    };
+    Gauge::default()
+        .gauge_style(theme.gauge())
+        .ratio(ratio)
+        .label(label)
+}
+
+/// The sync's progress in a few columns: "sync 1,525/12,000".
+fn compact_progress(sync: &SyncProgress) -> String {
+    match (sync.indexing, sync.total) {
+        (true, _) => "indexing".to_owned(),
+        (false, Some(total)) => format!(
+            "sync {}/{}",
+            format::thousands(sync.done),
+            format::thousands(total)
+        ),
+        (false, None) => format!("sync {}", format::thousands(sync.done)),
     }
 }
 
@@ -132,5 +158,38 @@ pub fn toasts(frame: &mut Frame, body: Rect, model: &Model, theme: Theme) {
         };
         frame.render_widget(Clear, area);
         frame.render_widget(Paragraph::new(text).style(style), area);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{super::table::tests::*, *};
+    use crate::{
+        close::records::Resource,
+        tui::{model::update, msg::Msg},
+    };
+
+    fn syncing(width: u16, total: Option<u64>, indexing: bool) -> String {
+        let mut model = with_accounts(width, 20, vec![account("Acme", "ann@acme.test", true)]);
+        let progress = SyncProgress {
+            resource: Resource::Leads,
+            done: 1525,
+            total,
+            indexing,
+        };
+        update(&mut model, Msg::Sync(Some(progress)));
+        draw(&model, width, 20).swap_remove(1)
+    }
+
+    #[test]
+    fn a_narrow_status_line_counts_the_sync() {
+        assert_eq!(
+            syncing(50, Some(12_000), false),
+            "● connected Acme · ann@acme.test sync 1,525/12,000"
+        );
+        assert!(syncing(40, None, false).ends_with(" sync 1,525"));
+        assert!(syncing(40, Some(12_000), true).ends_with(" indexing"));
+        // From 60 columns up, a bar.
+        assert!(syncing(60, Some(12_000), false).contains("sync leads 1,525"));
     }
 }

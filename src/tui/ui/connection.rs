@@ -10,14 +10,15 @@ use ratatui::{
 
 use super::{
     Theme,
+    table::fit,
     widgets::{badge, dim, error, field, heading},
 };
 use crate::{
-    store::{AccountState, AuthKind},
+    store::{Account, AccountState, AuthKind},
     tui::{
         format,
         keymap::{Action, Context},
-        model::{ConnectionState, Model},
+        model::{ConnectionState, Model, text},
     },
 };
 
@@ -183,10 +184,16 @@ fn token_lines(model: &Model, theme: Theme) -> Vec<Line<'static>> {
     ]
 }
 
-/// One row per stored account; the name and email columns share what the
-/// width leaves after the marker, auth kind and state.
+/// The narrowest the organization and email columns get: past this the
+/// row runs off the right edge instead.
+const NARROWEST: usize = 8;
+
+/// One row per stored account: the organization and email columns are
+/// as wide as their longest entry; when the row is wider than `width`,
+/// they share what the marker, auth kind and state leave, and a cut
+/// entry ends in "…". A narrow row leaves out "(active)": the marker
+/// says it too.
 fn account_lines(model: &Model, theme: Theme, width: usize) -> Vec<Line<'static>> {
-    let column = (width.saturating_sub(34) / 2).clamp(8, 30);
     let accounts = &model.connection.accounts;
     let mut lines = vec![heading(
         format!(
@@ -199,20 +206,38 @@ fn account_lines(model: &Model, theme: Theme, width: usize) -> Vec<Line<'static>
     if accounts.is_empty() {
         lines.push(dim("none yet", theme));
     }
+    let tail = |account: &Account, says_active: bool| {
+        let state = match &account.state {
+            AccountState::Connected => "connected",
+            AccountState::NeedsLogin { .. } => "needs login",
+        };
+        let active = if account.active && says_active {
+            "  (active)"
+        } else {
+            ""
+        };
+        format!("{:<8} {state}{active}", account.profile.auth.as_str())
+    };
+    let widest = |of: &dyn Fn(&Account) -> usize| accounts.iter().map(of).max().unwrap_or(0);
+    let org = widest(&|a| text::width(&a.profile.organization_name));
+    let email = widest(&|a| text::width(&a.profile.user_email));
+    // The marker, and two spaces after each column.
+    let room = |says_active: bool| {
+        width.saturating_sub(2 + 4 + widest(&|a| text::width(&tail(a, says_active))))
+    };
+    let says_active = room(true) >= (org + email).min(2 * NARROWEST);
+    let (org, email) = share(org, email, room(says_active).max(2 * NARROWEST));
     for (i, account) in accounts.iter().enumerate() {
         let marker = if account.active { "● " } else { "  " };
-        let state = match &account.state {
-            AccountState::Connected => "connected".to_owned(),
-            AccountState::NeedsLogin { .. } => "needs login".to_owned(),
+        let cell = |value: &str, width: usize| {
+            let width = u16::try_from(width).unwrap_or(u16::MAX);
+            text::pad(&fit(value, width), usize::from(width))
         };
-        let clip = |text: &str| text.chars().take(column).collect::<String>();
         let text = format!(
-            "{marker}{:<column$} {:<column$} {:<8} {}{}",
-            clip(&account.profile.organization_name),
-            clip(&account.profile.user_email),
-            account.profile.auth.as_str(),
-            state,
-            if account.active { "  (active)" } else { "" }
+            "{marker}{}  {}  {}",
+            cell(&account.profile.organization_name, org),
+            cell(&account.profile.user_email, email),
+            tail(account, says_active)
         );
         let style = if i == model.connection.selected {
             theme.selected()
@@ -222,4 +247,77 @@ fn account_lines(model: &Model, theme: Theme, width: usize) -> Vec<Line<'static>
         lines.push(Line::styled(text, style));
     }
     lines
+}
+
+/// Widths for two columns that want `a` and `b` in `room`: each as wide
+/// as it wants if both fit, else half the room, and what one leaves to
+/// the other.
+fn share(a: usize, b: usize, room: usize) -> (usize, usize) {
+    if a + b <= room {
+        return (a, b);
+    }
+    let half = room / 2;
+    if a <= half {
+        (a, room - a)
+    } else if b <= room - half {
+        (room - b, b)
+    } else {
+        (half, room - half)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::tests::*;
+
+    fn accounts(width: u16) -> Vec<String> {
+        let model = with_accounts(
+            width,
+            20,
+            vec![
+                account(
+                    "Juniper Health Partners",
+                    "jacob.martin0@juniperhealth.example",
+                    true,
+                ),
+                account("Beta", "ann@beta.test", false),
+            ],
+        );
+        draw(&model, width, 20)
+            .into_iter()
+            .skip_while(|line| !line.starts_with("Stored accounts"))
+            .skip(1)
+            .take(2)
+            .collect()
+    }
+
+    #[test]
+    fn stored_accounts_use_the_whole_width() {
+        let lines = accounts(250);
+        assert!(
+            lines[0].starts_with(
+                "● Juniper Health Partners  jacob.martin0@juniperhealth.example  oauth    connected  (active)"
+            ),
+            "{lines:?}"
+        );
+        assert!(lines[1].starts_with("  Beta                     ann@beta.test"));
+    }
+
+    #[test]
+    fn a_cut_account_ends_in_an_ellipsis_and_keeps_its_state() {
+        let lines = accounts(70);
+        assert_eq!(
+            lines[0],
+            "● Juniper Health Pa…  jacob.martin0@jun…  oauth    connected  (active)"
+        );
+        assert!(lines[1].starts_with("  Beta                ann@beta.test "));
+        // Narrower, the marker alone says which is active.
+        assert_eq!(
+            accounts(40),
+            [
+                "● Juniper…  jacob.m…  oauth    connected",
+                "  Beta      ann@bet…  oauth    connected",
+            ]
+        );
+    }
 }

@@ -31,6 +31,10 @@ pub fn render(frame: &mut Frame, body: Rect, model: &Model, overlay: &Overlay, t
                     "The token is revoked at Close and the local secrets are deleted.",
                     theme,
                 ),
+                dim(
+                    "Its cached records go too; connecting again syncs them afresh.",
+                    theme,
+                ),
                 Line::raw(""),
                 Line::raw(format!(
                     "{} yes   {} no",

@@ -21,40 +21,111 @@ use crate::{
     },
 };
 
-/// The columns of each resource. Services build `RecordRow::cells` in
-/// this order.
-pub fn columns(resource: Resource) -> &'static [(&'static str, Constraint)] {
-    use Constraint::{Fill, Length};
-    match resource {
-        Resource::Leads => &[
-            ("Name", Fill(3)),
-            ("Status", Length(14)),
-            ("Contacts", Length(8)),
-            ("Updated", Length(16)),
-        ],
-        Resource::Contacts => &[
-            ("Name", Fill(2)),
-            ("Title", Fill(1)),
-            ("Lead", Fill(2)),
-            ("Email", Fill(2)),
-            ("Phone", Length(16)),
-        ],
-        Resource::Opportunities => &[
-            ("Lead", Fill(2)),
-            ("Value", Length(14)),
-            ("Status", Length(10)),
-            ("Pipeline", Fill(1)),
-            ("Conf.", Length(5)),
-            ("Close date", Length(10)),
-        ],
-        Resource::Tasks | Resource::Activities => &[
-            ("Due", Length(10)),
-            ("Text", Fill(3)),
-            ("Lead", Fill(2)),
-            ("Done", Length(4)),
-        ],
+/// One column of a table: its title, and how wide it may be drawn.
+pub struct Column {
+    pub title: &'static str,
+    /// The narrowest the column is of use at: rather than go narrower, it
+    /// is left out.
+    min: u16,
+    /// The widest it grows (`u16::MAX`: no limit).
+    max: u16,
+    /// Its share of the width left once the shown columns have their
+    /// minimum.
+    grow: u16,
+    /// Which columns stay as the width shrinks: rank 0, the one naming
+    /// the record, always; then 1, 2, … while they fit.
+    rank: u8,
+    /// Its cells are never cut (amounts): it is as wide as its widest
+    /// visible cell, or left out.
+    whole: bool,
+}
+
+impl Column {
+    /// Always `width` wide.
+    const fn fixed(title: &'static str, width: u16, rank: u8) -> Self {
+        Self {
+            title,
+            min: width,
+            max: width,
+            grow: 0,
+            rank,
+            whole: false,
+        }
+    }
+
+    /// From `min` to `max` wide, growing at a share of one.
+    const fn range(title: &'static str, min: u16, max: u16, rank: u8) -> Self {
+        Self {
+            title,
+            min,
+            max,
+            grow: 1,
+            rank,
+            whole: false,
+        }
+    }
+
+    /// At least `min` wide, and takes a share of `grow` of what is left.
+    const fn fill(title: &'static str, min: u16, grow: u16, rank: u8) -> Self {
+        Self {
+            title,
+            min,
+            max: u16::MAX,
+            grow,
+            rank,
+            whole: false,
+        }
+    }
+
+    const fn whole(self) -> Self {
+        Self {
+            whole: true,
+            ..self
+        }
     }
 }
+
+/// The columns of each resource, in the order they are drawn. Services
+/// build `RecordRow::cells` in this order.
+pub fn columns(resource: Resource) -> &'static [Column] {
+    match resource {
+        Resource::Leads => LEADS,
+        Resource::Contacts => CONTACTS,
+        Resource::Opportunities => OPPORTUNITIES,
+        Resource::Tasks | Resource::Activities => TASKS,
+    }
+}
+
+const LEADS: &[Column] = &[
+    Column::fill("Name", 16, 3, 0),
+    Column::range("Status", 10, 16, 1),
+    Column::fixed("Contacts", 8, 3),
+    Column::fixed("Updated", 16, 2),
+];
+
+const CONTACTS: &[Column] = &[
+    Column::fill("Name", 14, 2, 0),
+    Column::fill("Title", 6, 1, 4),
+    Column::fill("Lead", 10, 2, 3),
+    Column::fill("Email", 12, 2, 1),
+    Column::range("Phone", 12, 16, 2).whole(),
+];
+
+const OPPORTUNITIES: &[Column] = &[
+    Column::fill("Lead", 14, 3, 0),
+    Column::fixed("Value", 12, 1).whole(),
+    Column::range("Status", 10, 20, 2),
+    Column::fill("Pipeline", 8, 1, 4),
+    Column::fixed("Conf.", 5, 5),
+    Column::fixed("Close date", 10, 3),
+];
+
+const TASKS: &[Column] = &[
+    Column::fixed("Due", 10, 1),
+    Column::fill("Text", 16, 3, 0),
+    Column::fill("Lead", 10, 2, 3),
+    Column::fixed("Done", 4, 2),
+];
 
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, table: &TableModel, theme: Theme) {
     let [top, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
@@ -81,14 +152,18 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, table: &TableModel, 
     if let Some(text) = empty {
         let [head, body] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(rest);
-        frame.render_widget(header_row(table.resource, theme), head);
+        let shown = column_widths(columns(table.resource), &[], head.width);
+        frame.render_widget(grid(Vec::new(), table.resource, &shown, theme), head);
         frame.render_widget(Paragraph::new(dim(text, theme)), body);
         return;
     }
-    let columns = columns(table.resource);
-    let widths = column_widths(columns, rest.width);
     let visible = usize::from(rest.height.saturating_sub(1));
     let end = (table.top + visible).min(table.total.navigable());
+    let cells: Vec<&[String]> = (table.top..end)
+        .filter_map(|index| table.row(index))
+        .map(|row| row.cells.as_slice())
+        .collect();
+    let shown = column_widths(columns(table.resource), &cells, rest.width);
     let rows = (table.top..end).map(|index| {
         let style = if index == table.selected {
             theme.selected()
@@ -96,38 +171,79 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, table: &TableModel, 
             theme.text()
         };
         match table.row(index) {
-            Some(row) => Row::new(
-                row.cells
-                    .iter()
-                    .zip(&widths)
-                    .map(|(cell, width)| Cell::from(fit(cell, *width))),
-            )
+            Some(row) => Row::new(shown.iter().map(|&(column, width)| {
+                let cell = row.cells.get(column).map_or("", String::as_str);
+                Cell::from(fit(cell, width))
+            }))
             .style(style),
             None => Row::new([Cell::from("…")]).style(style),
         }
     });
-    let widget = Table::new(rows, columns.iter().map(|(_, width)| *width))
-        .header(header(table.resource, theme))
-        .column_spacing(1);
-    frame.render_widget(widget, rest);
+    frame.render_widget(grid(rows.collect(), table.resource, &shown, theme), rest);
 }
 
-/// The width each column gets across `width`, as the table lays them out
-/// (one space between columns, and no selection column: none is drawn).
-fn column_widths(columns: &[(&str, Constraint)], width: u16) -> Vec<u16> {
-    Layout::horizontal(columns.iter().map(|(_, c)| *c))
-        .flex(Flex::Start)
-        .spacing(1)
-        .split(Rect::new(0, 0, width, 1))
+/// The columns shown across `width`, each as its index in `columns` and
+/// its width, in the order they are drawn (one space between them, and
+/// no selection column: none is drawn). By rank, each column is shown if
+/// it still fits at its minimum, or for a whole column at its widest
+/// cell in `rows`; rank 0 always is, however narrow. What is left grows
+/// the shown columns by their share, each up to its maximum.
+fn column_widths(columns: &[Column], rows: &[&[String]], width: u16) -> Vec<(usize, u16)> {
+    let need: Vec<u16> = columns
         .iter()
-        .map(|column| column.width)
+        .enumerate()
+        .map(|(index, column)| {
+            rows.iter()
+                .filter(|_| column.whole)
+                .filter_map(|cells| cells.get(index))
+                .map(|cell| u16::try_from(text::width(cell)).unwrap_or(u16::MAX))
+                .fold(column.min, u16::max)
+        })
+        .collect();
+    let mut by_rank: Vec<usize> = (0..columns.len()).collect();
+    by_rank.sort_by_key(|&index| columns[index].rank);
+    let mut widths: Vec<Option<u16>> = vec![None; columns.len()];
+    let mut used = 0u16;
+    for (n, &index) in by_rank.iter().enumerate() {
+        if n == 0 {
+            used = need[index].min(width);
+            widths[index] = Some(used);
+        } else if u32::from(used) + 1 + u32::from(need[index]) <= u32::from(width) {
+            used += 1 + need[index];
+            widths[index] = Some(need[index]);
+        }
+    }
+    // One column at a time, to the shown column with the largest
+    // share / (grown + 1), D'Hondt's rule: the shares stay in proportion
+    // and a narrow spare goes to the largest share. Ties go leftmost.
+    let mut grown = vec![0u32; columns.len()];
+    for _ in used..width {
+        let Some(index) = (0..columns.len())
+            .filter(|&index| {
+                let column = &columns[index];
+                column.grow > 0 && widths[index].is_some_and(|w| w < column.max.max(need[index]))
+            })
+            .min_by(|&a, &b| {
+                let share = |index: usize| u32::from(columns[index].grow);
+                (share(b) * (grown[a] + 1)).cmp(&(share(a) * (grown[b] + 1)))
+            })
+        else {
+            break;
+        };
+        grown[index] += 1;
+        widths[index] = widths[index].map(|w| w + 1);
+    }
+    widths
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, width)| Some((index, width?)))
         .collect()
 }
 
 /// `text` on one line (line breaks and tabs read as spaces: a cell is one
 /// row high), cut to `width` columns with "…" where it was cut, so a cut
 /// value (an email, say) never passes for a whole one.
-fn fit(cell: &str, width: u16) -> Cow<'_, str> {
+pub(super) fn fit(cell: &str, width: u16) -> Cow<'_, str> {
     let one_line: Cow<'_, str> = if cell.contains(['\n', '\r', '\t']) {
         Cow::Owned(cell.replace(['\n', '\r', '\t'], " "))
     } else {
@@ -153,22 +269,27 @@ fn fit(cell: &str, width: u16) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn header(resource: Resource, theme: Theme) -> Row<'static> {
-    Row::new(
-        columns(resource)
+/// The table of `rows` under the titles of the `shown` columns.
+fn grid<'a>(
+    rows: Vec<Row<'a>>,
+    resource: Resource,
+    shown: &[(usize, u16)],
+    theme: Theme,
+) -> Table<'a> {
+    let columns = columns(resource);
+    let header = Row::new(
+        shown
             .iter()
-            .map(|(title, _)| Cell::from(*title)),
+            .map(|&(column, _)| Cell::from(columns[column].title)),
     )
-    .style(theme.column_header())
-}
-
-fn header_row(resource: Resource, theme: Theme) -> Table<'static> {
+    .style(theme.column_header());
     Table::new(
-        Vec::<Row>::new(),
-        columns(resource).iter().map(|(_, width)| *width),
+        rows,
+        shown.iter().map(|&(_, width)| Constraint::Length(width)),
     )
-    .header(header(resource, theme))
+    .header(header)
     .column_spacing(1)
+    .flex(Flex::Start)
 }
 
 /// "Leads  120 of 2,000 · synced 5 min ago   / acme▏"
@@ -228,35 +349,5 @@ fn title(resource: Resource) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_cut_value_ends_in_an_ellipsis_within_its_column() {
-        assert_eq!(fit("luna@example.com", 16), "luna@example.com");
-        assert_eq!(fit("luna@example.com", 10), "luna@exam…");
-        assert_eq!(fit("Zoë Łukasz", 4), "Zoë…");
-        // Wide characters are never split, and the cut still fits.
-        assert_eq!(fit("東京支社", 5), "東京…");
-        assert_eq!(fit("東京支社", 4), "東…");
-        assert_eq!(fit("abc", 1), "…");
-        assert_eq!(fit("abc", 0), "");
-        // One row: a line break never hides the rest of the text.
-        assert_eq!(fit("Call back\nthen email", 20), "Call back then email");
-        assert_eq!(fit("Call back\r\nthen email", 12), "Call back  …");
-        for width in 0..12 {
-            let cut = fit("東京 Branch office", width);
-            assert!(
-                Span::raw(cut.as_ref()).width() <= usize::from(width),
-                "{cut}"
-            );
-        }
-    }
-
-    #[test]
-    fn columns_are_as_wide_as_the_table_draws_them() {
-        let widths = column_widths(columns(Resource::Leads), 100);
-        // Name fills what the fixed columns and three spaces leave.
-        assert_eq!(widths, [59, 14, 8, 16]);
-    }
-}
+#[path = "table_tests.rs"]
+pub(super) mod tests;
