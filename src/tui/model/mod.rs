@@ -223,6 +223,16 @@ impl Model {
         }
     }
 
+    /// True while keys go into a text box (an API key, a pasted address)
+    /// rather than to the bindings, but Enter and Esc.
+    pub fn typing(&self) -> bool {
+        match &self.overlay {
+            Some(Overlay::ApiKey { .. }) => true,
+            Some(Overlay::Connect(dialog)) => dialog.paste.is_some(),
+            _ => false,
+        }
+    }
+
     /// The lines of the `?` overlay here.
     pub fn help_lines(&self) -> Vec<HelpLine<'_>> {
         self.keymap.help(self.context())

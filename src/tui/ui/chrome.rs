@@ -122,11 +122,17 @@ pub fn footer(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     let context = model.context();
     let mut spans = Vec::new();
     let searching = model.table().is_some_and(|t| t.searching) && model.overlay.is_none();
-    if searching {
+    // A text box takes every other key as text.
+    let fixed = match (searching, model.typing()) {
+        (true, _) => Some(("keep", "clear")),
+        (_, true) => Some(("submit", "cancel")),
+        _ => None,
+    };
+    if let Some((enter, esc)) = fixed {
         spans.push(Span::styled("Enter", theme.key()));
-        spans.push(Span::raw(" keep  "));
+        spans.push(Span::raw(format!(" {enter}  ")));
         spans.push(Span::styled("Esc", theme.key()));
-        spans.push(Span::raw(" clear  "));
+        spans.push(Span::raw(format!(" {esc}  ")));
     } else {
         for (key, label) in model.keymap.hints(context) {
             spans.push(Span::styled(key, theme.key()));
