@@ -99,7 +99,7 @@ impl Action {
             Self::Top => "go to the first row",
             Self::Bottom => "go to the last row",
             Self::Select => "open the selected row / make the account active",
-            Self::Back => "close the detail view",
+            Self::Back => "close the detail view / clear a kept search",
             Self::Reload => "load this screen again",
             Self::Sync => "update the local cache from Close now",
             Self::Search => "search as you type (Enter keeps, Esc clears)",

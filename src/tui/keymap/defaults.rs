@@ -36,6 +36,7 @@ pub fn bindings() -> Vec<Binding> {
         row(C::Table, A::Select, &[key(KeyCode::Enter)], true),
         row(C::Table, A::Reload, &[ch('R'), key(KeyCode::F(5))], false),
         row(C::Table, A::Sync, &[ch('s')], true),
+        row(C::Table, A::Back, &[key(KeyCode::Esc)], false),
         row(C::Connection, A::Sync, &[ch('s')], false),
         row(
             C::Detail,

@@ -313,7 +313,13 @@ fn on_action(model: &mut Model, action: Action) -> Vec<Cmd> {
             Screen::Connection => conn::activate_selected(model),
             _ => data::open_selected(model),
         },
-        Action::Back => data::close_detail(model),
+        Action::Back => match Model::data_index(model.screen) {
+            // A table whose search was kept (Enter) shows every row again.
+            Some(i) if model.details[i].is_none() && !model.tables[i].query.is_empty() => {
+                close_input(model)
+            }
+            _ => data::close_detail(model),
+        },
         Action::Reload => data::reload(model),
         Action::Sync => data::sync(model),
         Action::Search => {

@@ -118,6 +118,14 @@ fn search_as_you_type_drops_stale_pages() {
     char(&mut m, '/');
     let cmds = key(&mut m, KeyCode::Esc);
     assert_eq!(fetches(&cmds)[0].query, "");
+    // A kept search clears with Esc (Back) on the table too.
+    char(&mut m, '/');
+    char(&mut m, 'a');
+    key(&mut m, KeyCode::Enter);
+    assert_eq!(m.tables[0].query.value(), "a");
+    let cmds = key(&mut m, KeyCode::Esc);
+    assert_eq!(m.tables[0].query.value(), "");
+    assert_eq!(fetches(&cmds)[0].query, "");
 }
 
 #[test]
