@@ -39,6 +39,11 @@ impl Toasts {
     }
 
     /// Drops expired toasts; true when any went.
+    /// Takes back a message that no longer holds ("disconnecting…").
+    pub fn remove(&mut self, text: &str) {
+        self.0.retain(|t| t.text != text);
+    }
+
     pub fn expire(&mut self, now: DateTime<Utc>) -> bool {
         let before = self.0.len();
         self.0.retain(|t| t.until > now);

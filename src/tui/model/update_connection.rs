@@ -244,7 +244,7 @@ pub fn confirm_disconnect(model: &mut Model) -> Vec<Cmd> {
         Some(Overlay::ConfirmDisconnect { account, .. }) => {
             model
                 .toasts
-                .push(ToastLevel::Info, "disconnecting…", model.now);
+                .push(ToastLevel::Info, DISCONNECTING, model.now);
             vec![Cmd::Disconnect(account)]
         }
         other => {
@@ -254,7 +254,11 @@ pub fn confirm_disconnect(model: &mut Model) -> Vec<Cmd> {
     }
 }
 
+/// Shown while a disconnect runs, until its outcome replaces it.
+const DISCONNECTING: &str = "disconnecting…";
+
 pub fn on_disconnected(model: &mut Model, result: Result<String, String>) -> Vec<Cmd> {
+    model.toasts.remove(DISCONNECTING);
     match result {
         Ok(text) => model.toasts.push(ToastLevel::Info, text, model.now),
         Err(text) => model.toasts.push(ToastLevel::Error, text, model.now),

@@ -142,29 +142,56 @@ pub fn footer(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.dim()), area);
 }
 
-/// Newest at the bottom, above the footer, right-aligned.
+/// Newest at the bottom, above the footer, right-aligned; a message wider
+/// than the screen wraps between its words rather than run off the edge.
 pub fn toasts(frame: &mut Frame, body: Rect, model: &Model, theme: Theme) {
-    let mut y = body.bottom();
+    let mut bottom = body.bottom();
+    let columns = usize::from(body.width.saturating_sub(2)).max(1);
     for toast in model.toasts.iter().collect::<Vec<_>>().into_iter().rev() {
-        if y <= body.y {
+        let lines = wrap(&toast.text, columns);
+        let inner = lines.iter().map(|l| text::width(l)).max().unwrap_or(0);
+        let width = ((inner + 2) as u16).min(body.width);
+        let height = (lines.len() as u16).min(bottom.saturating_sub(body.y));
+        if height == 0 {
             break;
         }
-        y -= 1;
-        let text = format!(" {} ", toast.text);
-        let width = (text.chars().count() as u16).min(body.width);
+        bottom -= height;
         let area = Rect {
             x: body.right() - width,
-            y,
+            y: bottom,
             width,
-            height: 1,
+            height,
         };
         let style = match toast.level {
             ToastLevel::Info => theme.toast_info(),
             ToastLevel::Error => theme.toast_error(),
         };
+        let shown: Vec<Line> = lines
+            .iter()
+            .take(usize::from(height))
+            .map(|l| Line::raw(format!(" {} ", text::pad(l, inner))))
+            .collect();
         frame.render_widget(Clear, area);
-        frame.render_widget(Paragraph::new(text).style(style), area);
+        frame.render_widget(Paragraph::new(shown).style(style), area);
     }
+}
+
+/// `message` in lines at most `columns` wide on screen, broken between
+/// words (a word wider than a line gets one of its own, cut at the edge).
+fn wrap(message: &str, columns: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in message.split(' ') {
+        if !line.is_empty() && text::width(&line) + 1 + text::width(word) > columns {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
 }
 
 #[cfg(test)]
@@ -174,6 +201,26 @@ mod tests {
         close::records::Resource,
         tui::{model::update, msg::Msg},
     };
+
+    #[test]
+    fn a_long_message_wraps_between_words() {
+        let message = "bad key in [keys.table]: use ctrl-/alt-/shift- and a key name";
+        let lines = wrap(message, 24);
+        assert_eq!(
+            lines,
+            [
+                "bad key in [keys.table]:",
+                "use ctrl-/alt-/shift-",
+                "and a key name"
+            ]
+        );
+        assert!(lines.iter().all(|l| text::width(l) <= 24));
+        assert_eq!(wrap("short", 24), ["short"]);
+        assert_eq!(
+            wrap("averyveryverylongword x", 5),
+            ["averyveryverylongword", "x"]
+        );
+    }
 
     fn syncing(width: u16, total: Option<u64>, indexing: bool) -> String {
         let mut model = with_accounts(width, 20, vec![account("Acme", "ann@acme.test", true)]);

@@ -280,6 +280,12 @@ fn disconnect_asks_first() {
         Msg::Disconnected(Ok("disconnected from Acme Corp".into())),
     );
     assert!(matches!(cmds.as_slice(), [Cmd::LoadAccounts]));
+    let said: Vec<&str> = m.toasts.iter().map(|t| t.text.as_str()).collect();
+    assert_eq!(
+        said,
+        ["disconnected from Acme Corp"],
+        "the outcome replaces the wait"
+    );
     update(&mut m, Msg::Accounts(Ok(vec![])));
     assert_eq!(
         m.connection.state,
