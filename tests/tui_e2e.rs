@@ -135,6 +135,20 @@ fn a_cached_lead_opens_while_close_is_unreachable() {
     });
     assert!(!screen.contains("could not load"), "{screen}");
     assert!(screen.contains(&lead), "{lead} is not shown:\n{screen}");
+    // A contact too, with its lead's name from the cache.
+    tmux.keys("app", &["4"]);
+    tmux.wait_text("app", "· synced ");
+    tmux.keys("app", &["Enter"]);
+    let screen = tmux.wait_for("app", "the contact's detail", |s| {
+        s.contains("Lead id") || s.contains("could not load")
+    });
+    assert!(!screen.contains("could not load"), "{screen}");
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.trim_start().starts_with("Name         ")),
+        "no lead name:\n{screen}"
+    );
     tmux.keys("app", &["q"]);
     tmux.wait_exit("app");
 }

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::{ServiceError, Shared, account::blocking, cache, rows, session};
 use crate::{
-    close::records::{Page, Resource, list},
+    close::records::{Page, Resource, list, text},
     store::cache::LeadRow,
     tui::{
         model::{Freshness, Generation, PageReply, PageRequest},
@@ -157,14 +157,18 @@ async fn fetch_page(
 /// lists are (so it opens offline too), else from Close.
 pub async fn detail(shared: Arc<Shared>, resource: Resource, generation: Generation, id: String) {
     let result = async {
-        if let Some(record) = cached_record(&shared, resource, &id).await? {
-            return Ok((rows::detail(resource, &record), false));
+        let (mut record, live) = match cached_record(&shared, resource, &id).await? {
+            Some(record) => (record, false),
+            None => {
+                let (_, client) = session::client(&shared).await?;
+                let path = format!("{}{id}/", resource.path());
+                (client.get::<Value>(&path, &[]).await?, true)
+            }
+        };
+        if resource == Resource::Contacts {
+            add_lead_name(&shared, &mut record).await;
         }
-        let (_, client) = session::client(&shared).await?;
-        let record: Value = client
-            .get(&format!("{}{id}/", resource.path()), &[])
-            .await?;
-        Ok::<_, ServiceError>((rows::detail(resource, &record), true))
+        Ok::<_, ServiceError>((rows::detail(resource, &record), live))
     }
     .await;
     let live = result.as_ref().is_ok_and(|(_, live)| *live);
@@ -174,6 +178,24 @@ pub async fn detail(shared: Arc<Shared>, resource: Resource, generation: Generat
         result,
         live,
     });
+}
+
+/// A contact names only its lead's id: its name comes from the cache,
+/// when the cache has the lead.
+async fn add_lead_name(shared: &Arc<Shared>, contact: &mut Value) {
+    let (Some(cache), Some(lead_id)) = (shared.cache().await, text(contact, "lead_id")) else {
+        return;
+    };
+    let Ok(account) = session::active_id(shared).await else {
+        return;
+    };
+    let ids = vec![lead_id.into_owned()];
+    let found = blocking(move || Ok(cache.leads_by_id(&account, &ids)?)).await;
+    if let (Ok(Some(lead)), Some(fields)) =
+        (found.map(|l| l.into_iter().next()), contact.as_object_mut())
+    {
+        fields.insert("lead_name".into(), Value::String(lead.name));
+    }
 }
 
 /// The cached JSON of a record, if the cache holds it (and it reads).

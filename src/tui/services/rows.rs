@@ -153,7 +153,10 @@ pub fn detail(resource: Resource, record: &Value) -> RecordDetail {
         Resource::Leads => lead_sections(record),
         Resource::Contacts => vec![
             section("Contact", contact_lines(record)),
-            section("Lead", pairs(record, &[("Lead id", "lead_id")])),
+            section(
+                "Lead",
+                pairs(record, &[("Name", "lead_name"), ("Lead id", "lead_id")]),
+            ),
         ],
         Resource::Opportunities => vec![section(
             "Opportunity",
