@@ -5,8 +5,8 @@
 //! accept nulls, missing keys and odd types. A record with a strange shape
 //! is still stored and shown as well as it can be; it is never an error.
 
-use serde::Deserialize;
-use serde_json::Value;
+use serde::{Deserialize, Deserializer, de::Error as _};
+use serde_json::{Value, value::RawValue};
 
 pub use crate::resource::Resource;
 
@@ -18,6 +18,8 @@ pub use crate::resource::Resource;
 /// to decode instead, which the client retries and then reports.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Page {
+    /// Read leniently, one by one (see [`Lenient`]).
+    #[serde(deserialize_with = "lenient_records")]
     pub data: Vec<Value>,
     pub has_more: bool,
     pub total_results: Option<u64>,
@@ -63,6 +65,64 @@ pub fn list<'a>(record: &'a Value, key: &str) -> &'a [Value] {
         .unwrap_or_default()
 }
 
+/// A record as `serde_json` reads it; or, when its text holds a lone
+/// surrogate escape (half of a cut emoji, which Close's JSON may carry and
+/// `serde_json` refuses), read with each one as U+FFFD. One odd character
+/// must not cost a page.
+#[derive(Debug, Clone)]
+pub struct Lenient(pub Value);
+
+impl<'de> Deserialize<'de> for Lenient {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = <Box<RawValue>>::deserialize(deserializer)?;
+        lenient(raw.get()).map(Lenient).map_err(D::Error::custom)
+    }
+}
+
+fn lenient_records<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Value>, D::Error> {
+    let records = Vec::<Lenient>::deserialize(deserializer)?;
+    Ok(records.into_iter().map(|record| record.0).collect())
+}
+
+/// `text` read as JSON, lone surrogates as U+FFFD (see [`Lenient`]).
+pub fn lenient(text: &str) -> serde_json::Result<Value> {
+    serde_json::from_str(text).or_else(|err| match without_lone_surrogates(text) {
+        Some(mended) => serde_json::from_str(&mended),
+        None => Err(err),
+    })
+}
+
+/// `text` with each `\u` escape of a lone surrogate written `\ufffd`;
+/// `None` when it has none.
+fn without_lone_surrogates(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let unit = |at: usize| {
+        let escape = bytes.get(at..at + 6)?;
+        let hex = escape.strip_prefix(b"\\u")?;
+        u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
+    };
+    let (mut mended, mut copied, mut at) = (String::new(), 0, 0);
+    while at < bytes.len() {
+        if bytes[at] != b'\\' {
+            at += 1;
+            continue;
+        }
+        at += match unit(at) {
+            Some(0xD800..=0xDBFF) if matches!(unit(at + 6), Some(0xDC00..=0xDFFF)) => 12,
+            Some(0xD800..=0xDFFF) => {
+                mended.push_str(&text[copied..at]);
+                mended.push_str("\\ufffd");
+                copied = at + 6;
+                6
+            }
+            Some(_) => 6,
+            // Any other escape, `\\` among them: two characters.
+            None => 2,
+        };
+    }
+    (copied > 0).then(|| mended + &text[copied..])
+}
+
 /// The record's id, which every Close record has; `None` for a record that
 /// lacks one (it cannot be cached, and is reported).
 pub fn id(record: &Value) -> Option<&str> {
@@ -77,6 +137,27 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn a_lone_surrogate_costs_one_character_not_the_page() {
+        let page = r#"{"has_more": false, "data": [
+            {"id": "lead_1", "display_name": "Broken \ud83d", "x\udc80": 1},
+            {"id": "lead_2", "display_name": "Whole \ud83d\ude00 \\ud800 \u00e9"}]}"#;
+        let page: Page = serde_json::from_str(page).unwrap();
+        assert_eq!(page.data[0]["display_name"], "Broken \u{fffd}");
+        assert_eq!(page.data[0]["x\u{fffd}"], 1);
+        assert_eq!(
+            page.data[1]["display_name"], "Whole \u{1f600} \\ud800 \u{e9}",
+            "pairs, an escaped backslash and other escapes are as they were"
+        );
+        assert!(
+            lenient("{\"a\": [1,]}").is_err(),
+            "other faults stay faults"
+        );
+        assert!(
+            serde_json::from_str::<Page>(r#"{"has_more": false, "data": [{"a": tru}]}"#).is_err()
+        );
+    }
 
     #[test]
     fn odd_shapes_are_read_as_well_as_possible() {

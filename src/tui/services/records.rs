@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::{ServiceError, Shared, account::blocking, cache, rows, session};
 use crate::{
-    close::records::{Page, Resource, list, text},
+    close::records::{Lenient, Page, Resource, list, text},
     store::cache::LeadRow,
     tui::{
         model::{Freshness, Generation, PageReply, PageRequest},
@@ -162,7 +162,7 @@ pub async fn detail(shared: Arc<Shared>, resource: Resource, generation: Generat
             None => {
                 let (_, client) = session::client(&shared).await?;
                 let path = format!("{}{id}/", resource.path());
-                (client.get::<Value>(&path, &[]).await?, true)
+                (client.get::<Lenient>(&path, &[]).await?.0, true)
             }
         };
         if resource == Resource::Contacts {
@@ -235,7 +235,7 @@ pub async fn activities(
                 .map_err(|e| ServiceError::Other(e.to_string()))?;
             return Ok(activities.iter().map(cache::activity_line).collect());
         }
-        let page: Value = client
+        let Lenient(page) = client
             .get(
                 Resource::Activities.path(),
                 &[("lead_id", lead_id), ("_limit", TIMELINE.to_string())],
