@@ -12,6 +12,7 @@
 use std::collections::HashSet;
 
 use rusqlite::{Connection, params};
+use unicode_normalization::UnicodeNormalization;
 
 use super::{
     Cache,
@@ -26,7 +27,11 @@ use crate::store::{AccountId, StoreError};
 /// searchable. Input that looks like a phone number (digits and phone
 /// punctuation only) is searched as one run of digits.
 pub fn fts_query(input: &str) -> Option<String> {
-    let input = input.trim();
+    // Composed, so a letter typed as a base and a combining accent (as
+    // some keyboards and imports give it) is one letter, as the index
+    // reads it.
+    let input: String = input.trim().nfc().collect();
+    let input = input.as_str();
     let phone_like = input.chars().any(|c| c.is_ascii_digit())
         && input
             .chars()
@@ -74,6 +79,7 @@ fn is_word_char(c: char) -> bool {
     use unicode_general_category::{GeneralCategory as G, get_general_category};
     c.is_ascii_alphanumeric()
         || !c.is_ascii()
+            && !SEPARATING_LETTERS.contains(&c)
             && matches!(
                 get_general_category(c),
                 G::UppercaseLetter
@@ -87,6 +93,16 @@ fn is_word_char(c: char) -> bool {
                     | G::PrivateUse
             )
 }
+
+/// Letters today that SQLite's older Unicode tables call marks, so its
+/// tokenizer parts words at them (New Tai Lue vowel signs, two Vedic
+/// signs); `tests::the_query_parts_words_where_the_index_does` finds any
+/// other.
+const SEPARATING_LETTERS: [char; 21] = [
+    '\u{19B0}', '\u{19B1}', '\u{19B2}', '\u{19B3}', '\u{19B4}', '\u{19B5}', '\u{19B6}', '\u{19B7}',
+    '\u{19B8}', '\u{19B9}', '\u{19BA}', '\u{19BB}', '\u{19BC}', '\u{19BD}', '\u{19BE}', '\u{19BF}',
+    '\u{19C0}', '\u{19C8}', '\u{19C9}', '\u{1CF2}', '\u{1CF3}',
+];
 
 /// Lowercase, decomposed, without its marks: at least as forgiving as the
 /// index's `remove_diacritics`, so a contact the index found by its name
@@ -104,7 +120,8 @@ fn fold(word: &str) -> String {
 fn matches_all(terms: &[String], fields: &[Option<&str>]) -> bool {
     let mut words: Vec<String> = Vec::new();
     for field in fields.iter().flatten() {
-        words.extend(self::words(field).map(fold));
+        let field: String = field.nfc().collect();
+        words.extend(self::words(&field).map(fold));
         let digits: String = field.chars().filter(char::is_ascii_digit).collect();
         if digits.len() >= 3 {
             if digits.len() > 10 {
@@ -380,5 +397,60 @@ mod tests {
         assert!(matches_all(&terms("1954555"), &[phone]));
         assert!(!matches_all(&terms("555 92"), &[Some("Bo"), phone]));
         assert!(terms(" *:- ").is_empty());
+        // A base letter and a combining accent, composed or not.
+        let decomposed = "Maria Nu\u{301}n\u{303}ez";
+        assert!(matches_all(&terms("nunez"), &[Some(decomposed)]));
+        assert!(matches_all(&terms(decomposed), &[Some("María Núñez")]));
+    }
+
+    /// Every character the query keeps inside a word, the index's
+    /// tokenizer keeps inside one too: where it parts a word the query
+    /// does not, the term is a phrase, which this index refuses, and the
+    /// search fails. (Where the query parts a word the index does not, a
+    /// search only finds less.)
+    #[test]
+    fn the_query_parts_words_where_the_index_does() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE VIRTUAL TABLE t USING fts5(x, tokenize = 'unicode61 remove_diacritics 2');
+             CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance');",
+        )
+        .unwrap();
+        let chars: Vec<char> = (0x80..=0x10_FFFF_u32)
+            .filter_map(char::from_u32)
+            .filter(|c| is_word_char(*c))
+            .collect();
+        const WORDS: usize = 4096;
+        for (row, chunk) in chars.chunks(WORDS).enumerate() {
+            let text: Vec<String> = chunk.iter().map(|c| format!("q{c}z")).collect();
+            conn.execute(
+                "INSERT INTO t (rowid, x) VALUES (?1, ?2)",
+                params![row as i64, text.join(" ")],
+            )
+            .unwrap();
+        }
+        // Each word starts a token with `q`; a token `z` alone is the end
+        // of a word the tokenizer parted.
+        let mut stmt = conn
+            .prepare("SELECT doc, term FROM v ORDER BY doc, offset")
+            .unwrap();
+        let mut parted = Vec::new();
+        let (mut doc, mut word) = (-1_i64, 0_usize);
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .unwrap();
+        for row in rows {
+            let (at, term) = row.unwrap();
+            if at != doc {
+                (doc, word) = (at, usize::MAX);
+            }
+            if term.starts_with('q') {
+                word = word.wrapping_add(1);
+            }
+            if term == "z" {
+                parted.push(chars[doc as usize * WORDS + word]);
+            }
+        }
+        assert!(parted.is_empty(), "the index parts words at {parted:?}");
     }
 }
