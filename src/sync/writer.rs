@@ -242,7 +242,8 @@ impl Writer {
                 // The next transaction finds the keys back in place.
                 keys = None;
             }
-            written += batch.iter().map(|m| m.len() as u64).sum::<u64>();
+            // Records cached; those refused are reported on their own.
+            written += batch.iter().map(|m| m.records.len() as u64).sum::<u64>();
             for r in batch.into_iter().flat_map(|m| m.rejected) {
                 tracing::warn!(pass = self.pass, reason = %r.reason, "record not cached");
                 self.events.send(SyncEvent::Skipped {
