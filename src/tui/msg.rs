@@ -131,6 +131,8 @@ pub enum Cmd {
         resource: Resource,
         generation: Generation,
         id: String,
+        /// Ask Close even when the cache holds the record (a reload).
+        from_close: bool,
     },
     LoadActivities {
         resource: Resource,

@@ -181,6 +181,7 @@ pub fn answer(model: &mut Model, cmds: &[Cmd], total: usize) {
                         total: Some(total),
                         has_more: request.offset + n < total,
                         freshness: Freshness::Synced(now() - Duration::minutes(5)),
+                        provisional: false,
                     }),
                 },
             );

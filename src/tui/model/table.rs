@@ -50,6 +50,10 @@ pub struct PageReply {
     pub total: Option<usize>,
     pub has_more: bool,
     pub freshness: Freshness,
+    /// A first answer that another for the same request follows (a lead
+    /// search's cached hits, then Close's merged in): it shows rows, but
+    /// does not end the request.
+    pub provisional: bool,
 }
 
 /// How many rows match, as far as is known.
@@ -241,8 +245,9 @@ impl TableModel {
         {
             return None;
         }
-        // A view taller than one page goes on from the rows it holds.
-        let extends = start > self.top && self.height > MAX_PAGE;
+        // A view taller than one page, or the way to the end, goes on
+        // from the rows it holds.
+        let extends = start > self.top && (self.height > MAX_PAGE || self.seeking_end.is_some());
         Some(self.request(extends.then_some(start)))
     }
 
@@ -297,7 +302,9 @@ impl TableModel {
             _ => false,
         };
         let failed = result.is_err();
-        if !self.apply(generation, result) {
+        let provisional = result.as_ref().is_ok_and(|page| page.provisional);
+        if !self.apply(generation, result) || provisional {
+            // The answer that follows decides what comes next.
             return None;
         }
         match self.seeking_end.take() {
@@ -318,7 +325,9 @@ impl TableModel {
             return false;
         }
         let extends = self.pending.is_some_and(|p| p.extends);
-        self.pending = None;
+        if !result.as_ref().is_ok_and(|page| page.provisional) {
+            self.pending = None;
+        }
         match result {
             Ok(page) => {
                 let end = page.offset + page.rows.len();
@@ -330,8 +339,12 @@ impl TableModel {
                 if self.query.value().trim().is_empty() {
                     self.unfiltered = page.total.or(Some(end).filter(|_| !page.has_more));
                 }
-                if extends && page.offset == self.offset + self.rows.len() {
-                    // Only the view and below are kept, so the rows stay few.
+                let held_end = self.offset + self.rows.len();
+                if extends && (self.offset..=held_end).contains(&page.offset) {
+                    // In place of what an earlier answer to the same
+                    // request gave (a search's cached hits), after the rest;
+                    // only the view and below are kept, so rows stay few.
+                    self.rows.truncate(page.offset - self.offset);
                     let above = self.top.saturating_sub(self.offset).min(self.rows.len());
                     self.rows.drain(..above);
                     self.offset += above;

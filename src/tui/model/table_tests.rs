@@ -17,6 +17,7 @@ fn reply(request: &PageRequest, total: usize) -> PageReply {
         total: Some(total),
         has_more: request.offset + n < total,
         freshness: Freshness::Live,
+        provisional: false,
     }
 }
 

@@ -167,7 +167,7 @@ pub fn reload(model: &mut Model) -> Vec<Cmd> {
         Screen::Account => load_account(model),
         Screen::Connection => vec![Cmd::LoadAccounts],
         _ => match Model::data_index(model.screen) {
-            Some(i) if model.details[i].is_some() => reopen_detail(model, i),
+            Some(i) if model.details[i].is_some() => reopen_detail(model, i, true),
             _ => restart_table(model),
         },
     }
@@ -260,7 +260,7 @@ fn retry_screen(model: &mut Model) -> Vec<Cmd> {
                     .as_ref()
                     .is_some_and(|d| d.body.error().is_some()) =>
             {
-                reopen_detail(model, i)
+                reopen_detail(model, i, false)
             }
             Some(i)
                 if model.details[i]

@@ -24,10 +24,13 @@ pub fn open_selected(model: &mut Model) -> Vec<Cmd> {
         resource,
         generation,
         id,
+        from_close: false,
     }]
 }
 
-pub(super) fn reopen_detail(model: &mut Model, i: usize) -> Vec<Cmd> {
+/// Loads the open record again: from Close when `from_close` (a reload),
+/// else as it opened (a retry after a failure).
+pub(super) fn reopen_detail(model: &mut Model, i: usize, from_close: bool) -> Vec<Cmd> {
     let Some(detail) = &mut model.details[i] else {
         return Vec::new();
     };
@@ -38,6 +41,7 @@ pub(super) fn reopen_detail(model: &mut Model, i: usize) -> Vec<Cmd> {
         resource: detail.resource,
         generation,
         id: detail.id.clone(),
+        from_close,
     }]
 }
 

@@ -92,6 +92,7 @@ pub fn page(
             total,
             has_more,
             freshness,
+            provisional: false,
         }));
     }
     let query = list_order(resource);
@@ -117,6 +118,7 @@ pub fn page(
         rows,
         total,
         freshness,
+        provisional: false,
     }))
 }
 

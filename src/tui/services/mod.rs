@@ -146,7 +146,7 @@ impl Shared {
 
 /// Whether `err` means Close cannot be reached (now): the app goes offline,
 /// shows why, and retries.
-fn unreachable(err: &crate::close::ApiError) -> bool {
+pub(super) fn unreachable(err: &crate::close::ApiError) -> bool {
     use crate::close::ApiError;
     matches!(
         err,
@@ -317,8 +317,10 @@ impl Services {
                 resource,
                 generation,
                 id,
+                from_close,
             } => {
-                spawn("detail", records::detail(shared, resource, generation, id));
+                let detail = records::detail(shared, resource, generation, id, from_close);
+                spawn("detail", detail);
             }
             Cmd::LoadActivities {
                 resource,

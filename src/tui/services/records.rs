@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::{ServiceError, Shared, account::blocking, cache, rows, session};
 use crate::{
-    close::records::{Lenient, Page, Resource, list, text},
+    close::records::{Lenient, Page, Resource, lenient, list, text},
     store::cache::LeadRow,
     tui::{
         model::{Freshness, Generation, PageReply, PageRequest},
@@ -41,24 +41,31 @@ pub async fn page(shared: Arc<Shared>, request: PageRequest) {
     }
     // The first page of a list shows its rows before its count, which
     // reads the whole index (tens of milliseconds at 100,000 leads).
+    // Each answer but the last is provisional: the table shows its rows,
+    // and waits for the last before it asks for more.
     if request.query.is_empty()
         && request.offset == 0
         && let Ok(Some(rows)) = cached_page(&shared, &request, false).await
     {
-        send(Ok(rows));
+        send(Ok(PageReply {
+            provisional: true,
+            ..rows
+        }));
     }
     match cached_page(&shared, &request, true).await {
-        Ok(Some(reply)) => {
-            // Close searches leads only; the other screens search the cache.
-            let search = !request.query.is_empty() && resource == Resource::Leads;
-            send(Ok(reply));
+        // Close searches leads only; the other screens search the cache.
+        Ok(Some(reply)) if !request.query.is_empty() && resource == Resource::Leads => {
+            send(Ok(PageReply {
+                provisional: true,
+                ..reply.clone()
+            }));
             if shared.superseded(resource, generation) {
                 return;
             }
-            if search && let Some(merged) = server_search(&shared, &request).await {
-                send(Ok(merged));
-            }
+            let merged = server_search(&shared, &request).await;
+            send(Ok(merged.unwrap_or(reply)));
         }
+        Ok(Some(reply)) => send(Ok(reply)),
         Ok(None) => send(fetch_page(&shared, &request).await),
         Err(err) => send(Err(err)),
     }
@@ -115,6 +122,7 @@ async fn server_search(shared: &Arc<Shared>, request: &PageRequest) -> Option<Pa
         has_more,
         rows,
         freshness: Freshness::Live,
+        provisional: false,
     })
 }
 
@@ -150,20 +158,40 @@ async fn fetch_page(
         total: page.total_results.and_then(|n| usize::try_from(n).ok()),
         has_more: page.has_more,
         freshness: Freshness::Live,
+        provisional: false,
     })
 }
 
 /// A record's detail: from the cache when it holds the record, as the
-/// lists are (so it opens offline too), else from Close.
-pub async fn detail(shared: Arc<Shared>, resource: Resource, generation: Generation, id: String) {
+/// lists are (so it opens offline too), else from Close. `from_close` (a
+/// reload) asks Close first, and falls back on the cache while Close
+/// cannot be reached.
+pub async fn detail(
+    shared: Arc<Shared>,
+    resource: Resource,
+    generation: Generation,
+    id: String,
+    from_close: bool,
+) {
     let result = async {
-        let (mut record, live) = match cached_record(&shared, resource, &id).await? {
+        let cached = if from_close {
+            None
+        } else {
+            cached_record(&shared, resource, &id).await?
+        };
+        let (mut record, live) = match cached {
             Some(record) => (record, false),
-            None => {
-                let (_, client) = session::client(&shared).await?;
-                let path = format!("{}{id}/", resource.path());
-                (client.get::<Lenient>(&path, &[]).await?.0, true)
-            }
+            None => match live_record(&shared, resource, &id).await {
+                Ok(record) => (record, true),
+                Err(ServiceError::Api(err)) if from_close && super::unreachable(&err) => {
+                    let Some(record) = cached_record(&shared, resource, &id).await? else {
+                        return Err(ServiceError::Api(err));
+                    };
+                    shared.send(Msg::Offline(err.to_string()));
+                    (record, false)
+                }
+                Err(err) => return Err(err),
+            },
         };
         if resource == Resource::Contacts {
             add_lead_name(&shared, &mut record).await;
@@ -198,6 +226,17 @@ async fn add_lead_name(shared: &Arc<Shared>, contact: &mut Value) {
     }
 }
 
+/// The record as Close has it now.
+async fn live_record(
+    shared: &Arc<Shared>,
+    resource: Resource,
+    id: &str,
+) -> Result<Value, ServiceError> {
+    let (_, client) = session::client(shared).await?;
+    let path = format!("{}{id}/", resource.path());
+    Ok(client.get::<Lenient>(&path, &[]).await?.0)
+}
+
 /// The cached JSON of a record, if the cache holds it (and it reads).
 async fn cached_record(
     shared: &Arc<Shared>,
@@ -210,7 +249,7 @@ async fn cached_record(
     let account = session::active_id(shared).await?;
     let id = id.to_owned();
     let raw = blocking(move || Ok(cache.record(&account, resource, &id)?)).await?;
-    Ok(raw.and_then(|raw| serde_json::from_str(&raw).ok()))
+    Ok(raw.and_then(|raw| lenient(&raw).ok()))
 }
 
 pub async fn activities(

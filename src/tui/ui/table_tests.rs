@@ -78,6 +78,7 @@ fn table_of(width: u16, key: char, cells: &[&[&str]]) -> Model {
                 total: Some(cells.len()),
                 has_more: false,
                 freshness: Freshness::Live,
+                provisional: false,
             };
             let (resource, generation) = (request.resource, request.generation);
             let msg = Msg::Page {

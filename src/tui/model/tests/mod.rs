@@ -94,6 +94,7 @@ pub fn page_from(request: &PageRequest, total: usize, freshness: Freshness) -> M
             total: Some(total),
             has_more: request.offset + n < total,
             freshness,
+            provisional: false,
         }),
     }
 }

@@ -351,11 +351,20 @@ fn reload_in_a_detail_loads_the_record_again() {
         KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE),
     ] {
         let cmds = update(&mut m, Msg::Key(reload));
-        let [Cmd::LoadDetail { id, generation, .. }] = cmds.as_slice() else {
+        let [
+            Cmd::LoadDetail {
+                id,
+                generation,
+                from_close,
+                ..
+            },
+        ] = cmds.as_slice()
+        else {
             panic!("expected LoadDetail, got {cmds:?}");
         };
         assert_eq!(id, "lead_0");
         assert_ne!(*generation, first);
+        assert!(*from_close, "a reload asks Close, not the cache");
     }
     assert!(m.detail().is_some(), "the view stays open");
     // The `?` overlay lists what the keymap binds here.

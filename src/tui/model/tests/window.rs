@@ -165,3 +165,71 @@ fn going_to_the_end_of_an_endless_list_stops() {
     settle(&mut m, cmds, |r| answer(r, usize::MAX / 2, false));
     assert!(m.tables[1].selected > reached);
 }
+
+/// `msg` (a page) as a first answer that another follows.
+fn provisional(msg: Msg) -> Msg {
+    let Msg::Page {
+        resource,
+        generation,
+        result: Ok(reply),
+    } = msg
+    else {
+        unreachable!("answer always answers");
+    };
+    Msg::Page {
+        resource,
+        generation,
+        result: Ok(PageReply {
+            provisional: true,
+            ..reply
+        }),
+    }
+}
+
+/// A lead search answers each request twice: the cache's `cached` hits,
+/// then with Close's `more` merged in. On a view taller than a page, and
+/// on the way to the end, the second answer decides.
+#[test]
+fn a_search_answered_twice_keeps_every_row_and_its_end() {
+    let (cached, more) = (1_000, 30);
+    let mut m = sized(120, 140, '3', 12_000, true);
+    char(&mut m, '/');
+    let mut cmds = typed(&mut m, "acme");
+    key(&mut m, KeyCode::Enter);
+    cmds.extend(char(&mut m, 'G'));
+    let mut asked = 0;
+    while let Some(request) = fetches(&cmds).last().map(|r| (*r).clone()) {
+        asked += 1;
+        assert!(asked <= 100, "the table keeps asking");
+        let first = update(&mut m, provisional(answer(&request, cached, false)));
+        assert!(
+            fetches(&first).is_empty(),
+            "a first answer asks for nothing"
+        );
+        cmds = update(&mut m, answer(&request, cached + more, false));
+    }
+    let leads = &m.tables[0];
+    assert_eq!(leads.total, Total::Exact(cached + more));
+    assert_eq!(leads.selected, cached + more - 1);
+    assert_eq!(missing(leads), Vec::<usize>::new());
+}
+
+/// On the way to the end each request brings a page of new rows, however
+/// tall the view.
+#[test]
+fn going_to_the_end_moves_a_page_at_a_time() {
+    for height in [30, 104, 106] {
+        let mut m = sized(100, height, '4', 2_000, true);
+        char(&mut m, '/');
+        let cmds = typed(&mut m, "smith");
+        key(&mut m, KeyCode::Enter);
+        settle(&mut m, cmds, |r| answer(r, 5_000, false));
+        let cmds = char(&mut m, 'G');
+        let asked = settle(&mut m, cmds, |r| answer(r, 5_000, false));
+        assert_eq!(m.tables[1].selected, 4_999, "height {height}");
+        assert!(
+            asked <= 5_000 / 90 + 2,
+            "height {height}: asked {asked} times"
+        );
+    }
+}
