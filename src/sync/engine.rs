@@ -308,14 +308,7 @@ impl<C: Credentials + 'static> Syncer<C> {
         fetched?;
         let (high_water, committed) = {
             let plan = plan.lock().unwrap_or_else(PoisonError::into_inner);
-            // No later than now on Close's clock: a record dated in the
-            // future (a server or an import whose clock ran ahead) would
-            // otherwise start every later pass past the changes to come.
-            let mark = plan.high_water.map(|t| t.min(self.client.close_now()));
-            (
-                mark.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
-                plan.done,
-            )
+            (plan.high_water, plan.done)
         };
         let mut deletions = match deletions_since {
             Some(since) => deletions::deleted_since(&self.client, &object_types, since)
@@ -336,9 +329,15 @@ impl<C: Credentials + 'static> Syncer<C> {
         // machine's); a resumed one began earlier still.
         let here = chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
         let began = self.client.close_now() - here;
-        let began = planned
-            .map_or(began, |planned| planned.min(began))
-            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let began = planned.map_or(began, |planned| planned.min(began));
+        // No later than the pass's start on Close's clock: a record dated
+        // in the future (a server or an import whose clock ran ahead) would
+        // otherwise start the next pass past changes this one did not see.
+        let high_water = high_water.map(|mark| {
+            mark.min(began)
+                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+        });
+        let began = began.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         let account = self.account.clone();
         let events = self.events.clone();
         let removed = self

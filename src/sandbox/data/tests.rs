@@ -96,6 +96,26 @@ fn indexes_are_sorted() {
 }
 
 #[test]
+fn a_lead_dated_ahead_stays_last_in_date_order() {
+    let mut d = Dataset::generate(9, 300);
+    let ahead = Plan {
+        ahead: 3_600_000_000,
+        ..plan(Kind::Lead, 1, 0, 0)
+    };
+    let future = d.touch(0, ahead).since.unwrap();
+    let later = d.touch(0, plan(Kind::Lead, 2, 2, 0));
+    assert!(later.since.unwrap() < future, "the oldest stamp given out");
+    let ix = d.org_index(0);
+    let updated: Vec<_> = ix
+        .leads_by_updated
+        .iter()
+        .map(|&i| d.leads()[i as usize].updated)
+        .collect();
+    assert!(updated.is_sorted(), "changes and creations go before it");
+    assert_eq!(updated.last(), Some(&future));
+}
+
+#[test]
 fn touch_restamps_and_reorders() {
     let mut d = Dataset::generate(9, 300);
     let before = d.leads().len();

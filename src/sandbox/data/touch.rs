@@ -85,7 +85,7 @@ impl Dataset {
         }
         for _ in 0..plan.create {
             let at = self.stamp();
-            out.since.get_or_insert(at);
+            out.since = Some(out.since.map_or(at, |since| since.min(at)));
             let lead = self.push_lead(&mut rng, org, at, at, plan.activities);
             self.index_new_lead(lead);
             let object = self.object(Kind::Lead, lead);
@@ -111,7 +111,9 @@ impl Dataset {
             // stay, so later changes come before it in date order.
             let logged = self.stamp();
             let at = Ts(logged.0.saturating_add(ahead));
-            out.since.get_or_insert(at);
+            // The oldest stamp given out: later ones may come before one
+            // dated ahead.
+            out.since = Some(out.since.map_or(at, |since| since.min(at)));
             let r = row as usize;
             let (lead, fields) = match kind {
                 Kind::Contact => {
@@ -215,9 +217,13 @@ impl Dataset {
     /// are the newest rows, so appending keeps every order sorted.
     fn index_new_lead(&mut self, lead: u32) {
         let l = &self.leads[lead as usize];
+        // Before any lead dated ahead of the clock (`Plan::ahead`).
+        let place = self.index[usize::from(l.org)]
+            .leads_by_updated
+            .partition_point(|i| self.leads[*i as usize].updated <= l.updated);
         let ix = &mut self.index[usize::from(l.org)];
         ix.leads_by_created.push(lead);
-        ix.leads_by_updated.push(lead);
+        ix.leads_by_updated.insert(place, lead);
         ix.contacts.extend(l.contacts.range().map(|i| i as u32));
         ix.opportunities
             .extend(l.opportunities.range().map(|i| i as u32));
