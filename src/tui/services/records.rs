@@ -147,7 +147,10 @@ async fn fetch_page(
     if !request.query.is_empty() {
         query.push(("query", request.query.clone()));
     }
-    let page: Page = client.get(resource.path(), &query).await?;
+    let mut page: Page = client.get(resource.path(), &query).await?;
+    if resource == Resource::Contacts {
+        add_lead_names(shared, &mut page.data).await;
+    }
     Ok(PageReply {
         offset: request.offset,
         rows: page
@@ -194,7 +197,7 @@ pub async fn detail(
             },
         };
         if resource == Resource::Contacts {
-            add_lead_name(&shared, &mut record).await;
+            add_lead_names(&shared, std::slice::from_mut(&mut record)).await;
         }
         Ok::<_, ServiceError>((rows::detail(resource, &record), live))
     }
@@ -208,21 +211,29 @@ pub async fn detail(
     });
 }
 
-/// A contact names only its lead's id: its name comes from the cache,
-/// when the cache has the lead.
-async fn add_lead_name(shared: &Arc<Shared>, contact: &mut Value) {
-    let (Some(cache), Some(lead_id)) = (shared.cache().await, text(contact, "lead_id")) else {
+/// A contact names only its lead's id: its lead's name comes from the
+/// cache, for the leads the cache has (`lead_name`, as cached contacts
+/// have it).
+async fn add_lead_names(shared: &Arc<Shared>, contacts: &mut [Value]) {
+    let ids: Vec<String> = contacts
+        .iter()
+        .filter_map(|c| text(c, "lead_id").map(|id| id.into_owned()))
+        .collect();
+    let (Some(cache), false) = (shared.cache().await, ids.is_empty()) else {
         return;
     };
     let Ok(account) = session::active_id(shared).await else {
         return;
     };
-    let ids = vec![lead_id.into_owned()];
-    let found = blocking(move || Ok(cache.leads_by_id(&account, &ids)?)).await;
-    if let (Ok(Some(lead)), Some(fields)) =
-        (found.map(|l| l.into_iter().next()), contact.as_object_mut())
-    {
-        fields.insert("lead_name".into(), Value::String(lead.name));
+    let Ok(leads) = blocking(move || Ok(cache.leads_by_id(&account, &ids)?)).await else {
+        return;
+    };
+    let names: HashMap<String, String> = leads.into_iter().map(|l| (l.id, l.name)).collect();
+    for contact in contacts {
+        let name = text(contact, "lead_id").and_then(|id| names.get(id.as_ref()).cloned());
+        if let (Some(name), Some(fields)) = (name, contact.as_object_mut()) {
+            fields.insert("lead_name".into(), Value::String(name));
+        }
     }
 }
 

@@ -60,7 +60,8 @@ pub fn row(resource: Resource, record: &Value) -> Option<RecordRow> {
         Resource::Contacts => vec![
             non_empty(s(record, "name"), || s(record, "display_name")),
             s(record, "title"),
-            s(record, "lead_id"),
+            // Its lead's name when the cache had the lead, else its id.
+            non_empty(s(record, "lead_name"), || s(record, "lead_id")),
             first(record, "emails", "email"),
             // As the cache keeps it: formatted, when Close formats it.
             non_empty(first(record, "phones", "phone_formatted"), || {

@@ -116,6 +116,16 @@ fn a_contact_from_close_shows_its_phone_formatted_as_the_cache_does() {
         {"phone": "+18935552005", "phone_formatted": "+1 893-555-2005"}]});
     let row = super::row(Resource::Contacts, &contact).unwrap();
     assert_eq!(row.cells[4], "+1 893-555-2005");
+    let named = json!({"id": "cont_1", "lead_id": "lead_1", "lead_name": "Acme"});
+    assert_eq!(
+        super::row(Resource::Contacts, &named).unwrap().cells[2],
+        "Acme"
+    );
+    let unnamed = json!({"id": "cont_1", "lead_id": "lead_1"});
+    assert_eq!(
+        super::row(Resource::Contacts, &unnamed).unwrap().cells[2],
+        "lead_1"
+    );
     let plain = json!({"id": "cont_2", "phones": [{"phone": "+18935552006"}]});
     let row = super::row(Resource::Contacts, &plain).unwrap();
     assert_eq!(row.cells[4], "+18935552006");
