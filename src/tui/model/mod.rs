@@ -19,6 +19,7 @@ mod update;
 mod update_connection;
 mod update_data;
 mod update_detail;
+mod update_input;
 
 use chrono::{DateTime, Utc};
 
