@@ -6,7 +6,7 @@
 
 mod tui_tmux;
 
-use tui_tmux::{SandboxProcess, Tmux, have_tmux};
+use tui_tmux::{SandboxProcess, Tmux, have_tmux, read_once_it_holds};
 
 /// The text after `label` on the first line that has it, up to the next
 /// run of two spaces.
@@ -185,7 +185,11 @@ fn login_at_a_terminal_without_a_browser_takes_a_pasted_redirect() {
             status.display()
         ),
     );
-    let said = wait_file(&stderr, "paste the URL your browser was sent to here");
+    let said = read_once_it_holds(&stderr, "paste the URL your browser was sent to here");
+    assert!(
+        said.contains("paste the URL your browser was sent to here"),
+        "no paste offer:\n{said}"
+    );
     assert!(said.contains("No browser was opened"), "{said}");
     let url = said
         .lines()
@@ -202,24 +206,7 @@ fn login_at_a_terminal_without_a_browser_takes_a_pasted_redirect() {
     assert!(redirect.contains("code="), "{redirect}");
     tmux.type_text("login", redirect.trim());
     tmux.keys("login", &["Enter"]);
-    assert_eq!(wait_file(&status, "\n").trim(), "0");
+    assert_eq!(read_once_it_holds(&status, "\n").trim(), "0");
     let out = std::fs::read_to_string(&stdout).unwrap();
     assert!(out.starts_with("Connected to "), "{out}");
-}
-
-/// The file's text once it holds `text`.
-fn wait_file(path: &std::path::Path, text: &str) -> String {
-    let start = std::time::Instant::now();
-    loop {
-        let read = std::fs::read_to_string(path).unwrap_or_default();
-        if read.contains(text) {
-            return read;
-        }
-        assert!(
-            start.elapsed().as_secs() < 20,
-            "{} never held {text:?}:\n{read}",
-            path.display()
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
 }

@@ -23,6 +23,18 @@ use serde_json::Value;
 pub const BIN: &str = env!("CARGO_BIN_EXE_close-tui");
 const WAIT: Duration = Duration::from_secs(20);
 
+/// The file's text once it holds `text`, or as it is after the wait.
+pub fn read_once_it_holds(path: &Path, text: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let read = std::fs::read_to_string(path).unwrap_or_default();
+        if read.contains(text) || start.elapsed() >= WAIT {
+            return read;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 pub fn have_tmux() -> bool {
     Command::new("tmux")
         .arg("-V")
@@ -100,14 +112,7 @@ impl Tmux {
     /// What the consent user logged, once it holds `text`: the app can
     /// show the connection before the tab's process has written its line.
     pub fn wait_consent_log(&self, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let log = std::fs::read_to_string(self.consent_log()).unwrap_or_default();
-            if log.contains(text) || start.elapsed() >= WAIT {
-                return log;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        read_once_it_holds(&self.consent_log(), text)
     }
 
     /// Runs `close-tui ARGS` outside tmux, with this home's environment, to

@@ -224,11 +224,12 @@ impl Model {
         }
     }
 
-    /// True while keys go into a text box (an API key, a pasted address)
-    /// rather than to the bindings, but Enter and Esc.
+    /// True while keys go into a dialog's text box (an API key not yet
+    /// sent, a pasted address) rather than to the bindings, but Enter and
+    /// Esc.
     pub fn typing(&self) -> bool {
         match &self.overlay {
-            Some(Overlay::ApiKey { .. }) => true,
+            Some(Overlay::ApiKey { attempt: None, .. }) => true,
             Some(Overlay::Connect(dialog)) => dialog.paste.is_some(),
             _ => false,
         }

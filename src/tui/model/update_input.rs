@@ -32,12 +32,10 @@ pub(super) fn on_input_key(model: &mut Model, key: KeyEvent) -> Option<Vec<Cmd>>
 }
 
 fn input_focused(model: &Model) -> bool {
-    match &model.overlay {
-        Some(Overlay::ApiKey { attempt: None, .. }) => true,
-        Some(Overlay::Connect(dialog)) => dialog.paste.is_some(),
-        Some(_) => false,
-        None => model.table().is_some_and(|t| t.searching) && model.detail().is_none(),
-    }
+    model.typing()
+        || model.overlay.is_none()
+            && model.table().is_some_and(|t| t.searching)
+            && model.detail().is_none()
 }
 
 /// Typed or pasted text for the focused input.
