@@ -16,6 +16,8 @@ pub const LOG_FILE: &str = "close-tui.log";
 /// 128,000 lines cost 4 MB of page faults, most of a short command's run.
 const QUEUED_LINES: usize = 8192;
 
+const DEFAULT_FILTER: &str = "info";
+
 /// Keeps the background writer alive; drop it last, so buffered lines are
 /// flushed on exit.
 pub struct LogGuard {
@@ -32,7 +34,7 @@ pub fn init(state_dir: &Path) -> std::io::Result<LogGuard> {
     let (writer, worker) = NonBlockingBuilder::default()
         .buffered_lines_limit(QUEUED_LINES)
         .finish(file);
-    let filter = EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new("info"));
+    let (filter, refused) = filter();
     let layer = fmt::layer()
         .with_writer(writer)
         .with_ansi(false)
@@ -42,8 +44,26 @@ pub fn init(state_dir: &Path) -> std::io::Result<LogGuard> {
         .with(filter)
         .with(layer)
         .try_init();
+    if let Some(reason) = refused {
+        tracing::warn!("{LOG_ENV} {reason}; logging at {DEFAULT_FILTER}");
+    }
     Ok(LogGuard {
         _worker: worker,
         path,
     })
+}
+
+/// The filter `CLOSE_TUI_LOG` names, or the default with the reason it was
+/// refused (the log says so, where someone who asked for more would look).
+fn filter() -> (EnvFilter, Option<String>) {
+    let refused = match std::env::var(LOG_ENV) {
+        Ok(spec) if spec.trim().is_empty() => None,
+        Ok(spec) => match EnvFilter::try_new(&spec) {
+            Ok(filter) => return (filter, None),
+            Err(err) => Some(format!("{spec:?} is not a log filter ({err})")),
+        },
+        Err(std::env::VarError::NotPresent) => None,
+        Err(std::env::VarError::NotUnicode(_)) => Some("is not valid UTF-8".to_owned()),
+    };
+    (EnvFilter::new(DEFAULT_FILTER), refused)
 }

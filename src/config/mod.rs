@@ -232,13 +232,35 @@ pub struct Settings {
     pub keys: toml::Table,
 }
 
+/// The process environment's variables that configure us. Others are none
+/// of our business, whatever their bytes (`std::env::vars` panics on a
+/// value that is not UTF-8); one of ours that is not UTF-8 is refused by
+/// name.
+fn process_env() -> Result<Vec<(String, String)>, ConfigError> {
+    let ours = ENV_NAMES.iter().map(|(name, _)| *name).chain([CONFIG_ENV]);
+    let mut env = Vec::new();
+    for name in ours {
+        match std::env::var(name) {
+            Ok(value) => env.push((name.to_owned(), value)),
+            Err(std::env::VarError::NotPresent) => {}
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(ConfigError::Invalid {
+                    origin: Origin::Env(name),
+                    message: "is not valid UTF-8".into(),
+                });
+            }
+        }
+    }
+    Ok(env)
+}
+
 impl Settings {
     /// Loads the settings as the binary does: the config file named by the
     /// flag, `CLOSE_TUI_CONFIG` or the default location; `./.env`; the
     /// process environment; then the flags.
     pub fn load(flags: &Flags) -> Result<Self, ConfigError> {
         let dirs = Dirs::discover().map_err(ConfigError::Dirs)?;
-        let env: Vec<(String, String)> = std::env::vars().collect();
+        let env = process_env()?;
         let dotenv = read_dotenv(Path::new(".env"))?;
         Self::resolve(dirs, flags, &dotenv, &env)
     }

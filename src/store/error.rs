@@ -48,6 +48,10 @@ pub enum StoreError {
         organization_id: String,
         user_id: String,
     },
+    /// A setting of the key store (`CLOSE_TUI_KEY_STORE`) is not one we
+    /// know: the user's mistake, not a lost login.
+    #[error("{0}")]
+    Setting(String),
     /// A row holds a value this code never writes (e.g. an unknown state).
     #[error("the database holds an invalid value: {0}")]
     Invalid(String),

@@ -99,11 +99,13 @@ impl KeyConfig {
     /// `auto`). An unknown value is an error rather than a silent default.
     pub fn from_env(config_dir: &Path) -> Result<Self, StoreError> {
         let mode = match std::env::var(KEY_STORE_ENV) {
-            Ok(value) => value.parse().map_err(|reason| StoreError::KeyStore {
-                key_store: KeyStoreKind::File,
-                reason,
-            })?,
-            Err(_) => KeyMode::Auto,
+            Ok(value) => value.parse().map_err(StoreError::Setting)?,
+            Err(std::env::VarError::NotPresent) => KeyMode::Auto,
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(StoreError::Setting(format!(
+                    "{KEY_STORE_ENV} is not valid UTF-8"
+                )));
+            }
         };
         Ok(Self::new(mode, config_dir))
     }

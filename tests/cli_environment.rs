@@ -1,0 +1,65 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! What the environment can do to a command: a variable that is not ours
+//! is none of its business, whatever its bytes; one of ours that cannot be
+//! read is refused by name, and a bad log filter is noted in the log.
+
+mod cli_support;
+
+use std::{ffi::OsString, os::unix::ffi::OsStringExt};
+
+use cli_support::Home;
+
+/// `text` with a byte that is never UTF-8 after it.
+fn not_utf8(text: &str) -> OsString {
+    let mut bytes = text.as_bytes().to_vec();
+    bytes.push(0xff);
+    OsString::from_vec(bytes)
+}
+
+#[tokio::test]
+async fn foreign_bytes_in_someone_elses_variable_change_nothing() {
+    let home = Home::bare();
+    let out = home
+        .run_with(&["status", "--offline"], None, |command| {
+            command.env("LC_SOMETHING_ELSE", not_utf8("x"));
+        })
+        .await;
+    assert!(!out.stderr.contains("panicked"), "{out:#?}");
+    assert!(out.stdout.contains("Not logged in"), "{out:#?}");
+}
+
+#[tokio::test]
+async fn one_of_ours_that_is_not_utf8_is_refused_by_name() {
+    let home = Home::bare();
+    for name in ["CLOSE_API_KEY", "CLOSE_TUI_CONFIG", "CLOSE_TUI_DB"] {
+        let out = home
+            .run_with(&["status", "--offline"], None, |command| {
+                command.env(name, not_utf8("api_secret"));
+            })
+            .await;
+        out.assert_fails_with(&format!("{name} (environment): is not valid UTF-8"));
+        assert!(!out.stderr.contains("api_secret"), "{out:#?}");
+    }
+}
+
+#[tokio::test]
+async fn a_key_store_setting_we_do_not_know_is_named_as_the_setting() {
+    let mut home = Home::bare();
+    home.set("CLOSE_TUI_KEY_STORE", "fiel");
+    let out = home.run(&["logout", "--all"], None).await;
+    out.assert_fails_with(r#"CLOSE_TUI_KEY_STORE="fiel" is not one of auto, keyring, file"#);
+    assert!(!out.stderr.contains("key file error"), "{out:#?}");
+}
+
+#[tokio::test]
+async fn a_log_filter_that_does_not_parse_is_noted_in_the_log() {
+    let mut home = Home::bare();
+    home.set("CLOSE_TUI_LOG", "close_tui=loud=yes");
+    home.run(&["status", "--offline"], None).await;
+    let log = std::fs::read_to_string(home.log()).unwrap();
+    assert!(
+        log.contains(r#"CLOSE_TUI_LOG "close_tui=loud=yes" is not a log filter"#)
+            && log.contains("logging at info"),
+        "{log}"
+    );
+}
