@@ -26,7 +26,7 @@ use super::{
     services::Services,
     ui::{self, Theme},
 };
-use crate::{config::Settings, store::KeyConfig};
+use crate::{config::Settings, secret::Secret, store::KeyConfig};
 
 /// At most one frame per this interval on average (about 60 per second).
 const FRAME: Duration = Duration::from_millis(16);
@@ -345,7 +345,7 @@ fn to_msg(event: Event) -> Option<Msg> {
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
         Event::Mouse(mouse) => Some(Msg::Mouse(mouse)),
-        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Paste(text) => Some(Msg::Paste(Secret::new(text))),
         Event::Resize(width, height) => Some(Msg::Resize(width, height)),
         _ => None,
     }

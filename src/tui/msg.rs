@@ -20,8 +20,9 @@ use crate::{
 pub enum Msg {
     Key(KeyEvent),
     Mouse(MouseEvent),
-    /// Bracketed paste: text inputs take it whole.
-    Paste(String),
+    /// Bracketed paste: text inputs take it whole. It may be an API key or
+    /// a redirect URL with its code, so it never shows in a `Debug`.
+    Paste(Secret),
     Resize(u16, u16),
     /// A countdown on screen moved on; `Model::now` is already updated.
     Tick,
@@ -100,7 +101,8 @@ pub enum Cmd {
     },
     PasteRedirect {
         attempt: Generation,
-        text: String,
+        /// The redirected URL, with its authorization code.
+        text: Secret,
     },
     CancelLogin {
         attempt: Generation,

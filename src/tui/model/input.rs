@@ -5,11 +5,26 @@
 /// a mistake, refused rather than rendered.
 pub const MAX_INPUT: usize = 4096;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct TextInput {
     value: String,
     /// Show `•` for each character (API keys).
     pub masked: bool,
+}
+
+/// A masked input holds a key being typed: it never shows in a `Debug`.
+impl std::fmt::Debug for TextInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let value: &dyn std::fmt::Debug = if self.masked {
+            &"[redacted]"
+        } else {
+            &self.value
+        };
+        f.debug_struct("TextInput")
+            .field("value", value)
+            .field("masked", &self.masked)
+            .finish()
+    }
 }
 
 impl TextInput {
@@ -73,6 +88,14 @@ mod tests {
         assert_eq!(input.value(), "api_secret");
         input.backspace();
         assert_eq!(input.value().len(), 9);
+        let shown = format!("{input:?}");
+        assert!(
+            !shown.contains("api_secre") && shown.contains("redacted"),
+            "{shown}"
+        );
+        let mut search = TextInput::default();
+        search.insert("acme");
+        assert!(format!("{search:?}").contains("acme"));
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
     match msg {
         Msg::Key(key) => on_key(model, key),
         Msg::Mouse(mouse) => on_mouse(model, mouse),
-        Msg::Paste(text) => on_text(model, &text).unwrap_or_default(),
+        Msg::Paste(text) => on_text(model, text.expose()).unwrap_or_default(),
         Msg::Resize(width, height) => {
             model.layout = Layout::new(width, height);
             data::on_resize(model)

@@ -5,7 +5,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::{Model, Overlay, ToastLevel, update_connection as conn, update_data as data};
-use crate::tui::msg::Cmd;
+use crate::{secret::Secret, tui::msg::Cmd};
 
 /// Keys for a focused text input. `None` lets the key through to the keymap.
 pub(super) fn on_input_key(model: &mut Model, key: KeyEvent) -> Option<Vec<Cmd>> {
@@ -99,7 +99,7 @@ fn submit_input(model: &mut Model) -> Vec<Cmd> {
             }
             vec![Cmd::PasteRedirect {
                 attempt: dialog.attempt,
-                text,
+                text: Secret::new(text),
             }]
         }
         _ => {

@@ -246,6 +246,7 @@ impl Services {
             Cmd::PasteRedirect { attempt, text } => {
                 if let Some(handle) = self.logins.get(&attempt) {
                     let paste = handle.paste.clone();
+                    let text = text.expose().to_owned();
                     tokio::spawn(async move { paste.send(text).await });
                 }
             }

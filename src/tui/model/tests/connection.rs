@@ -159,7 +159,9 @@ fn a_bad_paste_is_refused_and_the_dialog_stays() {
     assert!(char(&mut m, 'p').is_empty());
     typed(&mut m, "not a url");
     let cmds = key(&mut m, KeyCode::Enter);
-    assert!(matches!(cmds.as_slice(), [Cmd::PasteRedirect { text, .. }] if text == "not a url"));
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::PasteRedirect { text, .. }] if text.expose() == "not a url")
+    );
     login(
         &mut m,
         attempt,
@@ -178,7 +180,7 @@ fn a_bracketed_paste_opens_the_paste_box() {
     login(&mut m, attempt, LoginEvent::Waiting(wait()));
     update(
         &mut m,
-        Msg::Paste("http://127.0.0.1:8765/callback?code=x\n".into()),
+        Msg::Paste(Secret::new("http://127.0.0.1:8765/callback?code=x\n")),
     );
     let Some(Overlay::Connect(dialog)) = &m.overlay else {
         panic!("no dialog");

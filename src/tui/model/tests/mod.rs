@@ -14,6 +14,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
 use crate::{
+    secret::Secret,
     store::{Account, AccountId, AccountState, AuthKind, Profile},
     tui::msg::{Cmd, Msg},
 };

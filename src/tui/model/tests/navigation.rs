@@ -132,7 +132,7 @@ fn search_as_you_type_drops_stale_pages() {
 fn an_oversized_search_is_refused_cleanly() {
     let mut m = on_leads();
     char(&mut m, '/');
-    update(&mut m, Msg::Paste("x".repeat(MAX_INPUT + 1)));
+    update(&mut m, Msg::Paste(Secret::new("x".repeat(MAX_INPUT + 1))));
     assert!(m.tables[0].query.is_empty());
     assert!(m.toasts.iter().any(|t| t.text.contains("too long")));
 }
