@@ -62,6 +62,9 @@ impl Store {
         let path = path.as_ref().to_path_buf();
         db::create_file(&path)?;
         let mut conn = db::connect(&path)?;
+        // A secret replaced or deleted is overwritten, not left in a free
+        // page (the cache's connections set it only to clear an account).
+        conn.execute_batch("PRAGMA secure_delete = ON")?;
         db::quick_check(&conn, &path)?;
         migrations::migrate(&mut conn, &path)?;
         let key = keystate::resolve(&mut conn, &keys)?;
@@ -91,7 +94,24 @@ impl Store {
     pub fn log_out(&self, id: &AccountId) -> Result<bool, StoreError> {
         let deleted = self.delete_account(id)?;
         self.cache()?.clear(id)?;
+        self.truncate_wal();
         Ok(deleted)
+    }
+
+    /// Copies the WAL into the database and empties it, so the pages a
+    /// logout overwrote leave no older copy behind there. Best effort: a
+    /// reader in another process can hold the log, and then its next
+    /// checkpoint does it.
+    fn truncate_wal(&self) {
+        let inner = self.lock();
+        let done = inner
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+                row.get::<_, i64>(0)
+            });
+        if !matches!(done, Ok(0)) {
+            tracing::debug!(?done, "the WAL could not be emptied after a logout");
+        }
     }
 
     /// Where the key in use lives (or, when it is missing, where it was

@@ -160,6 +160,16 @@ impl Cache {
     /// Forgets everything cached for `account` (records, search rows and
     /// sync state) when it is logged out ([`crate::store::Store::log_out`]).
     pub fn clear(&self, account: &AccountId) -> Result<(), StoreError> {
+        // What goes is overwritten, not only unlinked (a logout promises
+        // the data is gone from the file); syncs leave this off, as it
+        // would zero every index a full sync sets aside.
+        lock(&self.writer).execute_batch("PRAGMA secure_delete = ON")?;
+        let cleared = self.clear_overwriting(account);
+        lock(&self.writer).execute_batch("PRAGMA secure_delete = OFF")?;
+        cleared
+    }
+
+    fn clear_overwriting(&self, account: &AccountId) -> Result<(), StoreError> {
         self.write(|tx| {
             let who = rusqlite::params![account.organization_id, account.user_id];
             tx.execute(
@@ -186,6 +196,12 @@ impl Cache {
             // Its unfinished first load, if any, set every account's indexes
             // aside; with its plan gone, they come back now.
             bulk::restore_orphans(tx)?;
+            // A contentless index only marks rows deleted: their words stay
+            // in its segments until those are merged, which this does.
+            tx.execute(
+                "INSERT INTO cache_search (cache_search) VALUES ('optimize')",
+                [],
+            )?;
             Ok(())
         })
     }
