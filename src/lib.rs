@@ -12,6 +12,7 @@ pub mod commands;
 pub mod config;
 pub mod logging;
 pub mod paths;
+pub mod printable;
 pub mod resource;
 pub mod sandbox;
 pub mod secret;

@@ -101,7 +101,8 @@ async fn exported_leads_are_the_leads_as_fetched() {
 
 /// CSV is opened in spreadsheets: a text cell that would run as a formula
 /// is written as text (`'=…`), numbers and plain text as they are; with
-/// `csv-raw`, every cell as cached.
+/// `csv-raw`, every cell as cached. Escape sequences go, so a CSV shown
+/// on a terminal cannot steer it.
 #[test]
 fn csv_cells_that_a_spreadsheet_would_run_are_written_as_text() {
     use close_tui::store::{AccountId, KeyConfig, KeyMode, Store, cache::upsert};
@@ -117,6 +118,8 @@ fn csv_cells_that_a_spreadsheet_would_run_are_written_as_text() {
              "phones": [{"phone": "+1 555-0100"}]},
             {"id": "cont_2", "lead_id": "lead_1", "name": "Ann, \"the\" Lee",
              "title": "-5"},
+            {"id": "cont_3", "lead_id": "lead_1", "name": "Bo\u{1b}]0;x\u{7}b \u{9b}2J",
+             "title": "line 1\nline 2"},
         ],
     });
     cache
@@ -147,11 +150,25 @@ fn csv_cells_that_a_spreadsheet_would_run_are_written_as_text() {
         ["'=HYPERLINK(\"http://evil.example\",\"x\")"]
     );
     let contacts = cells(Resource::Contacts, Format::Csv);
-    assert_eq!(column(&contacts, "name"), ["'@SUM(A1)", "Ann, \"the\" Lee"]);
-    assert_eq!(column(&contacts, "phone"), ["'+1 555-0100", ""]);
-    assert_eq!(column(&contacts, "title"), ["", "-5"], "a number stays one");
+    assert_eq!(
+        column(&contacts, "name"),
+        ["'@SUM(A1)", "Ann, \"the\" Lee", "Bo]0;xb 2J"]
+    );
+    assert_eq!(column(&contacts, "phone"), ["'+1 555-0100", "", ""]);
+    assert_eq!(
+        column(&contacts, "title"),
+        ["", "-5", "line 1\nline 2"],
+        "a number stays one, and so do line breaks"
+    );
 
     let raw = cells(Resource::Contacts, Format::CsvRaw);
-    assert_eq!(column(&raw, "name"), ["@SUM(A1)", "Ann, \"the\" Lee"]);
-    assert_eq!(column(&raw, "phone"), ["+1 555-0100", ""]);
+    assert_eq!(
+        column(&raw, "name"),
+        [
+            "@SUM(A1)",
+            "Ann, \"the\" Lee",
+            "Bo\u{1b}]0;x\u{7}b \u{9b}2J"
+        ]
+    );
+    assert_eq!(column(&raw, "phone"), ["+1 555-0100", "", ""]);
 }

@@ -8,7 +8,7 @@
 use url::form_urlencoded;
 
 use super::pkce::constant_time_eq;
-use crate::secret::Secret;
+use crate::{printable::printable_capped, secret::Secret};
 
 /// Why a redirect did not yield a usable authorization code. Each message is
 /// one line a user can act on, and never contains the code or the state.
@@ -116,8 +116,8 @@ pub fn validate(query: &str, expected_state: &Secret) -> Result<Secret, Redirect
             RedirectError::Denied
         } else {
             RedirectError::Provider {
-                error: printable(&error, 64),
-                description: description.map(|d| printable(&d, 200)),
+                error: printable_capped(&error, 64),
+                description: description.map(|d| printable_capped(&d, 200)),
             }
         });
     }
@@ -128,20 +128,6 @@ pub fn validate(query: &str, expected_state: &Secret) -> Result<Secret, Redirect
         Some(code) if !code.is_empty() => Ok(Secret::new(code)),
         _ => Err(RedirectError::MissingCode),
     }
-}
-
-/// Text from the network, made safe to show in a terminal: control
-/// characters (escape sequences) dropped, length capped.
-pub fn printable(text: &str, max_chars: usize) -> String {
-    let mut out: String = text
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(max_chars)
-        .collect();
-    if text.chars().filter(|c| !c.is_control()).count() > max_chars {
-        out.push('…');
-    }
-    out
 }
 
 #[cfg(test)]
@@ -209,11 +195,5 @@ mod tests {
         assert!(is_authorization_response("a=1&error=x"));
         assert!(!is_authorization_response("state=x"));
         assert!(!is_authorization_response(""));
-    }
-
-    #[test]
-    fn printable_caps_length() {
-        assert_eq!(printable("abcdef", 3), "abc…");
-        assert_eq!(printable("ab\u{7}c", 10), "abc");
     }
 }

@@ -6,6 +6,10 @@ use reqwest::Response;
 use serde::de::DeserializeOwned;
 
 use super::{error::ApiError, network_message, ratelimit::retry_after};
+use crate::printable::printable_capped;
+
+/// The most of one of Close's messages an error quotes.
+const MESSAGE_CHARS: usize = 300;
 
 /// Decodes a final response: a 2xx body as `T`, anything else as an error.
 pub async fn decode<T: DeserializeOwned>(path: &str, response: Response) -> Result<T, ApiError> {
@@ -67,9 +71,24 @@ async fn bad_request(response: Response) -> ApiError {
     }
 }
 
+/// One of Close's messages, as it will be printed (see `printable`).
 fn text_of(value: &serde_json::Value) -> String {
-    value
-        .as_str()
-        .map(str::to_owned)
-        .unwrap_or_else(|| value.to_string())
+    match value.as_str() {
+        Some(text) => printable_capped(text, MESSAGE_CHARS),
+        None => printable_capped(&value.to_string(), MESSAGE_CHARS),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closes_messages_cannot_steer_the_terminal() {
+        let hostile = serde_json::json!("bad \u{1b}]0;TITLE\u{7}\u{1b}[2J lead");
+        assert_eq!(text_of(&hostile), "bad ]0;TITLE[2J lead");
+        let nested = serde_json::json!({"field": "x\u{9b}31m"});
+        assert!(!text_of(&nested).contains('\u{9b}'));
+        assert!(text_of(&serde_json::json!("a".repeat(1000))).ends_with('…'));
+    }
 }

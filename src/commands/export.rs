@@ -25,7 +25,8 @@ pub enum Format {
     Jsonl,
     /// The indexed columns, with a header row; a text cell a spreadsheet
     /// would run as a formula (starting with = + - @ or a tab) gets a
-    /// leading ' so it shows as text
+    /// leading ' so it shows as text, and control characters other than
+    /// line breaks and tabs are dropped
     Csv,
     /// As csv, with every cell exactly as cached (for scripts, not
     /// spreadsheets)
@@ -96,12 +97,20 @@ pub fn export(
 /// lead's name should not run when the export is opened. Numbers (`-5`)
 /// are left alone; a phone number (`+1 555 0100`) is not a number, and
 /// shows as written instead of as `#NAME?`.
+/// Control characters other than line breaks and tabs go too, so a CSV
+/// shown on a terminal cannot steer it.
 fn spreadsheet_safe(field: &str) -> Cow<'_, str> {
+    let steers = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    let field: Cow<'_, str> = if field.contains(steers) {
+        Cow::Owned(field.chars().filter(|&c| !steers(c)).collect())
+    } else {
+        Cow::Borrowed(field)
+    };
     let formula = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
     if formula && field.trim().parse::<f64>().is_err() {
         Cow::Owned(format!("'{field}"))
     } else {
-        Cow::Borrowed(field)
+        field
     }
 }
 

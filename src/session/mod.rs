@@ -17,6 +17,7 @@ use crate::{
     },
     close::{ApiError, AuthHeader, CloseClient, StaticCredentials, http_client},
     config::Settings,
+    printable::printable,
     secret::Secret,
     store::{Account, AccountId, AuthKind, Credentials, KeyConfig, Profile, Store, StoreError},
 };
@@ -202,11 +203,13 @@ async fn new_account(
         NewLogin::OAuth(tokens) => tokens.user_id.clone().unwrap_or_else(|| me.id.clone()),
         NewLogin::ApiKey(_) => me.id.clone(),
     };
+    // Names are printed by every command and shown by the app: stored as
+    // they can be shown.
     let profile = Profile {
         id: AccountId::new(organization_id, user_id),
-        organization_name,
-        user_email: me.email.clone().unwrap_or_default(),
-        user_name: me.full_name().unwrap_or_default(),
+        organization_name: printable(&organization_name),
+        user_email: printable(&me.email.clone().unwrap_or_default()),
+        user_name: printable(&me.full_name().unwrap_or_default()),
         auth: match login {
             NewLogin::OAuth(_) => AuthKind::OAuth,
             NewLogin::ApiKey(_) => AuthKind::ApiKey,

@@ -15,8 +15,7 @@ use url::Url;
 
 pub use error::{TokenError, TransientKind};
 
-use super::response::printable;
-use crate::{config::Settings, secret::Secret};
+use crate::{config::Settings, printable::printable_capped as printable, secret::Secret};
 
 /// Largest answer read from the token endpoint; a token response is ~1 KiB.
 const MAX_BODY: usize = 256 * 1024;
