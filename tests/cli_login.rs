@@ -56,3 +56,38 @@ async fn a_huge_timeout_is_refused_as_a_usage_error() {
     assert!(!out.stderr.contains("panicked"), "{out:#?}");
     sandbox.stop().await;
 }
+
+/// The browser is someone else's program: it gets the authorize URL, not
+/// the client secret or an API key from our environment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_browser_inherits_no_secret() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = sandbox(dir.path(), |_| {}).await;
+    let mut home = Home::new(&sandbox);
+    home.set("CLOSE_API_KEY", "api_not_for_the_browser");
+    let seen = home.path().join("browser-env.txt");
+    let browser = home.path().join("browser.sh");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\nenv > '{}'\nexec '{}' \"$@\"\n",
+            seen.display(),
+            cli_support::consent_user().display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    home.set("BROWSER", browser.to_str().unwrap());
+
+    home.login().await.assert_ok();
+    let env = std::fs::read_to_string(&seen).unwrap();
+    assert!(
+        env.contains("CLOSE_CLIENT_ID="),
+        "the browser ran with our env"
+    );
+    assert!(!env.contains("CLOSE_CLIENT_SECRET"), "{env}");
+    assert!(!env.contains("api_not_for_the_browser"), "{env}");
+    assert!(!env.contains(&sandbox.info.client_secret), "{env}");
+    sandbox.stop().await;
+}

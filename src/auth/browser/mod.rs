@@ -80,7 +80,7 @@ pub fn open(url: &str, browser_setting: Option<&str>, env: &BrowserEnv) -> Launc
     let spawned = thread::Builder::new()
         .name("open-browser".into())
         .spawn(move || {
-            if let Err(err) = open::that(&url) {
+            if let Err(err) = open_system(&url) {
                 tracing::warn!(%err, "the system browser could not be opened");
             }
         });
@@ -92,6 +92,29 @@ pub fn open(url: &str, browser_setting: Option<&str>, env: &BrowserEnv) -> Launc
             reason: format!("cannot start a thread to open the browser: {err}"),
         },
     }
+}
+
+/// Settings that hold secrets, which a browser has no business inheriting.
+const SECRET_VARS: [&str; 2] = ["CLOSE_CLIENT_SECRET", "CLOSE_API_KEY"];
+
+/// `open::that`, with the launchers' environment cleared of our secrets.
+fn open_system(url: &str) -> std::io::Result<()> {
+    let mut last = None;
+    for mut command in open::commands(url) {
+        for name in SECRET_VARS {
+            command.env_remove(name);
+        }
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        match command.status() {
+            Ok(status) if status.success() => return Ok(()),
+            Ok(status) => last = Some(std::io::Error::other(format!("launcher {status}"))),
+            Err(err) => last = Some(err),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no launcher for this system")))
 }
 
 fn run_command(command_line: &str, url: &str, share_terminal: bool) -> Launch {
@@ -106,6 +129,9 @@ fn run_command(command_line: &str, url: &str, share_terminal: bool) -> Launch {
     };
     let mut command = Command::new(program);
     command.args(args);
+    for name in SECRET_VARS {
+        command.env_remove(name);
+    }
     if !share_terminal {
         command
             .stdin(Stdio::null())
