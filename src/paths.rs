@@ -86,7 +86,7 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
 
 /// Opens `path` for appending, creating it with mode 0600 when it is new, so
 /// a file that may hold anything private is never readable by others, not
-/// even for a moment.
+/// even for a moment; one found readable by others is made private.
 pub fn open_private_append(path: &Path) -> io::Result<fs::File> {
     let mut options = fs::OpenOptions::new();
     options.create(true).append(true);
@@ -95,7 +95,25 @@ pub fn open_private_append(path: &Path) -> io::Result<fs::File> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    options.open(path)
+    let file = options.open(path)?;
+    keep_private(&file)?;
+    Ok(file)
+}
+
+/// Takes the group's and others' access away from an open file that has
+/// it (made by hand, copied, or restored from a backup).
+pub fn keep_private(file: &fs::File) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = file.metadata()?;
+        if meta.is_file() && meta.permissions().mode() & 0o077 != 0 {
+            file.set_permissions(fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Ok(())
 }
 
 #[cfg(all(test, unix))]

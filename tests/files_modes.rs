@@ -61,6 +61,25 @@ async fn login_leaves_owner_only_files_and_dirs_even_with_umask_000() {
     sandbox.stop().await;
 }
 
+/// Files made loose by hand, a copy or a restored backup are made private
+/// again by the next command that opens them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn loose_files_are_made_private_when_next_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = sandbox(dir.path(), |_| {}).await;
+    let home = Home::new(&sandbox);
+    home.login().await.assert_ok();
+    let files = [home.db(), home.key_file(), home.log()];
+    for file in &files {
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    home.run(&["status", "--offline"], None).await.assert_ok();
+    for file in &files {
+        assert_eq!(mode(file), 0o600, "{}", file.display());
+    }
+    sandbox.stop().await;
+}
+
 /// `sh -c SCRIPT` with the binary as `$0` and this home's environment.
 fn shell(home: &Home, script: &str) -> tokio::process::Command {
     let mut command = tokio::process::Command::new("sh");

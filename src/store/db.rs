@@ -13,7 +13,7 @@ use super::{
     error::{StoreError, classify},
     keyfile::create_new_private,
 };
-use crate::paths::create_private_dir;
+use crate::paths::{create_private_dir, keep_private};
 
 /// Long enough to wait out another process's token refresh, which holds the
 /// write lock for at most the token request's 30 s timeout.
@@ -42,16 +42,9 @@ pub(crate) fn create_file(path: &Path) -> Result<(), StoreError> {
 /// An existing database readable by others (made by hand, or by a copy)
 /// is made private; tokens in it are encrypted, but account names are not.
 fn tighten(path: &Path) -> Result<(), StoreError> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let meta = fs::metadata(path).map_err(|err| StoreError::io(path, err))?;
-        if meta.is_file() && meta.permissions().mode() & 0o077 != 0 {
-            fs::set_permissions(path, fs::Permissions::from_mode(0o600))
-                .map_err(|err| StoreError::io(path, err))?;
-        }
-    }
-    Ok(())
+    fs::File::open(path)
+        .and_then(|file| keep_private(&file))
+        .map_err(|err| StoreError::io(path, err))
 }
 
 /// Opens a connection to an existing file and sets its per-connection

@@ -13,7 +13,7 @@ use std::{
 
 use zeroize::Zeroizing;
 
-use crate::paths::create_private_dir;
+use crate::paths::{create_private_dir, keep_private};
 
 /// The file's text, or `None` when there is no file.
 pub(crate) fn read(path: &Path) -> io::Result<Option<Zeroizing<String>>> {
@@ -22,6 +22,7 @@ pub(crate) fn read(path: &Path) -> io::Result<Option<Zeroizing<String>>> {
         Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(err) => return Err(err),
     };
+    keep_private(&file)?;
     let mut text = Zeroizing::new(String::new());
     // A key file is ~45 bytes; a huge one is not ours, so read a bounded
     // prefix and let decoding reject it.
