@@ -32,7 +32,7 @@ use std::time::Duration;
 pub use engine::{SyncReport, Syncer};
 pub use event::{Events, SyncEvent};
 pub use pass::Pass;
-pub use search::{merge_hits, merged_page, search, search_server};
+pub use search::{free_text, merge_hits, merged_page, search, search_server};
 
 use crate::{close::ApiError, close::records::Resource, store::StoreError};
 

@@ -23,28 +23,29 @@ pub async fn search(
         .unwrap_or_else(|_| Ok(Vec::new()))
 }
 
-/// Leads matching `text` on the server (`lead/?query=…`). Characters that
-/// are query syntax (`:`, quotes, comparisons) are dropped, so what the user
-/// typed is only ever free text.
+/// What the user typed, as Close's `query=` takes it: characters that are
+/// query syntax (`:`, quotes, parentheses, comparisons) part words as
+/// spaces do, so it is only ever free text ("O'Brien" is "O Brien", not
+/// "OBrien", which nothing matches). `None` when no word is left.
+pub fn free_text(text: &str) -> Option<String> {
+    let words: Vec<&str> = text
+        .split(|c: char| !(c.is_alphanumeric() || "@.-_+".contains(c)))
+        .filter(|w| !w.is_empty())
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// Leads matching `text` on the server (`lead/?query=…`), as free text.
 pub async fn search_server<C: Credentials>(
     client: &CloseClient<C>,
     text: &str,
     limit: usize,
 ) -> Result<Vec<SearchHit>, ApiError> {
-    let words: Vec<String> = text
-        .split_whitespace()
-        .map(|w| {
-            w.chars()
-                .filter(|c| c.is_alphanumeric() || "@.-_+".contains(*c))
-                .collect::<String>()
-        })
-        .filter(|w| !w.is_empty())
-        .collect();
-    if words.is_empty() {
+    let Some(words) = free_text(text) else {
         return Ok(Vec::new());
-    }
+    };
     let query = [
-        ("query", words.join(" ")),
+        ("query", words),
         ("_fields", "id,display_name,name,status_label".to_owned()),
     ];
     let page: Page = client.page("lead/", &query, 0, limit.min(200)).await?;
@@ -104,6 +105,20 @@ pub fn merged_page(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_text_is_only_ever_free_text() {
+        assert_eq!(free_text("acme").as_deref(), Some("acme"));
+        assert_eq!(
+            free_text("name:\"Acme\" (x) O'Brien a>b").as_deref(),
+            Some("name Acme x O Brien a b")
+        );
+        assert_eq!(
+            free_text(" ann@acme.example +1-555 ").as_deref(),
+            Some("ann@acme.example +1-555")
+        );
+        assert_eq!(free_text(":\"()\" "), None);
+    }
 
     fn hit(id: &str, source: HitSource) -> SearchHit {
         SearchHit {

@@ -138,16 +138,25 @@ async fn fetch_page(
             resource.name()
         )));
     }
-    let (_, client) = session::client(shared).await?;
-    let mut query = vec![
-        ("_skip", request.offset.to_string()),
-        ("_limit", request.limit.to_string()),
-        ("_fields", rows::fields(resource).to_owned()),
-    ];
+    let mut query = vec![("_fields", rows::fields(resource).to_owned())];
     if !request.query.is_empty() {
-        query.push(("query", request.query.clone()));
+        // Typed text is free text: a `:` or a quote would be query syntax.
+        let Some(text) = crate::sync::free_text(&request.query) else {
+            return Ok(PageReply {
+                offset: request.offset,
+                rows: Vec::new(),
+                total: Some(request.offset),
+                has_more: false,
+                freshness: Freshness::Live,
+                provisional: false,
+            });
+        };
+        query.push(("query", text));
     }
-    let mut page: Page = client.get(resource.path(), &query).await?;
+    let (_, client) = session::client(shared).await?;
+    let mut page: Page = client
+        .page(resource.path(), &query, request.offset, request.limit)
+        .await?;
     if resource == Resource::Contacts {
         add_lead_names(shared, &mut page.data).await;
     }
