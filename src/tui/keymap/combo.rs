@@ -36,10 +36,18 @@ impl KeyCombo {
         let mut mods = mods & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
         let code = match code {
             KeyCode::Char(c) => {
+                let shifted = mods.contains(KeyModifiers::SHIFT);
                 mods.remove(KeyModifiers::SHIFT);
-                // Ctrl-letters may arrive upper-case with some terminals.
+                // Ctrl-letters may arrive upper-case with some terminals;
+                // otherwise Shift is in the letter's case ("shift-g" is "G").
                 if mods.contains(KeyModifiers::CONTROL) {
                     KeyCode::Char(c.to_ascii_lowercase())
+                } else if shifted {
+                    let mut upper = c.to_uppercase();
+                    match (upper.next(), upper.next()) {
+                        (Some(one), None) => KeyCode::Char(one),
+                        _ => KeyCode::Char(c),
+                    }
                 } else {
                     KeyCode::Char(c)
                 }
@@ -173,6 +181,9 @@ mod tests {
         assert_eq!(parse("ctrl-c"), KeyCombo::ctrl('c'));
         assert_eq!(parse("Ctrl-C"), KeyCombo::ctrl('c'));
         assert_eq!(parse("G"), KeyCombo::char('G'));
+        assert_eq!(parse("shift-g"), KeyCombo::char('G'));
+        assert_eq!(parse("shift-é"), KeyCombo::char('É'));
+        assert_eq!(parse("shift-1"), KeyCombo::char('1'));
         assert_eq!(parse("shift-tab"), KeyCombo::plain(KeyCode::BackTab));
         assert_eq!(parse("pgdn"), KeyCombo::plain(KeyCode::PageDown));
         assert_eq!(parse("-"), KeyCombo::char('-'));

@@ -13,8 +13,8 @@
 //! search = "ctrl-f"
 //! ```
 //!
-//! An override replaces that action's default keys in that context; every
-//! other binding stays. Key names: a single character (`"G"` is Shift-g),
+//! An override replaces that action's default keys in that context and
+//! takes them from the context's other actions; every other binding stays. Key names: a single character (`"G"` is Shift-g),
 //! `enter`, `esc`, `tab`, `shift-tab`, `backspace`, `up`, `down`, `left`,
 //! `right`, `home`, `end`, `pgup`, `pgdn`, `space`, `f1`…`f12`, with `ctrl-`,
 //! `alt-` or `shift-` in front. Contexts: `global`, `connection`, `account`,
@@ -104,6 +104,13 @@ pub enum KeymapError {
         action: String,
         message: String,
     },
+    #[error("[keys.{context}]: {key} is given to both {kept} and {dropped}; {kept} keeps it")]
+    Clash {
+        context: String,
+        key: String,
+        kept: String,
+        dropped: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +132,9 @@ impl Keymap {
     pub fn with_overrides(table: &toml::Table) -> (Self, Vec<KeymapError>) {
         let mut keymap = Self::default();
         let mut errors = Vec::new();
+        // What the config gave, to tell a clash between two of its entries
+        // from an entry taking a default's key (which is what it is for).
+        let mut given: Vec<(Context, Action, KeyCombo, &str)> = Vec::new();
         for (context_name, actions) in table {
             let Ok(context) = Context::deserialize(toml::Value::String(context_name.clone()))
             else {
@@ -137,7 +147,23 @@ impl Keymap {
             };
             for (action_name, keys) in actions {
                 match parse_entry(action_name, keys) {
-                    Ok((action, keys)) => keymap.set(context, action, keys),
+                    Ok((action, keys)) => {
+                        for &key in &keys {
+                            let earlier = given
+                                .iter()
+                                .find(|&&(c, a, k, _)| c == context && a != action && k == key);
+                            if let Some(&(_, _, _, dropped)) = earlier {
+                                errors.push(KeymapError::Clash {
+                                    context: context_name.clone(),
+                                    key: key.to_string(),
+                                    kept: action_name.clone(),
+                                    dropped: dropped.to_owned(),
+                                });
+                            }
+                            given.push((context, action, key, action_name));
+                        }
+                        keymap.set(context, action, keys);
+                    }
                     Err(message) => errors.push(match message {
                         None => KeymapError::Action {
                             context: context_name.clone(),
@@ -155,7 +181,16 @@ impl Keymap {
         (keymap, errors)
     }
 
+    /// Binds `keys` to `action` in `context`, taking them from the
+    /// context's other actions: a key means one thing in one context.
     fn set(&mut self, context: Context, action: Action, keys: Vec<KeyCombo>) {
+        for other in self
+            .bindings
+            .iter_mut()
+            .filter(|b| b.context == context && b.action != action)
+        {
+            other.keys.retain(|key| !keys.contains(key));
+        }
         match self
             .bindings
             .iter_mut()
@@ -194,9 +229,9 @@ impl Keymap {
         [context, Context::Global]
             .into_iter()
             .flat_map(|ctx| self.bindings(ctx))
-            .find(|b| b.action == action)
-            .and_then(|b| b.keys.first())
-            .map_or_else(|| "?".to_owned(), ToString::to_string)
+            .filter(|b| b.action == action)
+            .find_map(|b| self.usable_key(context, b))
+            .map_or_else(|| "?".to_owned(), |key| key.to_string())
     }
 
     /// The bindings of one context, in table order.
@@ -221,7 +256,8 @@ impl Keymap {
     }
 
     /// Footer hints for `context`: its own marked bindings, then the
-    /// global ones marked for the footer.
+    /// global ones marked for the footer, each with its first key that
+    /// does what it says there (a context's binding shadows a global key).
     pub fn hints(&self, context: Context) -> Vec<(String, &'static str)> {
         let mut contexts = vec![context];
         if !context.is_modal() && context != Context::Global {
@@ -231,8 +267,17 @@ impl Keymap {
             .into_iter()
             .flat_map(|ctx| self.bindings(ctx))
             .filter(|b| b.hint)
-            .filter_map(|b| Some((b.keys.first()?.to_string(), b.action.label())))
+            .filter_map(|b| Some((self.usable_key(context, b)?.to_string(), b.action.label())))
             .collect()
+    }
+
+    /// `binding`'s first key that means its action in `context`.
+    fn usable_key(&self, context: Context, binding: &Binding) -> Option<KeyCombo> {
+        binding
+            .keys
+            .iter()
+            .copied()
+            .find(|&key| self.action(context, key) == Some(binding.action))
     }
 }
 

@@ -129,3 +129,57 @@ fn help_lists_the_context_then_the_globals() {
         2 + actions(Context::Detail).len() + actions(Context::Global).len()
     );
 }
+
+/// A key means one thing in one context: an entry takes it from the
+/// default that had it, two entries giving it to different actions are
+/// reported, and the footer never offers a key another binding shadows.
+#[test]
+fn an_entry_takes_its_key_and_a_clash_is_reported() {
+    let keys: toml::Table = toml::from_str(
+        r#"
+        [global]
+        bottom = "g"
+        [table]
+        search = "q"
+        [detail]
+        back = "x"
+        reload = "x"
+        "#,
+    )
+    .unwrap();
+    let (keymap, errors) = Keymap::with_overrides(&keys);
+    let g = KeyCombo::char('g');
+    assert_eq!(keymap.action(Context::Global, g), Some(Action::Bottom));
+    let top = keymap
+        .bindings(Context::Global)
+        .find(|b| b.action == Action::Top)
+        .unwrap();
+    assert_eq!(top.keys, [KeyCombo::plain(KeyCode::Home)]);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        errors[0].to_string(),
+        "[keys.detail]: x is given to both reload and back; reload keeps it"
+    );
+    assert_eq!(
+        keymap.action(Context::Detail, KeyCombo::char('x')),
+        Some(Action::Reload)
+    );
+    // On a table q searches: quit is offered with the key that still quits.
+    let hints = keymap.hints(Context::Table);
+    assert!(hints.contains(&("q".to_owned(), "search")), "{hints:?}");
+    assert!(hints.contains(&("Ctrl-c".to_owned(), "quit")), "{hints:?}");
+    assert_eq!(keymap.key_for(Context::Table, Action::Quit), "Ctrl-c");
+}
+
+#[test]
+fn shift_letter_is_the_capital_letter() {
+    let keys: toml::Table = toml::from_str("[table]\nbottom = \"shift-b\"").unwrap();
+    let (keymap, errors) = Keymap::with_overrides(&keys);
+    assert!(errors.is_empty(), "{errors:?}");
+    let capital = KeyCombo::normalized(KeyCode::Char('B'), KeyModifiers::SHIFT);
+    assert_eq!(keymap.action(Context::Table, capital), Some(Action::Bottom));
+    assert_ne!(
+        keymap.action(Context::Table, KeyCombo::char('b')),
+        Some(Action::Bottom)
+    );
+}
