@@ -155,6 +155,10 @@ impl TableModel {
 
     pub fn set_height(&mut self, height: usize) -> Option<PageRequest> {
         self.height = height.max(1);
+        // Grown at the end of the list: the rows above come into view,
+        // rather than blank lines below the last.
+        let max_top = self.total.navigable().saturating_sub(self.height);
+        self.top = self.top.min(max_top);
         self.scroll_to_selected();
         self.ensure()
     }

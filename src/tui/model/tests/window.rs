@@ -233,3 +233,27 @@ fn going_to_the_end_moves_a_page_at_a_time() {
         );
     }
 }
+
+/// At the end of a list, a terminal shrunk and grown again fills with the
+/// rows above the last, not with blank lines below it.
+#[test]
+fn growing_at_the_end_fills_the_view_from_above() {
+    let mut m = sized(120, 32, '3', 320, true);
+    let cmds = key(&mut m, KeyCode::Char('G'));
+    settle(&mut m, cmds, |r| answer(r, 320, true));
+    assert_eq!(m.tables[0].selected, 319);
+    for height in [8, 60] {
+        let cmds = update(&mut m, Msg::Resize(120, height));
+        settle(&mut m, cmds, |r| answer(r, 320, true));
+    }
+    let table = &m.tables[0];
+    assert_eq!(table.selected, 319);
+    assert_eq!(
+        table.top + table.height,
+        320,
+        "{}+{}",
+        table.top,
+        table.height
+    );
+    assert!(missing(table).is_empty(), "{:?}", missing(table));
+}
