@@ -139,14 +139,20 @@ pub fn on_login(model: &mut Model, attempt: Generation, event: LoginEvent) -> Ve
         }
         LoginEvent::Failed(reason) => {
             model.connection.login = None;
-            if matches!(
-                model.overlay,
-                Some(Overlay::Connect(_) | Overlay::ApiKey { .. })
-            ) {
-                model.overlay = None;
-            }
             model.connection.state = ConnectionState::of_account(model.connection.active());
-            model.toasts.push(ToastLevel::Error, reason, model.now);
+            match &mut model.overlay {
+                // The key stays, with the reason under it: Enter tries it
+                // again (Close was unreachable), or it is pasted anew.
+                Some(Overlay::ApiKey { attempt, error, .. }) => {
+                    *attempt = None;
+                    *error = Some(reason);
+                }
+                Some(Overlay::Connect(_)) => {
+                    model.overlay = None;
+                    model.toasts.push(ToastLevel::Error, reason, model.now);
+                }
+                _ => model.toasts.push(ToastLevel::Error, reason, model.now),
+            }
             vec![Cmd::LoadAccounts]
         }
     }
@@ -207,13 +213,19 @@ pub fn submit_api_key(model: &mut Model) -> Vec<Cmd> {
     let Some(Overlay::ApiKey { input, .. }) = &mut model.overlay else {
         return Vec::new();
     };
-    let key = input.take();
+    let key = input.value().to_owned();
     if key.trim().is_empty() {
         return Vec::new();
     }
     let attempt = model.connection.begin_login();
-    if let Some(Overlay::ApiKey { attempt: slot, .. }) = &mut model.overlay {
+    if let Some(Overlay::ApiKey {
+        attempt: slot,
+        error,
+        ..
+    }) = &mut model.overlay
+    {
         *slot = Some(attempt);
+        *error = None;
     }
     vec![Cmd::ApiKeyLogin {
         attempt,

@@ -305,16 +305,33 @@ fn api_key_login_masks_the_key() {
     };
     assert_eq!(input.display(), "••••••••••");
     let cmds = key(&mut m, KeyCode::Enter);
-    let [Cmd::ApiKeyLogin { attempt, key }] = cmds.as_slice() else {
+    let [Cmd::ApiKeyLogin { attempt, key: sent }] = cmds.as_slice() else {
         panic!("expected ApiKeyLogin, got {cmds:?}");
     };
-    assert_eq!(key.expose(), "api_secret");
+    assert_eq!(sent.expose(), "api_secret");
     assert!(!format!("{cmds:?}").contains("api_secret"));
     login(
         &mut m,
         *attempt,
         LoginEvent::Failed("Close did not accept it".into()),
     );
+    // The dialog stays with the reason, and the key to try again.
+    let Some(Overlay::ApiKey {
+        input,
+        attempt: None,
+        error: Some(why),
+    }) = &m.overlay
+    else {
+        panic!("the dialog closed: {:?}", m.overlay);
+    };
+    assert_eq!(why, "Close did not accept it");
+    assert_eq!(input.value(), "api_secret");
+    let cmds = key(&mut m, KeyCode::Enter);
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::ApiKeyLogin { .. }]),
+        "{cmds:?}"
+    );
+    key(&mut m, KeyCode::Esc);
     assert_eq!(m.overlay, None);
 }
 
