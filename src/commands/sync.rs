@@ -6,7 +6,7 @@ use std::{
     collections::HashMap,
     io::IsTerminal,
     process::ExitCode,
-    sync::Arc,
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
     time::{Duration, Instant},
 };
 
@@ -73,11 +73,17 @@ pub async fn run(settings: &Settings, args: SyncArgs) -> CommandResult {
     for line in with_leads(&args.resources) {
         note!("{line}");
     }
-    let progress = tokio::spawn(show(rx));
+    // Bars are drawn on a thread of their own: when this command is
+    // dropped (an interrupt), the guard takes them off the screen before
+    // the line that says so.
+    let bars = std::io::stderr().is_terminal().then(Bars::default);
+    let hide = bars.as_ref().map(|bars| HideOnDrop(bars.clone()));
+    let progress = tokio::spawn(show(rx, bars));
     let result = syncer.run_each(&args.resources).await;
     // Dropping the syncer closes the event channel, which ends `show`.
     drop(syncer);
     let _ = progress.await;
+    drop(hide);
     let outcomes = result.map_err(fail)?;
     // Every pass is told, each failure last, in one line of its own.
     let mut failures = Vec::new();
@@ -145,14 +151,14 @@ fn failure_line(pass: Pass, err: &SyncError) -> String {
     }
 }
 
-/// Draws events until the channel closes.
-async fn show(mut rx: mpsc::UnboundedReceiver<SyncEvent>) {
-    if std::io::stderr().is_terminal() {
-        let mut bars = Bars::default();
+/// Draws events until the channel closes: as bars into `multi`, or as
+/// plain lines when stderr is not a terminal.
+async fn show(mut rx: mpsc::UnboundedReceiver<SyncEvent>, bars: Option<Bars>) {
+    if let Some(mut bars) = bars {
+        // The command's `HideOnDrop` clears them, once.
         while let Some(event) = rx.recv().await {
             bars.on(event);
         }
-        bars.multi.clear().ok();
     } else {
         let mut lines = Lines::default();
         while let Some(event) = rx.recv().await {
@@ -161,14 +167,37 @@ async fn show(mut rx: mpsc::UnboundedReceiver<SyncEvent>) {
     }
 }
 
-#[derive(Default)]
+/// Stops the bars ticking, clears them and keeps them from drawing again.
+struct HideOnDrop(Bars);
+
+impl Drop for HideOnDrop {
+    fn drop(&mut self) {
+        let Bars { multi, bars } = &self.0;
+        for bar in bars_of(bars).values() {
+            bar.disable_steady_tick();
+        }
+        multi.clear().ok();
+        multi.set_draw_target(ProgressDrawTarget::hidden());
+    }
+}
+
+/// One bar per pass, drawn on indicatif's thread; shared with the
+/// command's [`HideOnDrop`].
+#[derive(Clone, Default)]
 struct Bars {
     multi: MultiProgress,
-    bars: HashMap<Resource, ProgressBar>,
+    bars: Arc<Mutex<HashMap<Resource, ProgressBar>>>,
+}
+
+fn bars_of(
+    bars: &Mutex<HashMap<Resource, ProgressBar>>,
+) -> MutexGuard<'_, HashMap<Resource, ProgressBar>> {
+    bars.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Bars {
     fn on(&mut self, event: SyncEvent) {
+        let mut bars = bars_of(&self.bars);
         match event {
             SyncEvent::Started {
                 resource,
@@ -176,39 +205,49 @@ impl Bars {
                 catch_up,
                 ..
             } => {
-                let bar = match total {
-                    Some(total) => ProgressBar::new(total).with_style(counted()),
-                    None => ProgressBar::new_spinner().with_style(uncounted()),
-                };
+                // Drawn only once added: a bar drawing on its own before
+                // then leaves a line the others never clear.
+                let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::hidden())
+                    .with_style(if total.is_some() {
+                        counted()
+                    } else {
+                        uncounted()
+                    });
                 bar.set_prefix(resource.name());
                 if catch_up {
                     bar.set_message("catching up");
                 }
-                bar.enable_steady_tick(Duration::from_millis(120));
+                // A catch-up pass follows a full one: its bar takes the
+                // place of the finished one, which dropped while still in
+                // the multi-bar would stay on screen for good.
+                if let Some(done) = bars.remove(&resource) {
+                    done.finish_and_clear();
+                    self.multi.remove(&done);
+                }
                 let bar = self.multi.add(bar);
-                self.multi.set_draw_target(ProgressDrawTarget::stderr());
-                self.bars.insert(resource, bar);
+                bar.enable_steady_tick(Duration::from_millis(120));
+                bars.insert(resource, bar);
             }
             SyncEvent::Progress { resource, done, .. } => {
-                if let Some(bar) = self.bars.get(&resource) {
+                if let Some(bar) = bars.get(&resource) {
                     // Overlapping windows re-read a few records; never
                     // overflow the bar for it.
                     bar.set_position(bar.length().map_or(done, |len| done.min(len)));
                 }
             }
             SyncEvent::Indexing { resource, .. } => {
-                if let Some(bar) = self.bars.get(&resource) {
+                if let Some(bar) = bars.get(&resource) {
                     bar.set_message("building indexes");
                 }
             }
             SyncEvent::RateLimited { until, .. } => {
                 let wait = until.saturating_duration_since(Instant::now());
-                for bar in self.bars.values() {
+                for bar in bars.values() {
                     bar.set_message(format!("rate limited, {:.1} s", wait.as_secs_f64()));
                 }
             }
             SyncEvent::Retrying { reason, .. } => {
-                for bar in self.bars.values() {
+                for bar in bars.values() {
                     bar.set_message(format!("retrying: {reason}"));
                 }
             }
@@ -216,7 +255,7 @@ impl Bars {
                 let _ = self.multi.println(format!("skipped {reason}"));
             }
             SyncEvent::Finished { resource, .. } => {
-                if let Some(bar) = self.bars.get(&resource) {
+                if let Some(bar) = bars.get(&resource) {
                     bar.set_message("");
                     bar.finish();
                 }
