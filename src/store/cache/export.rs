@@ -7,7 +7,7 @@
 
 use rusqlite::{Connection, params, types::ValueRef};
 
-use super::{Cache, OF_ACCOUNT, columns::table, rows, shape::EMBEDDED};
+use super::{Cache, OF_ACCOUNT, columns::table, keys_deferred, rows, shape::EMBEDDED};
 use crate::{
     resource::Resource,
     store::{AccountId, StoreError},
@@ -61,44 +61,110 @@ impl Cache {
         &self,
         account: &AccountId,
         resource: Resource,
-        mut each: impl FnMut(&str) -> std::io::Result<()>,
+        each: impl FnMut(&str) -> std::io::Result<()>,
     ) -> Result<u64, ExportError> {
         let conn = super::lock(&self.reader);
-        let lead = resource == Resource::Leads;
-        let extra = if lead { ", account, id, embedded" } else { "" };
-        let mut stmt = conn
-            .prepare(&format!(
-                "SELECT raw{extra} FROM {} WHERE {OF_ACCOUNT} ORDER BY rowid",
-                table(resource)
-            ))
-            .map_err(StoreError::from)?;
-        let mut rows = stmt
-            .query(params![account.organization_id, account.user_id])
-            .map_err(StoreError::from)?;
-        let mut count = 0;
-        while let Some(row) = rows.next().map_err(StoreError::from)? {
-            let raw = row.get_ref(0).map_err(StoreError::from)?;
-            let raw = raw.as_str().unwrap_or_default();
-            if lead {
-                let embedded: i64 = row.get(3).map_err(StoreError::from)?;
-                if embedded != 0 {
-                    let (key, id): (i64, String) = (
-                        row.get(1).map_err(StoreError::from)?,
-                        row.get(2).map_err(StoreError::from)?,
-                    );
-                    let whole = whole_lead(&conn, key, &id, embedded, raw.to_owned())
-                        .map_err(StoreError::from)?;
-                    each(&whole)?;
-                    count += 1;
-                    continue;
-                }
-            }
-            each(raw)?;
-            count += 1;
+        // With the indexes set aside (a first sync loading, or one cut
+        // short), finding a lead's children scans their tables: a query a
+        // lead took minutes for a few thousand. The children's lead ids
+        // are indexed once in temp tables of this export's, read in the
+        // same transaction as the leads.
+        let deferred =
+            resource == Resource::Leads && keys_deferred(&conn).map_err(StoreError::from)?;
+        if !deferred {
+            return export_rows(&conn, account, resource, &EMBEDDED_SQL, each);
         }
+        conn.execute_batch("BEGIN").map_err(StoreError::from)?;
+        let result = index_children(&conn, account)
+            .map_err(|err| ExportError::Store(err.into()))
+            .and_then(|()| export_rows(&conn, account, resource, &INDEXED_HERE_SQL, each));
+        let ended = conn.execute_batch(&format!("{DROP_CHILD_INDEXES} COMMIT"));
+        let count = result?;
+        ended.map_err(StoreError::from)?;
         Ok(count)
     }
+}
 
+/// [`Cache::export_raw`]'s rows, a lead's children found with `children`.
+fn export_rows(
+    conn: &Connection,
+    account: &AccountId,
+    resource: Resource,
+    children: &[&str; 3],
+    mut each: impl FnMut(&str) -> std::io::Result<()>,
+) -> Result<u64, ExportError> {
+    let lead = resource == Resource::Leads;
+    let extra = if lead { ", account, id, embedded" } else { "" };
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT raw{extra} FROM {} WHERE {OF_ACCOUNT} ORDER BY rowid",
+            table(resource)
+        ))
+        .map_err(StoreError::from)?;
+    let mut rows = stmt
+        .query(params![account.organization_id, account.user_id])
+        .map_err(StoreError::from)?;
+    let mut count = 0;
+    while let Some(row) = rows.next().map_err(StoreError::from)? {
+        let raw = row.get_ref(0).map_err(StoreError::from)?;
+        let raw = raw.as_str().unwrap_or_default();
+        if lead {
+            let embedded: i64 = row.get(3).map_err(StoreError::from)?;
+            if embedded != 0 {
+                let (key, id): (i64, String) = (
+                    row.get(1).map_err(StoreError::from)?,
+                    row.get(2).map_err(StoreError::from)?,
+                );
+                let whole = whole_lead_with(conn, key, &id, embedded, raw.to_owned(), children)
+                    .map_err(StoreError::from)?;
+                each(&whole)?;
+                count += 1;
+                continue;
+            }
+        }
+        each(raw)?;
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// [`EMBEDDED`]'s queries, which the cache's indexes serve.
+const EMBEDDED_SQL: [&str; 3] = [EMBEDDED[0].2, EMBEDDED[1].2, EMBEDDED[2].2];
+
+/// The same through [`index_children`]'s temp tables.
+const INDEXED_HERE_SQL: [&str; 3] = [
+    "SELECT c.raw FROM temp.export_contacts k JOIN cache_contacts c ON c.rowid = k.child
+     WHERE k.lead_id = ?2 AND c.account = ?1 ORDER BY k.child",
+    "SELECT c.raw FROM temp.export_opportunities k JOIN cache_opportunities c ON c.rowid = k.child
+     WHERE k.lead_id = ?2 AND c.account = ?1 ORDER BY k.child",
+    "SELECT c.raw FROM temp.export_tasks k JOIN cache_tasks c ON c.rowid = k.child
+     WHERE k.lead_id = ?2 AND c.account = ?1 AND c.task_type = 'lead' ORDER BY k.child",
+];
+
+const DROP_CHILD_INDEXES: &str = "DROP TABLE IF EXISTS temp.export_contacts;
+     DROP TABLE IF EXISTS temp.export_opportunities;
+     DROP TABLE IF EXISTS temp.export_tasks;";
+
+/// Indexes the account's children by lead, in temp tables (the
+/// connection's own; the cache is only read).
+fn index_children(conn: &Connection, account: &AccountId) -> rusqlite::Result<()> {
+    conn.execute_batch(DROP_CHILD_INDEXES)?;
+    for name in ["contacts", "opportunities", "tasks"] {
+        conn.execute(
+            &format!(
+                "CREATE TEMP TABLE export_{name} AS
+                 SELECT lead_id, rowid AS child FROM cache_{name} WHERE {OF_ACCOUNT}"
+            ),
+            params![account.organization_id, account.user_id],
+        )?;
+        conn.execute_batch(&format!(
+            "CREATE INDEX temp.export_{name}_lead ON export_{name} (lead_id, child)"
+        ))?;
+    }
+    Ok(())
+}
+
+impl Cache {
     /// Calls `each` with the indexed columns ([`Columns::of`]) of every
     /// cached record of `resource`, as text (empty for NULL).
     pub fn export_columns(
@@ -147,7 +213,19 @@ pub(crate) fn whole_lead(
     account: i64,
     id: &str,
     embedded: i64,
+    raw: String,
+) -> rusqlite::Result<String> {
+    whole_lead_with(conn, account, id, embedded, raw, &EMBEDDED_SQL)
+}
+
+/// [`whole_lead`], each array's rows found with its query in `children`.
+fn whole_lead_with(
+    conn: &Connection,
+    account: i64,
+    id: &str,
+    embedded: i64,
     mut raw: String,
+    children: &[&str; 3],
 ) -> rusqlite::Result<String> {
     // The stored JSON is serde_json's compact form of an object with an id,
     // so it ends in '}' and has at least one field before it.
@@ -155,7 +233,7 @@ pub(crate) fn whole_lead(
         return Ok(raw);
     }
     raw.pop();
-    for (key, bit, sql) in EMBEDDED {
+    for ((key, bit, _), sql) in EMBEDDED.iter().zip(children) {
         if embedded & bit == 0 {
             continue;
         }
