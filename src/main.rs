@@ -66,8 +66,10 @@ fn main() -> color_eyre::Result<ExitCode> {
         Ok(outcome) => outcome,
         Err(signal) => {
             // The command is dropped; work left on blocking threads (an
-            // export, a read of stdin) is not waited for.
+            // export, a read of stdin) is not waited for, so a terminal
+            // whose echo it turned off is restored here.
             runtime.shutdown_background();
+            close_tui::commands::noecho::restore();
             return Ok(ExitCode::from(signal.exit_code()));
         }
     };

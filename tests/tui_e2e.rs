@@ -210,3 +210,52 @@ fn login_at_a_terminal_without_a_browser_takes_a_pasted_redirect() {
     let out = std::fs::read_to_string(&stdout).unwrap();
     assert!(out.starts_with("Connected to "), "{out}");
 }
+
+/// `login --api-key` at a terminal: the key typed does not show, and the
+/// terminal echoes again afterwards, also when the login is interrupted
+/// while it waits for the key.
+#[test]
+fn an_api_key_typed_at_the_terminal_does_not_show() {
+    if !have_tmux() {
+        eprintln!("SKIPPED: tmux is not installed (CI installs it)");
+        return;
+    }
+    let mut tmux = Tmux::new("apikey");
+    let sandbox = SandboxProcess::start(tmux.home.path(), 10);
+    tmux.use_sandbox(&sandbox);
+    let key = sandbox.info["api_key"].as_str().unwrap().to_owned();
+    let dir = tmux.home.path().to_owned();
+    let status = dir.join("login.status");
+    let echo = dir.join("echo.after");
+    // After the login, the terminal's mode says whether it echoes.
+    let script = format!(
+        "\"$CLOSE_TUI\" login --api-key; echo $? >'{}'; stty -a >'{}'; sleep 60",
+        status.display(),
+        echo.display()
+    );
+    tmux.launch_shell("key", &script);
+    tmux.wait_text("key", "it will not show");
+    tmux.type_text("key", &key);
+    tmux.keys("key", &["Enter"]);
+    assert_eq!(read_once_it_holds(&status, "\n").trim(), "0");
+    let screen = tmux.wait_text("key", "Connected to ");
+    assert!(!screen.contains(&key[..12]), "the key shows:\n{screen}");
+    let mode = read_once_it_holds(&echo, "echo");
+    assert!(mode.split_whitespace().any(|w| w == "echo"), "{mode}");
+
+    // Interrupted at the prompt: echo comes back all the same.
+    let status = dir.join("cut.status");
+    let echo = dir.join("cut.echo");
+    // The shell outlives the Ctrl-C its whole group gets: it runs a trap.
+    let script = format!(
+        "trap true INT; \"$CLOSE_TUI\" login --api-key; echo $? >'{}'; stty -a >'{}'; sleep 60",
+        status.display(),
+        echo.display()
+    );
+    tmux.launch_shell("cut", &script);
+    tmux.wait_text("cut", "it will not show");
+    tmux.keys("cut", &["C-c"]);
+    assert_eq!(read_once_it_holds(&status, "\n").trim(), "130");
+    let mode = read_once_it_holds(&echo, "echo");
+    assert!(mode.split_whitespace().any(|w| w == "echo"), "{mode}");
+}

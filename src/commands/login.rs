@@ -116,7 +116,7 @@ async fn api_key(settings: &Settings) -> color_eyre::Result<Secret> {
         return Ok(key.clone());
     }
     if terminal {
-        note!("Paste your Close API key and press Enter:");
+        note!("Paste your Close API key and press Enter (it will not show):");
     }
     read_key()
         .await?
@@ -128,6 +128,9 @@ async fn api_key(settings: &Settings) -> color_eyre::Result<Secret> {
 /// is heard while it waits.
 async fn read_key() -> color_eyre::Result<Option<Secret>> {
     let line = tokio::task::spawn_blocking(|| {
+        // A key typed or pasted at the terminal does not show, nor stay in
+        // its scrollback.
+        let _quiet = super::noecho::EchoOff::on_stdin();
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line).map(|_| line)
     })

@@ -31,6 +31,7 @@ pub mod export;
 pub mod interrupt;
 pub mod login;
 pub mod logout;
+pub mod noecho;
 pub mod status;
 pub mod switch;
 pub mod sync;
