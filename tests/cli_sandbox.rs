@@ -26,6 +26,27 @@ async fn fail_rates_outside_0_to_1_are_usage_errors() {
             assert_eq!(out.code, Some(2), "{flag} {value}: {out:#?}");
             assert!(out.stderr.contains("from 0 to 1"), "{out:#?}");
         }
+        // Written apart, as people do: not "an unexpected argument -0".
+        let out = home.run(&["sandbox", flag, "-0.1"], None).await;
+        assert!(out.stderr.contains("from 0 to 1"), "{out:#?}");
+    }
+}
+
+/// Numbers that would exhaust memory or overflow a clock are refused as
+/// usage errors, not met with an abort or a panic later.
+#[tokio::test]
+async fn sizes_and_lifetimes_past_their_bounds_are_usage_errors() {
+    let home = Home::bare();
+    for args in [
+        &["sandbox", "--leads", "100000000000"][..],
+        &["sandbox", "--access-ttl", "18446744073709551615"],
+        &["sandbox", "--access-ttl", "0"],
+        &["sandbox", "--latency-ms", "999999999"],
+        &["demo", "--leads", "2000000"],
+    ] {
+        let out = home.run(args, None).await;
+        assert_eq!(out.code, Some(2), "{args:?}: {out:#?}");
+        assert!(out.stderr.contains("is not in"), "{args:?}: {out:#?}");
     }
 }
 

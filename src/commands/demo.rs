@@ -20,7 +20,7 @@ use crate::{
 #[derive(Debug, Clone, clap::Args)]
 pub struct DemoArgs {
     /// How many leads the sandbox generates
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, default_value_t = 500, value_parser = crate::sandbox::lead_count())]
     pub leads: usize,
     /// The sandbox approves logins by itself, as its first user: no browser
     /// is needed to connect

@@ -28,7 +28,7 @@ pub mod tokens;
 use std::{io::Write, net::SocketAddr};
 
 pub use faults::{FaultSettings, FaultUpdate, TokenMode};
-pub use options::SandboxArgs;
+pub use options::{SandboxArgs, lead_count};
 pub use server::{BODY_LIMIT, RunningSandbox, SandboxInfo, router, start};
 pub use stats::StatsSnapshot;
 

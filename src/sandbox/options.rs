@@ -10,8 +10,9 @@ pub struct SandboxArgs {
     /// Port to listen on; 0 picks any free port
     #[arg(long, default_value_t = 0)]
     pub port: u16,
-    /// How many leads to generate (spread over the two organizations)
-    #[arg(long, default_value_t = 500)]
+    /// How many leads to generate (spread over the two organizations), at
+    /// most 1,000,000 (about 1.5 GB of memory)
+    #[arg(long, default_value_t = 500, value_parser = lead_count())]
     pub leads: usize,
     /// Seed for the generated data; the same seed gives the same records
     #[arg(long, default_value_t = 1)]
@@ -26,20 +27,20 @@ pub struct SandboxArgs {
     /// http or https redirect is accepted (RFC 8252)
     #[arg(long = "redirect-uri", value_name = "URI")]
     pub redirect_uris: Vec<String>,
-    /// Access-token lifetime in seconds
-    #[arg(long, default_value_t = 3600)]
+    /// Access-token lifetime in seconds (1 to 31,536,000, a year)
+    #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
     pub access_ttl: u64,
     /// Requests per second per endpoint group; 0 turns rate limiting off
     #[arg(long, default_value_t = 0)]
     pub rate_limit: u32,
-    /// Added latency for every API request, in milliseconds
-    #[arg(long, default_value_t = 0)]
+    /// Added latency for every API request, in milliseconds (at most 60,000)
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(..=60_000))]
     pub latency_ms: u64,
     /// Fraction (0 to 1) of API requests answered 503
-    #[arg(long, default_value_t = 0.0, value_parser = fraction)]
+    #[arg(long, default_value_t = 0.0, value_parser = fraction, allow_negative_numbers = true)]
     pub fail_rate: f64,
     /// Fraction (0 to 1) of token-endpoint requests answered 503
-    #[arg(long, default_value_t = 0.0, value_parser = fraction)]
+    #[arg(long, default_value_t = 0.0, value_parser = fraction, allow_negative_numbers = true)]
     pub token_fail_rate: f64,
     /// List endpoints answer 400 when _skip is above N, as Close does; 0 = off
     #[arg(long, default_value_t = 0)]
@@ -119,6 +120,11 @@ fn tz_hours(text: &str) -> Result<f64, String> {
         Ok(hours) if (-14.0..=14.0).contains(&hours) => Ok(hours),
         _ => Err("hours from UTC, from -14 to 14 (e.g. -5 or 5.5)".to_owned()),
     }
+}
+
+/// The sandbox's lead count: its data lives in memory, about 1.5 KB a lead.
+pub fn lead_count() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::new().range(..=1_000_000)
 }
 
 /// Reads `--fail-rate` and `--token-fail-rate`: a fraction of requests.
