@@ -109,7 +109,7 @@ pub enum NewLogin {
 
 #[derive(Debug, thiserror::Error)]
 pub enum CompleteLoginError {
-    #[error("Close did not accept the new credentials: {0}")]
+    #[error("{}", profile_failed(.0))]
     Profile(ApiError),
     #[error("the token response has no organization_id")]
     NoOrganization,
@@ -124,6 +124,16 @@ pub enum CompleteLoginError {
         error: Box<CompleteLoginError>,
         revoked: String,
     },
+}
+
+/// Why the new credentials' profile could not be read: refused, or Close
+/// not answering (a 503 is not a verdict on the credentials).
+fn profile_failed(err: &ApiError) -> String {
+    if err.is_transient() {
+        format!("could not check the new credentials with Close ({err}); try again")
+    } else {
+        format!("Close did not accept the new credentials: {err}")
+    }
 }
 
 /// Asks Close who the new credentials belong to (`GET /me/`), then stores
@@ -285,5 +295,29 @@ pub async fn revoke(settings: &Settings, store: &Arc<Store>, account: &Account) 
         Revoked::Done
     } else {
         Revoked::Failed(failures)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn close_not_answering_is_not_a_refusal() {
+        let busy = CompleteLoginError::Profile(ApiError::Server {
+            status: 503,
+            path: "me/".into(),
+        });
+        let busy = busy.to_string();
+        assert!(
+            busy.starts_with("could not check the new credentials with Close"),
+            "{busy}"
+        );
+        assert!(busy.ends_with("try again"), "{busy}");
+        let refused = CompleteLoginError::Profile(ApiError::Unauthorized).to_string();
+        assert!(
+            refused.starts_with("Close did not accept the new credentials"),
+            "{refused}"
+        );
     }
 }
