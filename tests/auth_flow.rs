@@ -196,32 +196,46 @@ async fn paste_login_keeps_waiting_after_wrong_input() {
 }
 
 #[tokio::test]
-async fn pasted_denial_and_wrong_state_fail_the_attempt() {
+async fn a_pasted_denial_fails_the_attempt_and_an_old_tabs_address_is_asked_again() {
     let (client, _) = token_endpoint().await;
-    for (query, expected) in [
-        ("error=access_denied", RedirectError::Denied),
-        ("code=good-code&state=forged", RedirectError::StateMismatch),
-    ] {
-        let login = Login::start(options("https://example.com/cb", true))
-            .await
-            .unwrap();
-        let (tx, rx) = mpsc::channel(1);
-        tx.send(format!("https://example.com/cb?{query}"))
-            .await
-            .unwrap();
-        let err = login.finish(&client, Some(rx), |_| {}).await.unwrap_err();
-        assert!(
-            matches!(err, LoginError::Redirect(ref r) if *r == expected),
-            "{err:?}"
-        );
-    }
     let login = Login::start(options("https://example.com/cb", true))
         .await
         .unwrap();
-    let (tx, rx) = mpsc::channel::<String>(1);
-    drop(tx);
+    let (tx, rx) = mpsc::channel(1);
+    tx.send("https://example.com/cb?error=access_denied".to_owned())
+        .await
+        .unwrap();
     let err = login.finish(&client, Some(rx), |_| {}).await.unwrap_err();
-    assert!(matches!(err, LoginError::NothingPasted));
+    assert!(
+        matches!(err, LoginError::Redirect(RedirectError::Denied)),
+        "{err:?}"
+    );
+
+    // Another login's state (an old tab): refused with the reason, and the
+    // login waits on for the right address.
+    let login = Login::start(options("https://example.com/cb", true))
+        .await
+        .unwrap();
+    let (tx, rx) = mpsc::channel(1);
+    tx.send("https://example.com/cb?code=good-code&state=forged".to_owned())
+        .await
+        .unwrap();
+    drop(tx);
+    let mut refused = Vec::new();
+    let err = login
+        .finish(&client, Some(rx), |progress| {
+            if let Progress::PasteRejected { reason } = progress {
+                refused.push(reason);
+            }
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(
+        refused[0].contains("does not match this login"),
+        "{refused:?}"
+    );
+    assert!(matches!(err, LoginError::NothingPasted), "{err:?}");
 }
 
 #[tokio::test]

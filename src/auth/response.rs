@@ -22,11 +22,13 @@ pub enum RedirectError {
         description: Option<String>,
     },
     #[error(
-        "the redirect has no `state`, so it cannot be tied to this login: start the login again"
+        "the redirect has no `state`, so it cannot be tied to this login: paste the address \
+         from the tab this login opened"
     )]
     MissingState,
     #[error(
-        "the redirect's `state` does not match this login (an old tab or a forged link): start the login again"
+        "the redirect's `state` does not match this login (an old tab or a forged link): paste \
+         the address from the tab this login opened"
     )]
     StateMismatch,
     #[error("the redirect repeats the `{0}` parameter, which a genuine one never does")]
@@ -47,10 +49,14 @@ pub enum RedirectError {
 }
 
 impl RedirectError {
-    /// True when the input was simply not the redirect (a paste of the wrong
-    /// thing); the login can keep waiting for a better one.
+    /// True when the input was simply not this login's redirect (a paste
+    /// of the wrong thing, or of an old tab's address); the login can keep
+    /// waiting for a better one, as its loopback server does.
     pub fn is_wrong_input(&self) -> bool {
-        matches!(self, Self::NotAUrl | Self::WrongTarget { .. })
+        matches!(
+            self,
+            Self::NotAUrl | Self::WrongTarget { .. } | Self::MissingState | Self::StateMismatch
+        )
     }
 }
 
@@ -179,6 +185,10 @@ mod tests {
         );
         assert!(!err.is_wrong_input());
         assert!(RedirectError::NotAUrl.is_wrong_input());
+        // An old tab's address is asked for again, not the end of the login.
+        assert!(RedirectError::StateMismatch.is_wrong_input());
+        assert!(RedirectError::MissingState.is_wrong_input());
+        assert!(!RedirectError::Denied.is_wrong_input());
     }
 
     #[test]
