@@ -104,3 +104,19 @@ async fn a_failed_pass_is_told_with_the_others_and_exits_1() {
     );
     sandbox.stop().await;
 }
+
+/// An account that needs login again is told once, before any pass, not
+/// once per pass after each has started.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_that_needs_login_is_told_once_up_front() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = sandbox(dir.path(), |_| {}).await;
+    let home = Home::new(&sandbox);
+    home.login().await.assert_ok();
+    std::fs::remove_file(home.key_file()).unwrap();
+    let out = home.run(&["sync"], None).await;
+    out.assert_fails_with("needs login again");
+    assert!(out.stderr.contains("run `close-tui login`"), "{out:#?}");
+    assert_eq!(out.stderr.lines().count(), 1, "{out:#?}");
+    sandbox.stop().await;
+}

@@ -18,6 +18,7 @@ use crate::{
     close::records::Resource,
     config::Settings,
     session::Session,
+    store::AccountState,
     sync::{Pass, SyncError, SyncEvent, SyncOptions, Syncer},
 };
 
@@ -53,6 +54,13 @@ pub struct SyncArgs {
 
 pub async fn run(settings: &Settings, args: SyncArgs) -> CommandResult {
     let session = Session::active(settings).await.map_err(fail)?;
+    // Said once, before any pass starts and fails for the same reason.
+    if let AccountState::NeedsLogin { reason } = &session.account.state {
+        return Err(fail(format!(
+            "{} needs login again ({reason}): run `close-tui login`",
+            session.account.profile.organization_name
+        )));
+    }
     let store = Arc::clone(&session.store);
     let cache = tokio::task::spawn_blocking(move || store.cache())
         .await
