@@ -31,6 +31,13 @@ pub fn bindings() -> Vec<Binding> {
         row(C::Connection, A::Disconnect, &[ch('x')], true),
         row(C::Connection, A::ApiKeyLogin, &[ch('a')], true),
         row(C::Connection, A::Select, &[key(KeyCode::Enter)], false),
+        // Another close-tui may have logged in, out or switched meanwhile.
+        row(
+            C::Connection,
+            A::Reload,
+            &[ch('R'), key(KeyCode::F(5))],
+            false,
+        ),
         row(C::Account, A::Reload, &[ch('R'), key(KeyCode::F(5))], true),
         row(C::Table, A::Search, &[ch('/')], true),
         row(C::Table, A::Select, &[key(KeyCode::Enter)], true),

@@ -17,8 +17,15 @@ fn has_account(model: &Model) -> bool {
 }
 
 pub fn go(model: &mut Model, screen: Screen) -> Vec<Cmd> {
+    // The stored accounts are read again on the way to the screen that
+    // lists them: another close-tui may have changed them.
+    let arriving = screen == Screen::Connection && model.screen != screen;
     model.screen = screen;
-    ensure_screen(model)
+    let mut cmds = ensure_screen(model);
+    if arriving {
+        cmds.push(Cmd::LoadAccounts);
+    }
+    cmds
 }
 
 /// Loads what the current screen shows, if it is not there yet.

@@ -11,7 +11,7 @@ use crate::{
     auth::tokens::{TokenManager, TokenState},
     close::{ClientEvent, CloseClient},
     session::Session,
-    store::{Account, AccountId},
+    store::{Account, AccountId, StoreError},
     tui::{model::TokenView, msg::Msg},
 };
 
@@ -86,6 +86,14 @@ pub async fn activate(shared: &Arc<Shared>, id: AccountId) {
     let result = tokio::task::spawn_blocking(move || store.set_active(&id)).await;
     match result {
         Ok(Ok(())) => load_accounts(shared).await,
+        // Logged out by another close-tui since the list was read: said
+        // so, and the list read again.
+        Ok(Err(StoreError::NotFound { .. })) => {
+            shared.send(Msg::Error(
+                "that account was logged out meanwhile (by another close-tui)".into(),
+            ));
+            load_accounts(shared).await;
+        }
         Ok(Err(err)) => shared.send(Msg::Error(err.to_string())),
         Err(err) => shared.send(Msg::Error(err.to_string())),
     }

@@ -362,3 +362,22 @@ fn ctrl_c_quits_from_anywhere_and_cancels_a_login() {
     );
     assert!(m.quit);
 }
+
+/// Another close-tui may log in, out or switch: the accounts are read
+/// again on the way to the Connection screen, and with R there.
+#[test]
+fn the_accounts_are_read_again_on_arriving_and_on_reload() {
+    let mut m = model();
+    char(&mut m, '3');
+    let cmds = char(&mut m, '1');
+    assert!(cmds.contains(&Cmd::LoadAccounts), "{cmds:?}");
+    let cmds = char(&mut m, '1');
+    assert!(
+        !cmds.contains(&Cmd::LoadAccounts),
+        "already there: {cmds:?}"
+    );
+    let cmds = char(&mut m, 'R');
+    assert_eq!(cmds, [Cmd::LoadAccounts]);
+    let cmds = key(&mut m, KeyCode::F(5));
+    assert_eq!(cmds, [Cmd::LoadAccounts]);
+}
