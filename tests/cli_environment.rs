@@ -49,6 +49,10 @@ async fn a_key_store_setting_we_do_not_know_is_named_as_the_setting() {
     let out = home.run(&["logout", "--all"], None).await;
     out.assert_fails_with(r#"CLOSE_TUI_KEY_STORE="fiel" is not one of auto, keyring, file"#);
     assert!(!out.stderr.contains("key file error"), "{out:#?}");
+    // Not a sign-out either: status fails on it as on any bad setting.
+    let out = home.run(&["status", "--json"], None).await;
+    out.assert_fails_with(r#"CLOSE_TUI_KEY_STORE="fiel" is not one of"#);
+    assert!(out.stdout.is_empty(), "{out:#?}");
 }
 
 #[tokio::test]

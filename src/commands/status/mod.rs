@@ -17,7 +17,7 @@ use super::{CommandResult, fail, output_failed};
 use crate::{
     config::Settings,
     session::open_store,
-    store::{Account, AccountState, AuthKind, KeyConfig, KeyMode, Store},
+    store::{Account, AccountState, AuthKind, KeyConfig, KeyMode, Store, StoreError},
 };
 
 #[derive(Debug, Clone, clap::Args)]
@@ -65,6 +65,8 @@ struct AccountJson {
 pub async fn run(settings: &Settings, args: StatusArgs) -> CommandResult {
     let store = match open_store(settings) {
         Ok(store) => store,
+        // A setting it does not know is the user's to fix, not a sign-out.
+        Err(err @ StoreError::Setting(_)) => return Err(fail(err)),
         Err(err) => return signed_out(settings, &args, &err.to_string()),
     };
     let (check, overdue) = if args.offline {
