@@ -13,7 +13,8 @@ use crate::secret::Secret;
 /// Where the authorization response will arrive.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Transport {
-    /// A plain-http callback server on 127.0.0.1.
+    /// A plain-http callback server on 127.0.0.1 (or ::1, as the redirect
+    /// URI names).
     LoopbackHttp { port: u16, path: String },
     /// The same behind TLS with a self-signed certificate.
     LoopbackHttps { port: u16, path: String },
@@ -53,7 +54,8 @@ impl Transport {
 }
 
 /// True for the three names a loopback server can answer to. Other
-/// 127.0.0.0/8 addresses are left out on purpose: we bind 127.0.0.1 only.
+/// 127.0.0.0/8 addresses are left out on purpose: we bind 127.0.0.1 or ::1
+/// only.
 fn is_loopback_name(url: &Url) -> bool {
     match url.host() {
         Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),

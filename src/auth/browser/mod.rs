@@ -238,9 +238,14 @@ pub fn split_command_line(line: &str) -> Result<Vec<String>, String> {
 
 /// The hint for a login over SSH: forward the callback port from the machine
 /// with the browser, then open the URL there.
-pub fn ssh_tunnel_hint(port: u16) -> String {
+pub fn ssh_tunnel_hint(callback: std::net::SocketAddr) -> String {
+    let port = callback.port();
+    let host = match callback.ip() {
+        std::net::IpAddr::V4(ip) => ip.to_string(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+    };
     format!(
-        "on the machine with the browser, run `ssh -L {port}:127.0.0.1:{port} USER@THIS_HOST`, then open the URL there"
+        "on the machine with the browser, run `ssh -L {port}:{host}:{port} USER@THIS_HOST`, then open the URL there"
     )
 }
 

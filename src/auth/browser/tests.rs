@@ -108,6 +108,9 @@ fn missing_browser_program_is_reported() {
 }
 
 #[test]
-fn ssh_hint_names_the_port_twice() {
-    assert!(ssh_tunnel_hint(43123).contains("ssh -L 43123:127.0.0.1:43123"));
+fn ssh_hint_names_the_port_twice_and_the_address_bound() {
+    let v4 = ssh_tunnel_hint("127.0.0.1:43123".parse().unwrap());
+    assert!(v4.contains("ssh -L 43123:127.0.0.1:43123"), "{v4}");
+    let v6 = ssh_tunnel_hint("[::1]:43123".parse().unwrap());
+    assert!(v6.contains("ssh -L 43123:[::1]:43123"), "{v6}");
 }

@@ -240,11 +240,17 @@ impl Login {
         self.server.as_ref().map(CallbackServer::port)
     }
 
+    /// The bound callback address (127.0.0.1 or ::1, as the redirect URI
+    /// names), for loopback transports.
+    pub fn address(&self) -> Option<std::net::SocketAddr> {
+        self.server.as_ref().map(CallbackServer::local_addr)
+    }
+
     /// The `ssh -L` hint, when a port is bound and no browser was started.
     pub fn ssh_hint(&self) -> Option<String> {
-        match (&self.launch, self.port()) {
+        match (&self.launch, self.address()) {
             (Launch::Started { .. }, _) | (_, None) => None,
-            (_, Some(port)) => Some(browser::ssh_tunnel_hint(port)),
+            (_, Some(address)) => Some(browser::ssh_tunnel_hint(address)),
         }
     }
 

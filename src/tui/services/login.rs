@@ -126,23 +126,24 @@ async fn can_be_saved(store: &Arc<Store>) -> Result<(), String> {
     }
 }
 
+/// Where the callback server listens (`[::1]:PORT` for a redirect to
+/// `[::1]`), or the port asked for.
+fn bound(login: &Login, port: u16) -> String {
+    login.address().map_or_else(
+        || format!("127.0.0.1:{port}"),
+        |address| address.to_string(),
+    )
+}
+
 /// What the dialog shows while waiting.
 fn wait_of(login: &Login, auto_approve: bool) -> LoginWait {
     let (transport, https) = match login.transport() {
-        Transport::LoopbackHttp { port, .. } => (
-            format!(
-                "loopback http on 127.0.0.1:{}",
-                login.port().unwrap_or(*port)
-            ),
-            false,
-        ),
-        Transport::LoopbackHttps { port, .. } => (
-            format!(
-                "loopback https on 127.0.0.1:{}",
-                login.port().unwrap_or(*port)
-            ),
-            true,
-        ),
+        Transport::LoopbackHttp { port, .. } => {
+            (format!("loopback http on {}", bound(login, *port)), false)
+        }
+        Transport::LoopbackHttps { port, .. } => {
+            (format!("loopback https on {}", bound(login, *port)), true)
+        }
         Transport::Paste => ("paste the redirected URL".to_owned(), false),
     };
     let (launch, browser_opened) = match login.launch() {
