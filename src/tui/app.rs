@@ -81,8 +81,18 @@ impl Ended {
 pub async fn run(settings: Settings, options: AppOptions) -> color_eyre::Result<Ended> {
     let (keymap, keymap_errors) = Keymap::with_overrides(&settings.keys);
     let (tx, mut rx) = mpsc::unbounded_channel();
-    for error in keymap_errors {
-        let _ = tx.send(Msg::Error(error.to_string()));
+    // One message for them all: a toast each would push the first ones
+    // off before they were read.
+    if !keymap_errors.is_empty() {
+        let listed: Vec<String> = keymap_errors.iter().map(ToString::to_string).collect();
+        for problem in &listed {
+            tracing::warn!(%problem, "key binding not applied");
+        }
+        let _ = tx.send(Msg::Error(format!(
+            "config.toml, {} key binding problem(s), defaults kept: {}",
+            listed.len(),
+            listed.join("; ")
+        )));
     }
     let mut services = Services::new(settings, options.auto_approve, options.keys.clone(), tx);
     let model_options = ModelOptions {

@@ -7,6 +7,16 @@ pub const TOAST_SECS: i64 = 5;
 /// At most this many are shown; older ones go first.
 pub const MAX_TOASTS: usize = 3;
 
+/// The longest a toast stays.
+pub const LONGEST_SECS: i64 = 20;
+
+/// How long a message stays: [`TOAST_SECS`], and a second more for every
+/// 20 characters past 60, up to [`LONGEST_SECS`], so a long one can be read.
+fn lasts(text: &str) -> i64 {
+    let extra = text.chars().count().saturating_sub(60) / 20;
+    (TOAST_SECS + extra as i64).min(LONGEST_SECS)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToastLevel {
     Info,
@@ -28,11 +38,8 @@ impl Toasts {
         let text = text.into();
         // The same message again (a retry loop) only extends the first.
         self.0.retain(|t| t.text != text);
-        self.0.push(Toast {
-            level,
-            text,
-            until: now + Duration::seconds(TOAST_SECS),
-        });
+        let until = now + Duration::seconds(lasts(&text));
+        self.0.push(Toast { level, text, until });
         if self.0.len() > MAX_TOASTS {
             self.0.remove(0);
         }
@@ -56,5 +63,17 @@ impl Toasts {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_message_stays_long_enough_to_read() {
+        assert_eq!(lasts("synced"), TOAST_SECS);
+        assert_eq!(lasts(&"x".repeat(140)), TOAST_SECS + 4);
+        assert_eq!(lasts(&"x".repeat(5000)), LONGEST_SECS);
     }
 }
