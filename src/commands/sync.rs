@@ -19,7 +19,7 @@ use crate::{
     config::Settings,
     session::Session,
     store::AccountState,
-    sync::{Pass, SyncError, SyncEvent, SyncOptions, Syncer},
+    sync::{Pass, SyncEvent, SyncOptions, Syncer},
 };
 
 /// A resource a sync fills: activities load per lead instead.
@@ -99,7 +99,7 @@ pub async fn run(settings: &Settings, args: SyncArgs) -> CommandResult {
         let pass = match outcome {
             Ok(pass) => pass,
             Err(err) => {
-                failures.push(failure_line(which, &err));
+                failures.push(which.failure(&err));
                 continue;
             }
         };
@@ -146,17 +146,6 @@ fn with_leads(named: &[Resource]) -> Vec<String> {
             )
         })
         .collect()
-}
-
-/// A failed pass's error, led by the pass's name unless it says it already
-/// (`tasks: not allowed for this account (403)`).
-fn failure_line(pass: Pass, err: &SyncError) -> String {
-    let message = err.to_string();
-    if message.starts_with(&format!("{}:", pass.name())) {
-        message
-    } else {
-        format!("{}: {message}", pass.name())
-    }
 }
 
 /// Draws events until the channel closes: as bars into `multi`, or as

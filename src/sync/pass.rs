@@ -33,6 +33,17 @@ impl Pass {
         self.resource().name()
     }
 
+    /// `err`, this pass's failure, led by the pass's name unless it says
+    /// it already (`tasks: not allowed for this account (403)`).
+    pub fn failure(self, err: &SyncError) -> String {
+        let message = err.to_string();
+        if message.starts_with(&format!("{}:", self.name())) {
+            message
+        } else {
+            format!("{}: {message}", self.name())
+        }
+    }
+
     pub fn resource(self) -> Resource {
         match self {
             Self::Leads => Resource::Leads,

@@ -9,7 +9,7 @@ use tokio::{sync::mpsc, task::AbortHandle};
 use super::{Shared, session};
 use crate::{
     store::AccountId,
-    sync::{SyncEvent, Syncer},
+    sync::{SyncError, SyncEvent, Syncer},
     tui::{format, model::SyncProgress, msg::Msg},
 };
 
@@ -142,24 +142,39 @@ async fn sync(shared: &Arc<Shared>, epoch: u64) -> Result<String, String> {
             }
         })
     };
-    let report = Syncer::new(client, cache, account)
+    let outcomes = Syncer::new(client, cache, account)
         .with_events(tx)
-        .run(&[])
+        .run_each(&[])
         .await;
     // The syncer dropped its sender; the forwarder ends after the last event.
     let _ = forward.await;
-    if let Err(crate::sync::SyncError::Api { source, .. }) = &report
-        && super::unreachable(source)
+    let outcomes = outcomes.map_err(|e| format!("sync stopped: {e}"))?;
+    // Each pass is told: one that failed does not hide what the others did.
+    let (mut records, mut failed, mut unreachable) = (0, Vec::new(), None);
+    for (pass, outcome) in &outcomes {
+        match outcome {
+            Ok(report) => records += report.records,
+            Err(err) => {
+                if let SyncError::Api { source, .. } = err
+                    && super::unreachable(source)
+                {
+                    unreachable = Some(source.to_string());
+                }
+                failed.push(pass.failure(err));
+            }
+        }
+    }
+    if let Some(reason) = unreachable
         && shared.sync.is_current(epoch)
     {
-        shared.send(Msg::Offline(source.to_string()));
+        shared.send(Msg::Offline(reason));
     }
-    let report = report.map_err(|e| format!("sync stopped: {e}"))?;
-    let records: u64 = report.passes.iter().map(|p| p.records).sum();
-    Ok(format!(
-        "synced: {} records updated",
-        format::thousands(records)
-    ))
+    let synced = format!("synced: {} records updated", format::thousands(records));
+    match failed.len() {
+        0 => Ok(synced),
+        n if n == outcomes.len() => Err(format!("sync stopped: {}", failed.join("; "))),
+        _ => Err(format!("{synced}, but {}", failed.join("; "))),
+    }
 }
 
 #[cfg(test)]
