@@ -310,10 +310,19 @@ impl Settings {
         if !api_url.path().ends_with('/') {
             api_url.set_path(&format!("{}/", api_url.path()));
         }
-        let db_path = layer
-            .db
-            .map(|v| PathBuf::from(v.text))
-            .unwrap_or_else(|| dirs.data.join("close-tui.db"));
+        let db_path = match layer.db {
+            // `db = ""` names no file; leaving the key out means the default.
+            Some(value) if value.text.trim().is_empty() => {
+                return Err(ConfigError::Invalid {
+                    origin: value.origin,
+                    message: "is empty: name the database file, or leave the key out for the \
+                              default"
+                        .into(),
+                });
+            }
+            Some(value) => PathBuf::from(value.text),
+            None => dirs.data.join("close-tui.db"),
+        };
         Ok(Self {
             client_id: layer.client_id.map(|v| v.text),
             client_secret: layer.client_secret.map(|v| Secret::new(v.text)),

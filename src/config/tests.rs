@@ -114,6 +114,21 @@ fn an_invalid_url_names_its_origin() {
     assert!(text.contains("not a valid URL"), "{text}");
 }
 
+/// An empty `db` names no file: an error with its line, not "No such file
+/// or directory" later (an empty `CLOSE_TUI_DB` is unset, as documented).
+#[test]
+fn an_empty_database_path_names_its_origin() {
+    let (_dir, flags) = with_file("db = \"\"\n");
+    let err = Settings::resolve(dirs(), &flags, &[], &[]).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("config.toml line 1, key `db`"), "{text}");
+    assert!(text.contains("is empty"), "{text}");
+    let (_dir, flags) = with_file("");
+    let env = vars(&[("CLOSE_TUI_DB", "")]);
+    let settings = Settings::resolve(dirs(), &flags, &[], &env).unwrap();
+    assert!(settings.db_path.ends_with("close-tui.db"));
+}
+
 #[test]
 fn a_type_error_names_the_file_line_and_key() {
     let (_dir, flags) = with_file("client_id = \"x\"\nclient_secret = 42\n");

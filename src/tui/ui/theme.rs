@@ -114,7 +114,9 @@ impl Theme {
         self.fg(Color::Green).add_modifier(Modifier::REVERSED)
     }
 
+    /// Bold as well, so an error still stands out from news without colour.
     pub fn toast_error(self) -> Style {
-        self.fg(Color::Red).add_modifier(Modifier::REVERSED)
+        self.fg(Color::Red)
+            .add_modifier(Modifier::REVERSED | Modifier::BOLD)
     }
 }
