@@ -288,10 +288,15 @@ pub async fn activities(
             }
             // Fetched once from Close, kept in the cache for next time.
             let syncer = crate::sync::Syncer::new(client, cache, account);
+            // Close's own error stays one, so an unreachable Close takes
+            // the app offline (and a retry follows) as a page's would.
             let activities = syncer
                 .lead_activities(&lead_id)
                 .await
-                .map_err(|e| ServiceError::Other(e.to_string()))?;
+                .map_err(|err| match err {
+                    crate::sync::SyncError::Api { source, .. } => ServiceError::Api(source),
+                    other => ServiceError::Other(other.to_string()),
+                })?;
             return Ok(activities.iter().map(cache::activity_line).collect());
         }
         let Lenient(page) = client
