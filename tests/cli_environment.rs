@@ -67,3 +67,29 @@ async fn a_log_filter_that_does_not_parse_is_noted_in_the_log() {
         "{log}"
     );
 }
+
+/// Only `login` makes the database: a mistyped --db reads as "not logged
+/// in here" for every other command, and leaves no file or key behind.
+#[tokio::test]
+async fn a_database_path_that_is_not_there_is_not_made() {
+    let home = Home::bare();
+    let typo = home.path().join("typo/x.db");
+    let db = typo.to_str().unwrap();
+    for args in [
+        &["--db", db, "export", "leads"][..],
+        &["--db", db, "sync"],
+        &["--db", db, "switch", "Acme"],
+        &["--db", db, "logout"],
+    ] {
+        let out = home.run(args, None).await;
+        out.assert_fails_with("not logged in: no database at");
+    }
+    let out = home.run(&["--db", db, "status", "--offline"], None).await;
+    assert_eq!(out.code, Some(1), "{out:#?}");
+    assert!(
+        out.stdout.starts_with("Not logged in: no database at"),
+        "{out:#?}"
+    );
+    assert!(!home.path().join("typo").exists(), "a directory was made");
+    assert!(!home.key_file().exists(), "a key was made");
+}

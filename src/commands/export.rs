@@ -12,7 +12,7 @@ use super::{CommandResult, fail};
 use crate::{
     close::records::Resource,
     config::Settings,
-    session::open_store,
+    session::open_existing_store,
     store::{
         AccountId,
         cache::{Cache, Columns, ExportError},
@@ -125,7 +125,7 @@ fn csv_io(err: csv::Error) -> io::Error {
 pub async fn run(settings: &Settings, args: ExportArgs) -> CommandResult {
     let settings = settings.clone();
     tokio::task::spawn_blocking(move || {
-        let store = open_store(&settings).map_err(fail)?;
+        let store = open_existing_store(&settings).map_err(fail)?;
         let account = store
             .active_account()
             .map_err(fail)?

@@ -6,7 +6,7 @@ use std::{process::ExitCode, time::Duration};
 use super::{CommandResult, fail};
 use crate::{
     config::Settings,
-    session::{Revoked, open_store, revoke},
+    session::{Revoked, open_existing_store, revoke},
     store::Account,
 };
 
@@ -24,7 +24,7 @@ pub struct LogoutArgs {
 }
 
 pub async fn run(settings: &Settings, args: LogoutArgs) -> CommandResult {
-    let store = open_store(settings).map_err(fail)?;
+    let store = open_existing_store(settings).map_err(fail)?;
     let accounts: Vec<Account> = if args.all {
         store.list_accounts().map_err(fail)?
     } else {

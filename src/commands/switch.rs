@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use super::{CommandResult, fail};
-use crate::{config::Settings, session::open_store};
+use crate::{config::Settings, session::open_existing_store};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct SwitchArgs {
@@ -12,7 +12,7 @@ pub struct SwitchArgs {
 }
 
 pub async fn run(settings: &Settings, args: SwitchArgs) -> CommandResult {
-    let store = open_store(settings).map_err(fail)?;
+    let store = open_existing_store(settings).map_err(fail)?;
     let Some(account) = store.find_account(&args.organization).map_err(fail)? else {
         let known: Vec<String> = store
             .list_accounts()

@@ -35,10 +35,29 @@ pub enum SessionError {
     },
     #[error("cannot set up the HTTP client: {0}")]
     Http(String),
+    #[error(
+        "not logged in: no database at {}; run `close-tui login` first (or check --db and \
+         CLOSE_TUI_DB)",
+        .0.display()
+    )]
+    NoDatabase(std::path::PathBuf),
 }
 
-/// Opens the database named by the settings, with the key store chosen by
-/// `CLOSE_TUI_KEY_STORE` (default: keyring if one answers, else a key file).
+/// The store, for the commands that only use what a login left (`sync`,
+/// `export`, `switch`, `logout`): a database that is not there is not made,
+/// so a mistyped `--db` reads as "not logged in here" and leaves nothing.
+pub fn open_existing_store(settings: &Settings) -> Result<Arc<Store>, SessionError> {
+    // A bad setting is said first: it is the user's to fix either way.
+    KeyConfig::from_env(&settings.dirs.config)?;
+    if !settings.db_path.exists() {
+        return Err(SessionError::NoDatabase(settings.db_path.clone()));
+    }
+    Ok(open_store(settings)?)
+}
+
+/// Opens the database named by the settings (making it when it is not
+/// there), with the key store chosen by `CLOSE_TUI_KEY_STORE` (default:
+/// keyring if one answers, else a key file).
 pub fn open_store(settings: &Settings) -> Result<Arc<Store>, StoreError> {
     let keys = KeyConfig::from_env(&settings.dirs.config)?;
     Store::open(&settings.db_path, keys).map(Arc::new)
@@ -72,9 +91,9 @@ impl Session {
     pub async fn active(settings: &Settings) -> Result<Self, SessionError> {
         let settings_for_store = settings.clone();
         let (store, account) = tokio::task::spawn_blocking(move || {
-            let store = open_store(&settings_for_store)?;
+            let store = open_existing_store(&settings_for_store)?;
             let account = store.active_account()?;
-            Ok::<_, StoreError>((store, account))
+            Ok::<_, SessionError>((store, account))
         })
         .await
         .map_err(|err| SessionError::Http(err.to_string()))??;

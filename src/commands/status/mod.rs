@@ -63,11 +63,27 @@ struct AccountJson {
 }
 
 pub async fn run(settings: &Settings, args: StatusArgs) -> CommandResult {
+    // Only `login` makes the database: a mistyped --db reads as "not
+    // logged in here", and leaves no file (or key) behind.
+    if let Err(err @ StoreError::Setting(_)) = KeyConfig::from_env(&settings.dirs.config) {
+        return Err(fail(err));
+    }
+    if !settings.db_path.exists() {
+        let path = settings.db_path.display();
+        return signed_out(
+            settings,
+            &args,
+            "Not logged in",
+            &format!(
+                "no database at {path}; run `close-tui login` (or check --db and CLOSE_TUI_DB)"
+            ),
+        );
+    }
     let store = match open_store(settings) {
         Ok(store) => store,
         // A setting it does not know is the user's to fix, not a sign-out.
         Err(err @ StoreError::Setting(_)) => return Err(fail(err)),
-        Err(err) => return signed_out(settings, &args, &err.to_string()),
+        Err(err) => return signed_out(settings, &args, "Signed out", &err.to_string()),
     };
     let (check, overdue) = if args.offline {
         (Check::Skipped, None)
@@ -110,9 +126,14 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> CommandResult {
     })
 }
 
-/// The store could not be opened: nothing is usable. JSON keeps its schema
-/// (no accounts) and the reason goes to stderr.
-fn signed_out(settings: &Settings, args: &StatusArgs, reason: &str) -> CommandResult {
+/// The store could not be opened (or there is none): nothing is usable.
+/// JSON keeps its schema (no accounts) and the reason goes to stderr.
+fn signed_out(
+    settings: &Settings,
+    args: &StatusArgs,
+    headline: &str,
+    reason: &str,
+) -> CommandResult {
     if args.json {
         let key_store = match KeyConfig::from_env(&settings.dirs.config).map(|k| k.mode) {
             Ok(KeyMode::Keyring) => "keyring",
@@ -128,9 +149,9 @@ fn signed_out(settings: &Settings, args: &StatusArgs, reason: &str) -> CommandRe
             "{}",
             serde_json::to_string_pretty(&json).unwrap_or_default()
         )?;
-        note!("close-tui: signed out: {reason}");
+        note!("close-tui: {}: {reason}", headline.to_lowercase());
     } else {
-        say!("Signed out: {reason}")?;
+        say!("{headline}: {reason}")?;
     }
     Ok(ExitCode::FAILURE)
 }
