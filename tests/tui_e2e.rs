@@ -225,37 +225,39 @@ fn an_api_key_typed_at_the_terminal_does_not_show() {
     tmux.use_sandbox(&sandbox);
     let key = sandbox.info["api_key"].as_str().unwrap().to_owned();
     let dir = tmux.home.path().to_owned();
-    let status = dir.join("login.status");
-    let echo = dir.join("echo.after");
-    // After the login, the terminal's mode says whether it echoes.
-    let script = format!(
-        "\"$CLOSE_TUI\" login --api-key; echo $? >'{}'; stty -a >'{}'; sleep 60",
-        status.display(),
-        echo.display()
-    );
-    tmux.launch_shell("key", &script);
-    tmux.wait_text("key", "it will not show");
+    // Runs the login in session `name`, then writes its exit status and
+    // the terminal's mode after it (which says whether it echoes). The
+    // shell outlives a Ctrl-C its whole group gets: it runs a trap.
+    let login = |name: &str| {
+        let (status, mode) = (
+            dir.join(format!("{name}.status")),
+            dir.join(format!("{name}.stty")),
+        );
+        let script = format!(
+            "trap true INT; \"$CLOSE_TUI\" login --api-key; echo $? >'{}'; stty -a >'{}'; sleep 60",
+            status.display(),
+            mode.display()
+        );
+        tmux.launch_shell(name, &script);
+        tmux.wait_text(name, "it will not show");
+        (status, mode)
+    };
+    let echoes = |mode: &std::path::Path| {
+        let mode = read_once_it_holds(mode, "echo");
+        assert!(mode.split_whitespace().any(|w| w == "echo"), "{mode}");
+    };
+
+    let (status, mode) = login("key");
     tmux.type_text("key", &key);
     tmux.keys("key", &["Enter"]);
     assert_eq!(read_once_it_holds(&status, "\n").trim(), "0");
     let screen = tmux.wait_text("key", "Connected to ");
     assert!(!screen.contains(&key[..12]), "the key shows:\n{screen}");
-    let mode = read_once_it_holds(&echo, "echo");
-    assert!(mode.split_whitespace().any(|w| w == "echo"), "{mode}");
+    echoes(&mode);
 
     // Interrupted at the prompt: echo comes back all the same.
-    let status = dir.join("cut.status");
-    let echo = dir.join("cut.echo");
-    // The shell outlives the Ctrl-C its whole group gets: it runs a trap.
-    let script = format!(
-        "trap true INT; \"$CLOSE_TUI\" login --api-key; echo $? >'{}'; stty -a >'{}'; sleep 60",
-        status.display(),
-        echo.display()
-    );
-    tmux.launch_shell("cut", &script);
-    tmux.wait_text("cut", "it will not show");
+    let (status, mode) = login("cut");
     tmux.keys("cut", &["C-c"]);
     assert_eq!(read_once_it_holds(&status, "\n").trim(), "130");
-    let mode = read_once_it_holds(&echo, "echo");
-    assert!(mode.split_whitespace().any(|w| w == "echo"), "{mode}");
+    echoes(&mode);
 }
