@@ -6,13 +6,13 @@ use std::{
     collections::HashMap,
     io::IsTerminal,
     process::ExitCode,
-    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    sync::Arc,
     time::{Duration, Instant},
 };
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::mpsc;
 
+use self::bars::{Bars, HideOnDrop};
 use super::{CommandResult, Failure, export::parse_resource, fail};
 use crate::{
     close::records::Resource,
@@ -164,114 +164,6 @@ async fn show(mut rx: mpsc::UnboundedReceiver<SyncEvent>, bars: Option<Bars>) {
     }
 }
 
-/// Stops the bars ticking, clears them and keeps them from drawing again.
-struct HideOnDrop(Bars);
-
-impl Drop for HideOnDrop {
-    fn drop(&mut self) {
-        let Bars { multi, bars } = &self.0;
-        for bar in bars_of(bars).values() {
-            bar.disable_steady_tick();
-        }
-        multi.clear().ok();
-        multi.set_draw_target(ProgressDrawTarget::hidden());
-    }
-}
-
-/// One bar per pass, drawn on indicatif's thread; shared with the
-/// command's [`HideOnDrop`].
-#[derive(Clone, Default)]
-struct Bars {
-    multi: MultiProgress,
-    bars: Arc<Mutex<HashMap<Resource, ProgressBar>>>,
-}
-
-fn bars_of(
-    bars: &Mutex<HashMap<Resource, ProgressBar>>,
-) -> MutexGuard<'_, HashMap<Resource, ProgressBar>> {
-    bars.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-impl Bars {
-    fn on(&mut self, event: SyncEvent) {
-        let mut bars = bars_of(&self.bars);
-        match event {
-            SyncEvent::Started {
-                resource,
-                total,
-                catch_up,
-                ..
-            } => {
-                // Drawn only once added: a bar drawing on its own before
-                // then leaves a line the others never clear.
-                let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::hidden())
-                    .with_style(if total.is_some() {
-                        counted()
-                    } else {
-                        uncounted()
-                    });
-                bar.set_prefix(resource.name());
-                if catch_up {
-                    bar.set_message("catching up");
-                }
-                // A catch-up pass follows a full one: its bar takes the
-                // place of the finished one, which dropped while still in
-                // the multi-bar would stay on screen for good.
-                if let Some(done) = bars.remove(&resource) {
-                    done.finish_and_clear();
-                    self.multi.remove(&done);
-                }
-                let bar = self.multi.add(bar);
-                bar.enable_steady_tick(Duration::from_millis(120));
-                bars.insert(resource, bar);
-            }
-            SyncEvent::Progress { resource, done, .. } => {
-                if let Some(bar) = bars.get(&resource) {
-                    // Overlapping windows re-read a few records; never
-                    // overflow the bar for it.
-                    bar.set_position(bar.length().map_or(done, |len| done.min(len)));
-                }
-            }
-            SyncEvent::Indexing { resource, .. } => {
-                if let Some(bar) = bars.get(&resource) {
-                    bar.set_message("building indexes");
-                }
-            }
-            SyncEvent::RateLimited { until, .. } => {
-                let wait = until.saturating_duration_since(Instant::now());
-                for bar in bars.values() {
-                    bar.set_message(format!("rate limited, {:.1} s", wait.as_secs_f64()));
-                }
-            }
-            SyncEvent::Retrying { reason, .. } => {
-                for bar in bars.values() {
-                    bar.set_message(format!("retrying: {reason}"));
-                }
-            }
-            SyncEvent::Skipped { reason, .. } => {
-                let _ = self.multi.println(format!("skipped {reason}"));
-            }
-            SyncEvent::Finished { resource, .. } => {
-                if let Some(bar) = bars.get(&resource) {
-                    bar.set_message("");
-                    bar.finish();
-                }
-            }
-        }
-    }
-}
-
-fn counted() -> ProgressStyle {
-    ProgressStyle::with_template("{prefix:>13} [{bar:30}] {pos}/{len} {per_sec} ETA {eta} {msg}")
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ")
-}
-
-fn uncounted() -> ProgressStyle {
-    ProgressStyle::with_template("{prefix:>13} {spinner} {pos} {per_sec} {msg}")
-        .unwrap_or_else(|_| ProgressStyle::default_spinner())
-}
-
 /// Waits ending within this of one already told are the same wait.
 const SAME_WAIT: Duration = Duration::from_millis(500);
 
@@ -400,6 +292,8 @@ impl Lines {
         }
     }
 }
+
+mod bars;
 
 #[cfg(test)]
 #[path = "sync_tests.rs"]

@@ -3,6 +3,7 @@
 //! from, so an error can say "REDIRECT_URI (environment)" or
 //! "config.toml line 3, key `api_url`".
 
+mod env;
 mod file;
 
 use std::{
@@ -13,6 +14,7 @@ use std::{
 use url::Url;
 
 use crate::{paths::Dirs, secret::Secret};
+use env::{process_env, read_dotenv};
 
 pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:8765/callback";
 pub const DEFAULT_AUTHORIZE_URL: &str = "https://app.close.com/oauth2/authorize/";
@@ -232,28 +234,6 @@ pub struct Settings {
     pub keys: toml::Table,
 }
 
-/// The process environment's variables that configure us. Others are none
-/// of our business, whatever their bytes (`std::env::vars` panics on a
-/// value that is not UTF-8); one of ours that is not UTF-8 is refused by
-/// name.
-fn process_env() -> Result<Vec<(String, String)>, ConfigError> {
-    let ours = ENV_NAMES.iter().map(|(name, _)| *name).chain([CONFIG_ENV]);
-    let mut env = Vec::new();
-    for name in ours {
-        match std::env::var(name) {
-            Ok(value) => env.push((name.to_owned(), value)),
-            Err(std::env::VarError::NotPresent) => {}
-            Err(std::env::VarError::NotUnicode(_)) => {
-                return Err(ConfigError::Invalid {
-                    origin: Origin::Env(name),
-                    message: "is not valid UTF-8".into(),
-                });
-            }
-        }
-    }
-    Ok(env)
-}
-
 impl Settings {
     /// Loads the settings as the binary does: the config file named by the
     /// flag, `CLOSE_TUI_CONFIG` or the default location; `./.env`; the
@@ -375,38 +355,6 @@ pub fn is_loopback(url: &Url) -> bool {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
-    }
-}
-
-/// The `(name, value)` pairs of a `.env` file; a missing file is empty.
-fn read_dotenv(path: &Path) -> Result<Vec<(String, String)>, ConfigError> {
-    let iter = match dotenvy::from_path_iter(path) {
-        Ok(iter) => iter,
-        Err(dotenvy::Error::Io(err)) if err.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(Vec::new());
-        }
-        Err(err) => {
-            return Err(ConfigError::DotEnv {
-                path: path.to_path_buf(),
-                message: dotenv_message(&err),
-            });
-        }
-    };
-    iter.collect::<Result<Vec<_>, _>>()
-        .map_err(|err| ConfigError::DotEnv {
-            path: path.to_path_buf(),
-            message: dotenv_message(&err),
-        })
-}
-
-/// dotenvy's own message for a bad line quotes the line, which may hold a
-/// secret; say where the problem is instead.
-fn dotenv_message(err: &dotenvy::Error) -> String {
-    match err {
-        dotenvy::Error::LineParse(_, index) => {
-            format!("a line cannot be parsed (at character {index}); expected NAME=value")
-        }
-        other => other.to_string(),
     }
 }
 
