@@ -115,10 +115,13 @@ async fn api_key(settings: &Settings) -> color_eyre::Result<Secret> {
         }
         return Ok(key.clone());
     }
+    // Off before the prompt, so nothing typed or pasted ahead of the read
+    // shows either; the read ends it (or `main`, after an interrupt).
+    let quiet = terminal.then(super::noecho::EchoOff::on_stdin);
     if terminal {
         note!("Paste your Close API key and press Enter (it will not show):");
     }
-    read_key()
+    read_key(quiet)
         .await?
         .ok_or_else(|| fail("no API key given: pipe it on stdin or set CLOSE_API_KEY"))
 }
@@ -126,11 +129,11 @@ async fn api_key(settings: &Settings) -> color_eyre::Result<Secret> {
 /// The first line of stdin, trimmed; `None` when there is none (`/dev/null`,
 /// an empty pipe). On a blocking thread, so that Ctrl-C (see `interrupt`)
 /// is heard while it waits.
-async fn read_key() -> color_eyre::Result<Option<Secret>> {
-    let line = tokio::task::spawn_blocking(|| {
+async fn read_key(quiet: Option<super::noecho::EchoOff>) -> color_eyre::Result<Option<Secret>> {
+    let line = tokio::task::spawn_blocking(move || {
         // A key typed or pasted at the terminal does not show, nor stay in
-        // its scrollback.
-        let _quiet = super::noecho::EchoOff::on_stdin();
+        // its scrollback; echo comes back when the line is read.
+        let _quiet = quiet;
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line).map(|_| line)
     })
