@@ -6,7 +6,7 @@ use std::{process::ExitCode, time::Duration};
 use super::{CommandResult, fail};
 use crate::{
     config::Settings,
-    session::{Revoked, open_existing_store, revoke},
+    session::{Revoked, SessionError, open_existing_store, revoke},
     store::Account,
 };
 
@@ -24,7 +24,15 @@ pub struct LogoutArgs {
 }
 
 pub async fn run(settings: &Settings, args: LogoutArgs) -> CommandResult {
-    let store = open_existing_store(settings).map_err(fail)?;
+    let store = match open_existing_store(settings) {
+        Ok(store) => store,
+        // Nothing to log out of, as with an empty database: safe to repeat.
+        Err(SessionError::NoDatabase(_)) => {
+            say!("Not logged in.")?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(err) => return Err(fail(err)),
+    };
     let accounts: Vec<Account> = if args.all {
         store.list_accounts().map_err(fail)?
     } else {

@@ -49,7 +49,9 @@ pub enum SessionError {
 pub fn open_existing_store(settings: &Settings) -> Result<Arc<Store>, SessionError> {
     // A bad setting is said first: it is the user's to fix either way.
     KeyConfig::from_env(&settings.dirs.config)?;
-    if !settings.db_path.exists() {
+    // Only a file that is not there is missing; one that cannot be looked
+    // at (permissions) is opened, and says why it cannot be.
+    if matches!(settings.db_path.try_exists(), Ok(false)) {
         return Err(SessionError::NoDatabase(settings.db_path.clone()));
     }
     Ok(open_store(settings)?)

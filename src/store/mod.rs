@@ -41,6 +41,9 @@ pub use refresh::RefreshTxn;
 
 use keystate::KeyState;
 
+/// The most a logout waits to empty the WAL (see `Store::truncate_wal`).
+const WAL_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
+
 pub struct Store {
     path: PathBuf,
     keys: KeyConfig,
@@ -104,11 +107,15 @@ impl Store {
     /// checkpoint does it.
     fn truncate_wal(&self) {
         let inner = self.lock();
+        // Not worth a wait: a sync or an export in another process holds
+        // the log, and its own checkpoints copy these pages later.
+        let _ = inner.conn.busy_timeout(WAL_WAIT);
         let done = inner
             .conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
                 row.get::<_, i64>(0)
             });
+        let _ = inner.conn.busy_timeout(db::BUSY_TIMEOUT);
         if !matches!(done, Ok(0)) {
             tracing::debug!(?done, "the WAL could not be emptied after a logout");
         }

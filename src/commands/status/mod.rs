@@ -68,7 +68,7 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> CommandResult {
     if let Err(err @ StoreError::Setting(_)) = KeyConfig::from_env(&settings.dirs.config) {
         return Err(fail(err));
     }
-    if !settings.db_path.exists() {
+    if matches!(settings.db_path.try_exists(), Ok(false)) {
         let path = settings.db_path.display();
         return signed_out(
             settings,

@@ -172,7 +172,7 @@ impl Cache {
     fn clear_overwriting(&self, account: &AccountId) -> Result<(), StoreError> {
         self.write(|tx| {
             let who = rusqlite::params![account.organization_id, account.user_id];
-            tx.execute(
+            let searchable = tx.execute(
                 &format!(
                     "DELETE FROM cache_search WHERE rowid IN (SELECT rowid FROM cache_leads
                      WHERE {OF_ACCOUNT})"
@@ -197,11 +197,14 @@ impl Cache {
             // aside; with its plan gone, they come back now.
             bulk::restore_orphans(tx)?;
             // A contentless index only marks rows deleted: their words stay
-            // in its segments until those are merged, which this does.
-            tx.execute(
-                "INSERT INTO cache_search (cache_search) VALUES ('optimize')",
-                [],
-            )?;
+            // in its segments until those are merged, which this does (for
+            // every account's rows: only when this one had some).
+            if searchable > 0 {
+                tx.execute(
+                    "INSERT INTO cache_search (cache_search) VALUES ('optimize')",
+                    [],
+                )?;
+            }
             Ok(())
         })
     }
