@@ -16,7 +16,7 @@ use super::{
     login_check::{Saving, refuse_without_key_store},
     model::{Account, AccountId, AccountState, AuthKind, Credentials, Profile, from_unix, to_unix},
 };
-use crate::secret::Secret;
+use crate::{printable::printable, secret::Secret};
 
 const ACCOUNT_COLUMNS: &str = "organization_id, user_id, organization_name, user_email, \
     user_name, auth_kind, state, needs_login_reason, access_token_expires_at, last_refresh_at, \
@@ -364,9 +364,11 @@ fn read_account(
         active: active == Some(&id),
         profile: Profile {
             id,
-            organization_name: row.get(2)?,
-            user_email: row.get(3)?,
-            user_name: row.get(4)?,
+            // Cleaned on the way in since; rows stored before are cleaned
+            // here, as every command prints them.
+            organization_name: printable(&row.get::<_, String>(2)?),
+            user_email: printable(&row.get::<_, String>(3)?),
+            user_name: printable(&row.get::<_, String>(4)?),
             auth,
         },
         state,

@@ -22,7 +22,11 @@ pub(crate) fn read(path: &Path) -> io::Result<Option<Zeroizing<String>>> {
         Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(err) => return Err(err),
     };
-    keep_private(&file)?;
+    // A file someone else owns (or on a read-only mount) cannot be made
+    // private; it is still the key, and is used.
+    if let Err(err) = keep_private(&file) {
+        tracing::warn!(%err, path = %path.display(), "the key file is readable by others");
+    }
     let mut text = Zeroizing::new(String::new());
     // A key file is ~45 bytes; a huge one is not ours, so read a bounded
     // prefix and let decoding reject it.

@@ -72,6 +72,8 @@ impl Store {
         let key = self.lock().key.clone();
         let cipher = key.cipher()?.clone();
         let conn = db::connect(self.path())?;
+        // The tokens it replaces are overwritten, as the store's own are.
+        conn.execute_batch("PRAGMA secure_delete = ON")?;
         let lock = WriteLock::begin(conn).map_err(|err| classify(self.path(), err))?;
         // On an error below, dropping `lock` rolls back.
         let account = load_account(&lock.conn, id, &key)?.ok_or_else(|| not_found(id))?;
