@@ -74,14 +74,12 @@ impl Cache {
         if !deferred {
             return export_rows(&conn, account, resource, &EMBEDDED_SQL, each);
         }
-        conn.execute_batch("BEGIN").map_err(StoreError::from)?;
-        let result = index_children(&conn, account)
-            .map_err(|err| ExportError::Store(err.into()))
-            .and_then(|()| export_rows(&conn, account, resource, &INDEXED_HERE_SQL, each));
-        let ended = conn.execute_batch(&format!("{DROP_CHILD_INDEXES} COMMIT"));
-        let count = result?;
-        ended.map_err(StoreError::from)?;
-        Ok(count)
+        // Rolled back when dropped, however the export ends (an error, a
+        // panic in `each`): nothing of the cache was written, and the temp
+        // tables made inside it go with it.
+        let tx = conn.unchecked_transaction().map_err(StoreError::from)?;
+        index_children(&tx, account).map_err(StoreError::from)?;
+        export_rows(&tx, account, resource, &INDEXED_HERE_SQL, each)
     }
 }
 
@@ -141,14 +139,10 @@ const INDEXED_HERE_SQL: [&str; 3] = [
      WHERE k.lead_id = ?2 AND c.account = ?1 AND c.task_type = 'lead' ORDER BY k.child",
 ];
 
-const DROP_CHILD_INDEXES: &str = "DROP TABLE IF EXISTS temp.export_contacts;
-     DROP TABLE IF EXISTS temp.export_opportunities;
-     DROP TABLE IF EXISTS temp.export_tasks;";
-
 /// Indexes the account's children by lead, in temp tables (the
-/// connection's own; the cache is only read).
+/// connection's own; the cache is only read), made in the caller's
+/// transaction and gone when it ends.
 fn index_children(conn: &Connection, account: &AccountId) -> rusqlite::Result<()> {
-    conn.execute_batch(DROP_CHILD_INDEXES)?;
     for name in ["contacts", "opportunities", "tasks"] {
         conn.execute(
             &format!(
