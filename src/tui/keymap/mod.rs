@@ -104,6 +104,11 @@ pub enum KeymapError {
         action: String,
         message: String,
     },
+    #[error("[keys.{context}]: {action} has no key left; its keys went to other actions")]
+    Unbound {
+        context: String,
+        action: &'static str,
+    },
     #[error("[keys.{context}]: {key} is given to both {kept} and {dropped}; {kept} keeps it")]
     Clash {
         context: String,
@@ -135,6 +140,8 @@ impl Keymap {
         // What the config gave, to tell a clash between two of its entries
         // from an entry taking a default's key (which is what it is for).
         let mut given: Vec<(Context, Action, KeyCombo, &str)> = Vec::new();
+        // Actions the config left without keys on purpose (`quit = []`).
+        let mut unbound: Vec<(Context, Action)> = Vec::new();
         for (context_name, actions) in table {
             let Ok(context) = Context::deserialize(toml::Value::String(context_name.clone()))
             else {
@@ -162,6 +169,9 @@ impl Keymap {
                             }
                             given.push((context, action, key, action_name));
                         }
+                        if keys.is_empty() {
+                            unbound.push((context, action));
+                        }
                         keymap.set(context, action, keys);
                     }
                     Err(message) => errors.push(match message {
@@ -178,7 +188,43 @@ impl Keymap {
                 }
             }
         }
+        keymap.refill(&unbound, &mut errors);
         (keymap, errors)
+    }
+
+    /// Gives an action whose keys all went to others (a clash, or an entry
+    /// taking its only key) its default keys back, those still free in its
+    /// context; one left with none is reported.
+    fn refill(&mut self, unbound: &[(Context, Action)], errors: &mut Vec<KeymapError>) {
+        for default in defaults::bindings() {
+            let (context, action) = (default.context, default.action);
+            if unbound.contains(&(context, action)) {
+                continue;
+            }
+            let taken: Vec<KeyCombo> = self
+                .bindings(context)
+                .filter(|b| b.action != action)
+                .flat_map(|b| b.keys.iter().copied())
+                .collect();
+            let Some(binding) = self
+                .bindings
+                .iter_mut()
+                .find(|b| b.context == context && b.action == action && b.keys.is_empty())
+            else {
+                continue;
+            };
+            binding.keys = default
+                .keys
+                .into_iter()
+                .filter(|k| !taken.contains(k))
+                .collect();
+            if binding.keys.is_empty() {
+                errors.push(KeymapError::Unbound {
+                    context: context.name().to_owned(),
+                    action: action.label(),
+                });
+            }
+        }
     }
 
     /// Binds `keys` to `action` in `context`, taking them from the

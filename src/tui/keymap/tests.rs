@@ -164,6 +164,11 @@ fn an_entry_takes_its_key_and_a_clash_is_reported() {
         keymap.action(Context::Detail, KeyCombo::char('x')),
         Some(Action::Reload)
     );
+    // The loser of the clash has its defaults back, not no key at all.
+    assert_eq!(
+        keymap.action(Context::Detail, KeyCombo::plain(KeyCode::Esc)),
+        Some(Action::Back)
+    );
     // On a table q searches: quit is offered with the key that still quits.
     let hints = keymap.hints(Context::Table);
     assert!(hints.contains(&("q".to_owned(), "search")), "{hints:?}");
@@ -181,5 +186,23 @@ fn shift_letter_is_the_capital_letter() {
     assert_ne!(
         keymap.action(Context::Table, KeyCombo::char('b')),
         Some(Action::Bottom)
+    );
+}
+
+/// An action whose only key an entry takes is left with none: said, not
+/// silent. One emptied on purpose (`= []`) is not.
+#[test]
+fn an_action_left_without_a_key_is_reported() {
+    let keys: toml::Table =
+        toml::from_str("[connect]\ncopy_url = \"esc\"\n[global]\nhelp = []").unwrap();
+    let (keymap, errors) = Keymap::with_overrides(&keys);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        errors[0].to_string(),
+        "[keys.connect]: cancel has no key left; its keys went to other actions"
+    );
+    assert_eq!(
+        keymap.action(Context::Connect, KeyCombo::plain(KeyCode::Esc)),
+        Some(Action::CopyUrl)
     );
 }
