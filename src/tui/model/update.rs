@@ -204,6 +204,16 @@ fn on_action(model: &mut Model, action: Action) -> Vec<Cmd> {
         }
         Action::Yes => conn::confirm_disconnect(model),
         Action::No => {
+            // Closing a key being checked drops its attempt: a late answer
+            // then changes nothing on screen.
+            if let Some(super::Overlay::ApiKey {
+                attempt: Some(_), ..
+            }) = model.overlay
+            {
+                model.connection.login = None;
+                model.connection.state =
+                    super::ConnectionState::of_account(model.connection.active());
+            }
             model.overlay = None;
             Vec::new()
         }

@@ -381,3 +381,26 @@ fn the_accounts_are_read_again_on_arriving_and_on_reload() {
     let cmds = key(&mut m, KeyCode::F(5));
     assert_eq!(cmds, [Cmd::LoadAccounts]);
 }
+
+/// Esc while a key is being checked drops the attempt: its late answer
+/// changes nothing, not even a dialog opened since.
+#[test]
+fn closing_a_key_being_checked_drops_its_attempt() {
+    let mut m = model();
+    char(&mut m, 'a');
+    typed(&mut m, "api_secret");
+    let cmds = key(&mut m, KeyCode::Enter);
+    let [Cmd::ApiKeyLogin { attempt, .. }] = cmds.as_slice() else {
+        panic!("expected ApiKeyLogin, got {cmds:?}");
+    };
+    let attempt = *attempt;
+    key(&mut m, KeyCode::Esc);
+    assert_eq!(m.overlay, None);
+    assert_eq!(m.connection.login, None);
+    char(&mut m, 'a');
+    login(&mut m, attempt, LoginEvent::Failed("too late".into()));
+    let Some(Overlay::ApiKey { error, .. }) = &m.overlay else {
+        panic!("the new dialog went: {:?}", m.overlay);
+    };
+    assert_eq!(error, &None);
+}
