@@ -148,8 +148,8 @@ fn with_leads(named: &[Resource]) -> Vec<String> {
         .collect()
 }
 
-/// Draws events until the channel closes: as bars into `multi`, or as
-/// plain lines when stderr is not a terminal.
+/// Draws events until the channel closes: as `bars`, or as plain lines
+/// when stderr is not a terminal.
 async fn show(mut rx: mpsc::UnboundedReceiver<SyncEvent>, bars: Option<Bars>) {
     if let Some(mut bars) = bars {
         // The command's `HideOnDrop` clears them, once.

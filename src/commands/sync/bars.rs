@@ -18,7 +18,9 @@ pub(super) struct HideOnDrop(pub(super) Bars);
 impl Drop for HideOnDrop {
     fn drop(&mut self) {
         let Bars { multi, bars } = &self.0;
-        for bar in bars_of(bars).values() {
+        // Held throughout, so the events' task draws nothing in between.
+        let bars = bars_of(bars);
+        for bar in bars.values() {
             bar.disable_steady_tick();
         }
         multi.clear().ok();
