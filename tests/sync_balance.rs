@@ -32,7 +32,7 @@ async fn cut_slices_page_past_max_skip_and_through_failures() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_network_bound_first_sync_builds_its_indexes_early() {
     let env = env(SandboxArgs {
-        latency_ms: 40,
+        latency_ms: 100,
         ..sandbox_args(5_000)
     })
     .await;
