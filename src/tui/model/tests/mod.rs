@@ -1,6 +1,7 @@
 //! Pure `update` tests: every connection transition, the navigation,
 //! stale replies and what being offline does.
 
+mod api_key;
 mod connection;
 mod help;
 mod navigation;
