@@ -20,6 +20,7 @@ use crate::{
     session::Session,
     store::AccountState,
     sync::{Pass, SyncEvent, SyncOptions, Syncer},
+    tui::format,
 };
 
 /// A resource a sync fills: activities load per lead instead.
@@ -113,9 +114,9 @@ pub async fn run(settings: &Settings, args: SyncArgs) -> CommandResult {
             n => format!("; {n} deleted in Close, removed from the cache"),
         };
         note!(
-            "{}: {} records ({kind}) in {:.1} s{removed}",
+            "{}: {} ({kind}) in {:.1} s{removed}",
             pass.pass.name(),
-            pass.records,
+            format::records(pass.records),
             pass.elapsed.as_secs_f64()
         );
     }
@@ -230,7 +231,9 @@ impl Lines {
                 } else {
                     "incremental"
                 };
-                let total = total.map(|t| format!(", {t} records")).unwrap_or_default();
+                let total = total
+                    .map(|t| format!(", {}", format::records(t)))
+                    .unwrap_or_default();
                 if catch_up {
                     note!(
                         "{}: catching up on what changed during the full pass",
@@ -260,8 +263,9 @@ impl Lines {
             }
             SyncEvent::Indexing { resource, records } => {
                 note!(
-                    "{}: all {records} records in; building the cache's indexes",
-                    resource.name()
+                    "{}: all {} in; building the cache's indexes",
+                    resource.name(),
+                    format::records(records)
                 );
             }
             SyncEvent::RateLimited { group, until } => {

@@ -15,6 +15,14 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// `1` → `"1 record"`, `2000` → `"2,000 records"`.
+pub fn records(n: u64) -> String {
+    match n {
+        1 => "1 record".to_owned(),
+        n => format!("{} records", thousands(n)),
+    }
+}
+
 /// An amount in cents with its currency: `"$1,234.50"`, `"€12.00"`,
 /// `"1,000.00 CHF"`.
 pub fn money(cents: i64, currency: &str) -> String {
@@ -68,6 +76,9 @@ mod tests {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(2000), "2,000");
         assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(records(0), "0 records");
+        assert_eq!(records(1), "1 record");
+        assert_eq!(records(100_001), "100,001 records");
         assert_eq!(money(123_450, "usd"), "$1,234.50");
         assert_eq!(money(-5, "EUR"), "-€0.05");
         assert_eq!(money(100_000, "CHF"), "1,000.00 CHF");

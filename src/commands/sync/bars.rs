@@ -8,7 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use crate::{close::records::Resource, sync::SyncEvent};
 
@@ -112,12 +112,19 @@ impl Bars {
 }
 
 fn counted() -> ProgressStyle {
-    ProgressStyle::with_template("{prefix:>13} [{bar:30}] {pos}/{len} {per_sec} ETA {eta} {msg}")
+    ProgressStyle::with_template("{prefix:>13} [{bar:30}] {pos}/{len} {rate} ETA {eta} {msg}")
         .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key("rate", rate)
         .progress_chars("=> ")
 }
 
 fn uncounted() -> ProgressStyle {
-    ProgressStyle::with_template("{prefix:>13} {spinner} {pos} {per_sec} {msg}")
+    ProgressStyle::with_template("{prefix:>13} {spinner} {pos} {rate} {msg}")
         .unwrap_or_else(|_| ProgressStyle::default_spinner())
+        .with_key("rate", rate)
+}
+
+/// Records a second, whole (indicatif's `per_sec` prints four decimals).
+fn rate(state: &ProgressState, out: &mut dyn std::fmt::Write) {
+    let _ = write!(out, "{:.0}/s", state.per_sec());
 }

@@ -169,7 +169,7 @@ async fn sync(shared: &Arc<Shared>, epoch: u64) -> Result<String, String> {
     {
         shared.send(Msg::Offline(reason));
     }
-    let synced = format!("synced: {} records updated", format::thousands(records));
+    let synced = format!("synced: {} updated", format::records(records));
     match failed.len() {
         0 => Ok(synced),
         n if n == outcomes.len() => Err(format!("sync stopped: {}", failed.join("; "))),
