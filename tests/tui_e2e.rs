@@ -153,6 +153,42 @@ fn a_cached_lead_opens_while_close_is_unreachable() {
     tmux.wait_exit("app");
 }
 
+/// A sync run in another terminal shows in the open app by itself: the
+/// table reads the cache again, with no key pressed.
+#[test]
+fn a_sync_in_another_process_shows_without_a_keypress() {
+    if !have_tmux() {
+        eprintln!("SKIPPED: tmux is not installed (CI installs it)");
+        return;
+    }
+    let mut tmux = Tmux::new("elsewhere");
+    let sandbox = SandboxProcess::start(tmux.home.path(), 40);
+    tmux.use_sandbox(&sandbox);
+    let login = tmux.run(&["login"]);
+    assert!(login.status.success(), "{login:?}");
+    let sync = tmux.run(&["sync", "leads"]);
+    assert!(sync.status.success(), "{sync:?}");
+    tmux.launch("app", &["--screen", "leads"]);
+    let screen = tmux.wait_text("app", "· synced ");
+    let summary = screen.lines().find(|l| l.starts_with("Leads  ")).unwrap();
+    let count: usize = summary["Leads  ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    let organization = tmux.organization();
+    let touch = format!(r#"{{"organization_id": "{organization}", "count": 0, "create": 2}}"#);
+    sandbox.hook("POST", "/_sandbox/touch", &touch);
+    let sync = tmux.run(&["sync", "leads"]);
+    assert!(sync.status.success(), "{sync:?}");
+    eprintln!("DEBUG {}", String::from_utf8_lossy(&sync.stderr));
+    tmux.wait_text("app", &format!("Leads  {} · ", count + 2));
+    tmux.keys("app", &["q"]);
+    tmux.wait_exit("app");
+}
+
 /// `login` typed at a terminal where no browser opens: the URL is approved
 /// in a browser elsewhere, and the address it was sent to is pasted back
 /// while the callback server still waits.

@@ -6,34 +6,10 @@
 
 mod tui_tmux;
 
-use std::{
-    collections::BTreeSet,
-    io::{Read, Write},
-    net::TcpStream,
-};
+use std::collections::BTreeSet;
 
 use serde_json::Value;
 use tui_tmux::{SandboxProcess, Tmux, have_tmux};
-
-/// One plain HTTP/1.1 request to the sandbox's test hooks; the JSON body
-/// of the answer.
-fn hook(sandbox: &SandboxProcess, method: &str, path: &str, body: &str) -> Value {
-    let base = sandbox.info["base_url"].as_str().unwrap();
-    let address = base.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(address).unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    let json = &answer[answer.find("\r\n\r\n").unwrap() + 4..];
-    serde_json::from_str(json).unwrap()
-}
 
 #[test]
 fn the_tuis_sync_gets_through_a_storm_with_every_record_once() {
@@ -48,14 +24,14 @@ fn the_tuis_sync_gets_through_a_storm_with_every_record_once() {
     assert!(login.status.success(), "{login:?}");
     let logged_in = sandbox.requests().len();
 
-    hook(&sandbox, "POST", "/_sandbox/faults", r#"{"storm": 2}"#);
+    sandbox.hook("POST", "/_sandbox/faults", r#"{"storm": 2}"#);
     tmux.launch("tui", &[]);
     tmux.wait_text("tui", "Status        ● connected");
     tmux.keys("tui", &["3"]);
     tmux.wait_text("tui", "· synced ");
     tmux.keys("tui", &["q"]);
     tmux.wait_exit("tui");
-    hook(&sandbox, "POST", "/_sandbox/faults", r#"{"storm": 0}"#);
+    sandbox.hook("POST", "/_sandbox/faults", r#"{"storm": 0}"#);
 
     let statuses: BTreeSet<u64> = sandbox.requests()[logged_in..]
         .iter()
@@ -66,9 +42,8 @@ fn the_tuis_sync_gets_through_a_storm_with_every_record_once() {
         assert!(statuses.contains(&status), "no {status}: {statuses:?}");
     }
 
-    let organization = &login_org(&tmux);
-    let totals = hook(
-        &sandbox,
+    let organization = &tmux.organization();
+    let totals = sandbox.hook(
         "GET",
         &format!("/_sandbox/totals?organization_id={organization}"),
         "",
@@ -98,11 +73,4 @@ fn the_tuis_sync_gets_through_a_storm_with_every_record_once() {
             "{resource}"
         );
     }
-}
-
-/// The active account's organization, as `status --json` reports it.
-fn login_org(tmux: &Tmux) -> String {
-    let out = tmux.run(&["status", "--json", "--offline"]);
-    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
-    json["active"].as_str().unwrap().to_owned()
 }

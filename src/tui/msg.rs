@@ -72,6 +72,8 @@ pub enum Msg {
     Sync(Option<SyncProgress>),
     /// A sync ended: what it did, or why it stopped.
     Synced(Result<String, String>),
+    /// Something else committed to the cache (another process's sync, say).
+    CacheChanged,
     /// Close could not be reached (after the client's own retries).
     Offline(String),
     /// Something the user should see, from anywhere.

@@ -11,7 +11,8 @@ pub mod secret_scan;
 
 use std::{
     collections::BTreeMap,
-    io::{BufRead, BufReader},
+    io::{BufRead, BufReader, Read, Write},
+    net::TcpStream,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     sync::Mutex,
@@ -136,6 +137,13 @@ impl Tmux {
         let mut command = Command::new("tmux");
         command.args(["-L", &self.socket]);
         command
+    }
+
+    /// The active account's organization, as `status` tells it.
+    pub fn organization(&self) -> String {
+        let out = self.run(&["status", "--json", "--offline"]);
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["active"].as_str().unwrap().to_owned()
     }
 
     /// Starts `close-tui ARGS` in a new 100×30 window named `session`.
@@ -355,6 +363,26 @@ impl SandboxProcess {
             .unwrap();
         let info = serde_json::from_str(&line).unwrap();
         Self { child, info, log }
+    }
+
+    /// One plain HTTP/1.1 request to the sandbox's test hooks
+    /// (`/_sandbox/…`); the JSON body of the answer, which must be a 200.
+    pub fn hook(&self, method: &str, path: &str, body: &str) -> Value {
+        let base = self.info["base_url"].as_str().unwrap();
+        let address = base.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(address).unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        let json = &answer[answer.find("\r\n\r\n").unwrap() + 4..];
+        serde_json::from_str(json).unwrap()
     }
 
     /// The request log, parsed.

@@ -78,6 +78,9 @@ pub struct Cache {
     /// Checkpointers running beside the writer (one per sync pass); the
     /// writer checkpoints itself again once the last one ends.
     checkpointers: Mutex<usize>,
+    /// The reading connection's [`Cache::data_version`] when it opened,
+    /// before anything was read through it.
+    opened_version: i64,
 }
 
 impl Cache {
@@ -96,6 +99,7 @@ impl Cache {
         // Every statement a lead's write runs stays prepared (rusqlite keeps 16).
         writer.set_prepared_statement_cache_capacity(64);
         let reader = db::connect(&path)?;
+        let opened_version = reader.query_row("PRAGMA data_version", [], |row| row.get(0))?;
         Ok(Self {
             path,
             writer: Mutex::new(writer),
@@ -103,6 +107,7 @@ impl Cache {
             counts: Mutex::new(HashMap::new()),
             positions: Mutex::default(),
             checkpointers: Mutex::new(0),
+            opened_version,
         })
     }
 
@@ -155,6 +160,20 @@ impl Cache {
     ) -> Result<R, StoreError> {
         let conn = lock(&self.reader);
         Ok(work(&conn)?)
+    }
+
+    /// A number that changes whenever another connection, in this process
+    /// or another, commits to the database (`PRAGMA data_version` of the
+    /// reading connection): how a screen learns that a sync elsewhere
+    /// changed what it shows.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        self.read(|conn| conn.query_row("PRAGMA data_version", [], |row| row.get(0)))
+    }
+
+    /// [`Cache::data_version`] as it was when the cache opened: a change
+    /// made between then and a first look at the version still counts.
+    pub fn opened_version(&self) -> i64 {
+        self.opened_version
     }
 
     /// Forgets everything cached for `account` (records, search rows and

@@ -91,6 +91,36 @@ pub fn on_synced(model: &mut Model, result: Result<String, String>) -> Vec<Cmd> 
         Ok(text) => model.toasts.push(super::ToastLevel::Info, text, model.now),
         Err(text) => model.toasts.push(super::ToastLevel::Error, text, model.now),
     }
+    reread(model)
+}
+
+/// The database changed underneath, from outside this app's own sync
+/// (whose end reads everything again anyway): another process synced,
+/// logged in or out. The accounts' list or the tables read it again; a
+/// table showing Close's own rows stays as it is (it is as fresh as can
+/// be, and reading it again would ask Close).
+pub fn on_cache_changed(model: &mut Model) -> Vec<Cmd> {
+    if model.sync.is_some() {
+        return Vec::new();
+    }
+    if model.screen == Screen::Connection {
+        return if model.connection.login.is_none() {
+            vec![Cmd::LoadAccounts]
+        } else {
+            Vec::new()
+        };
+    }
+    let live = Model::data_index(model.screen)
+        .is_some_and(|i| model.tables[i].freshness == super::Freshness::Live);
+    if live || !has_account(model) {
+        return Vec::new();
+    }
+    reread(model)
+}
+
+/// The table on screen reads its rows again, keeping its place; the others
+/// are read again when next shown.
+fn reread(model: &mut Model) -> Vec<Cmd> {
     let current = Model::data_index(model.screen);
     let mut cmds = Vec::new();
     for (i, table) in model.tables.iter_mut().enumerate() {

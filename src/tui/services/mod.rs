@@ -8,6 +8,7 @@ mod records;
 mod rows;
 mod session;
 mod sync;
+mod watch;
 
 use std::{
     collections::HashMap,
@@ -112,6 +113,11 @@ impl Shared {
             .clone()
     }
 
+    /// The cache when a screen has opened it already.
+    pub fn cache_now(&self) -> Option<Arc<Cache>> {
+        self.cache.get()?.clone()
+    }
+
     pub fn send(&self, msg: Msg) {
         // The receiver lives as long as the app loop; after it has gone
         // there is nobody to tell.
@@ -207,6 +213,7 @@ impl Services {
         tokio::spawn(async move {
             let _ = opening.store().await;
         });
+        tokio::spawn(watch::cache_changes(Arc::clone(&shared)));
         Self {
             shared,
             logins: HashMap::new(),

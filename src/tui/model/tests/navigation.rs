@@ -302,6 +302,45 @@ fn a_new_account_syncs_in_the_background_and_tables_reread_after() {
 }
 
 #[test]
+fn a_change_to_the_cache_made_elsewhere_rereads_what_it_shows() {
+    let mut m = connected();
+    // The sync that connecting started has ended.
+    update(&mut m, Msg::Sync(None));
+    let request = fetches(&char(&mut m, '3'))[0].clone();
+    let synced = Freshness::Synced(now() - chrono::Duration::hours(1));
+    update(&mut m, page_from(&request, 1000, synced));
+    char(&mut m, 'j');
+    let top = m.tables[0].top;
+    let reread = fetches(&update(&mut m, Msg::CacheChanged))[0].clone();
+    assert_eq!(reread.resource, Resource::Leads);
+    assert!(reread.offset <= top, "the place is kept");
+    assert!(
+        !m.tables[0].rows.is_empty(),
+        "the rows stay until new ones come"
+    );
+    update(&mut m, page_from(&reread, 1000, synced));
+
+    // The app's own sync reads everything again when it ends.
+    m.sync = Some(SyncProgress {
+        resource: Resource::Leads,
+        done: 0,
+        total: None,
+        indexing: false,
+    });
+    assert!(update(&mut m, Msg::CacheChanged).is_empty());
+    m.sync = None;
+
+    // Rows Close sent are as fresh as can be: no request to Close for them.
+    let reread = fetches(&update(&mut m, Msg::CacheChanged))[0].clone();
+    update(&mut m, page(&reread, 1000));
+    assert!(update(&mut m, Msg::CacheChanged).is_empty());
+
+    // On the Connection screen, the accounts are read again.
+    char(&mut m, '1');
+    assert_eq!(update(&mut m, Msg::CacheChanged), vec![Cmd::LoadAccounts]);
+}
+
+#[test]
 fn opening_a_detail_keeps_the_tables_page_in_flight() {
     let mut m = on_leads();
     char(&mut m, '/');
