@@ -1,6 +1,8 @@
 //! A one-line text input: the search box, the pasted redirect URL, the
 //! API key (masked). The cursor stays at the end; that is all these need.
 
+use unicode_segmentation::UnicodeSegmentation;
+
 /// Longest input kept. A pasted URL is well under this; anything longer is
 /// a mistake, refused rather than rendered.
 pub const MAX_INPUT: usize = 4096;
@@ -50,8 +52,13 @@ impl TextInput {
         true
     }
 
+    /// Takes off the last character as the screen shows it: a letter with
+    /// its accents, a flag or a family emoji goes whole.
     pub fn backspace(&mut self) {
-        self.value.pop();
+        let last = self.value.grapheme_indices(true).next_back();
+        if let Some((at, _)) = last {
+            self.value.truncate(at);
+        }
     }
 
     pub fn clear(&mut self) {
@@ -93,6 +100,23 @@ mod tests {
         let mut pasted = TextInput::default();
         pasted.insert("http://127.0.0.1:8765/callback?code=c0de");
         assert!(!format!("{pasted:?}").contains("c0de"));
+    }
+
+    #[test]
+    fn backspace_takes_off_what_shows_as_one_character() {
+        let mut input = TextInput::default();
+        // "e" and a combining acute; a flag; a family of four joined.
+        input.insert("Zoe\u{301} \u{1F1EB}\u{1F1F7}\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}");
+        input.backspace();
+        assert_eq!(input.value(), "Zoe\u{301} \u{1F1EB}\u{1F1F7}");
+        input.backspace();
+        assert_eq!(input.value(), "Zoe\u{301} ");
+        input.backspace();
+        input.backspace();
+        assert_eq!(input.value(), "Zo");
+        input.clear();
+        input.backspace();
+        assert!(input.is_empty());
     }
 
     #[test]

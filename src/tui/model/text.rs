@@ -4,6 +4,7 @@
 //! share, so a scroll bound counts exactly the rows the screen draws.
 
 use ratatui::{buffer::CellWidth, style::Style, text::Span};
+use unicode_segmentation::UnicodeSegmentation;
 
 /// What a part of a line is, for the renderer to style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +19,27 @@ pub enum Tone {
 /// How many columns `text` takes on screen.
 pub fn width(text: &str) -> usize {
     Span::raw(text).width()
+}
+
+/// The end of `text` in at most `columns` on screen, after a `…` when its
+/// start is cut: where a one-line input's cursor is.
+pub fn tail(text: &str, columns: usize) -> String {
+    if width(text) <= columns {
+        return text.to_owned();
+    }
+    let mut kept = 0;
+    let mut start = text.len();
+    for (at, grapheme) in text.grapheme_indices(true).rev() {
+        kept += width(grapheme);
+        if kept + 1 > columns {
+            break;
+        }
+        start = at;
+    }
+    if columns == 0 {
+        return String::new();
+    }
+    format!("…{}", &text[start..])
 }
 
 /// `text` padded with spaces to `columns` on screen (as is when wider).
@@ -209,6 +231,22 @@ mod tests {
         rows.iter()
             .map(|row| row.parts.iter().map(|(_, t)| t.as_str()).collect())
             .collect()
+    }
+
+    #[test]
+    fn a_tail_keeps_the_end_in_whole_characters() {
+        assert_eq!(tail("acme", 4), "acme");
+        assert_eq!(tail("acme corp", 5), "…corp");
+        // Wide characters are two columns: none is cut in half.
+        assert_eq!(tail("東京都庁", 6), "…都庁");
+        // A letter and its accent take one column, and go together.
+        assert_eq!(
+            tail("e\u{301}e\u{301}e\u{301}", 3),
+            "e\u{301}e\u{301}e\u{301}"
+        );
+        assert_eq!(tail("e\u{301}e\u{301}e\u{301}", 2), "…e\u{301}");
+        assert_eq!(tail("acme", 1), "…");
+        assert_eq!(tail("acme", 0), "");
     }
 
     #[test]

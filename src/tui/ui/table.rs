@@ -129,7 +129,7 @@ const TASKS: &[Column] = &[
 
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, table: &TableModel, theme: Theme) {
     let [top, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
-    frame.render_widget(summary(model, table, theme), top);
+    frame.render_widget(summary(model, table, theme, top.width), top);
     if model.connection.active().is_none() {
         frame.render_widget(
             Paragraph::new(dim(
@@ -292,8 +292,13 @@ fn grid<'a>(
     .flex(Flex::Start)
 }
 
-/// "Leads  120 of 2,000 · synced 5 min ago   / acme▏"
-fn summary(model: &Model, table: &TableModel, theme: Theme) -> Line<'static> {
+/// What sets a table's search apart on its summary line.
+const SEARCH: &str = "   / ";
+
+/// "Leads  120 of 2,000 · synced 5 min ago   / acme▏", `width` columns
+/// wide at most. A search too long for the line keeps its end (and the
+/// cursor) in view: the row and age go first, then the query's start.
+fn summary(model: &Model, table: &TableModel, theme: Theme, width: u16) -> Line<'static> {
     let query = table.query.value().trim();
     let count = match (table.total, table.unfiltered) {
         (Total::Unknown, _) => String::new(),
@@ -317,18 +322,28 @@ fn summary(model: &Model, table: &TableModel, theme: Theme) -> Line<'static> {
         Freshness::Live => " · live from Close".to_owned(),
         Freshness::Synced(at) => format!(" · synced {}", format::ago(model.now, at)),
     };
-    let mut spans = vec![
-        Span::styled(format!("{}  ", title(table.resource)), theme.heading()),
-        Span::raw(count),
-        Span::styled(format!("{position}{freshness}"), theme.dim()),
-    ];
+    let heading = format!("{}  ", title(table.resource));
+    let mut details = format!("{position}{freshness}");
+    let mut search = None;
     if table.searching || !query.is_empty() {
-        spans.push(Span::styled("   / ", theme.key()));
         let cursor = if table.searching { "▏" } else { "" };
-        spans.push(Span::styled(
-            format!("{}{cursor}", table.query.value()),
-            theme.input(),
-        ));
+        let typed = format!("{}{cursor}", table.query.value());
+        let fixed = text::width(&heading) + text::width(&count) + SEARCH.len();
+        let room = usize::from(width);
+        if fixed + text::width(&details) + text::width(&typed) > room {
+            details.clear();
+        }
+        let left = room.saturating_sub(fixed + text::width(&details));
+        search = Some(text::tail(&typed, left));
+    }
+    let mut spans = vec![
+        Span::styled(heading, theme.heading()),
+        Span::raw(count),
+        Span::styled(details, theme.dim()),
+    ];
+    if let Some(search) = search {
+        spans.push(Span::styled(SEARCH, theme.key()));
+        spans.push(Span::styled(search, theme.input()));
     }
     if let Some(why) = &table.error
         && !table.rows.is_empty()

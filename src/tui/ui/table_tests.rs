@@ -238,3 +238,38 @@ fn an_amount_is_never_cut_its_column_widens_or_goes() {
     // 14 for the lead, 18 for the amount, a space: the amount goes.
     assert_eq!(shown(Resource::Opportunities, &rows, 32)[1], ("Status", 10));
 }
+
+#[test]
+fn a_search_longer_than_the_line_keeps_its_end_and_cursor_in_view() {
+    let mut model = table_of(40, '3', &[LEAD]);
+    let typed = "/partners of juniper health in springfield";
+    for c in typed.chars() {
+        let event = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c));
+        update(&mut model, Msg::Key(event));
+    }
+    let screen = draw(&model, 40, 12);
+    let line = screen
+        .iter()
+        .find(|row| row.starts_with("Leads"))
+        .unwrap_or_else(|| panic!("{screen:?}"));
+    assert!(line.ends_with(" springfield▏"), "{line:?}");
+    assert!(line.contains("/ …"), "the start gives way: {line:?}");
+    assert!(
+        !line.contains("live from Close"),
+        "so do the details: {line:?}"
+    );
+
+    // A short one leaves the line as it was.
+    let mut model = table_of(80, '3', &[LEAD]);
+    for c in "/jun".chars() {
+        let event = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c));
+        update(&mut model, Msg::Key(event));
+    }
+    let screen = draw(&model, 80, 12);
+    assert!(
+        screen
+            .iter()
+            .any(|row| row.contains("live from Close   / jun▏")),
+        "{screen:?}"
+    );
+}
