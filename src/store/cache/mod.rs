@@ -170,6 +170,17 @@ impl Cache {
         self.read(|conn| conn.query_row("PRAGMA data_version", [], |row| row.get(0)))
     }
 
+    /// Whether a first sync is loading the cache in bulk, its indexes set
+    /// aside (`bulk.rs`): lists then read unindexed tables, so a screen
+    /// waits for the load to end rather than read them again meanwhile.
+    pub fn loading_in_bulk(&self) -> Result<bool, StoreError> {
+        self.read(|conn| {
+            conn.query_row("SELECT EXISTS (SELECT 1 FROM cache_deferred)", [], |row| {
+                row.get(0)
+            })
+        })
+    }
+
     /// [`Cache::data_version`] as it was when the cache opened: a change
     /// made between then and a first look at the version still counts.
     pub fn opened_version(&self) -> i64 {

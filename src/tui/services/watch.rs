@@ -12,7 +12,10 @@
 use std::{sync::Arc, time::Duration};
 
 use super::Shared;
-use crate::{store::cache::Cache, tui::msg::Msg};
+use crate::{
+    store::{StoreError, cache::Cache},
+    tui::msg::Msg,
+};
 
 /// How often the cache is asked. A table shown a few seconds after the
 /// data changed is soon enough; more often would only cost wake-ups.
@@ -40,7 +43,7 @@ async fn watch(
     every: Duration,
     changed: impl Fn() -> bool,
 ) {
-    let mut seen = None;
+    let mut told = None;
     loop {
         tokio::time::sleep(every).await;
         let Some(cache) = cache() else {
@@ -48,18 +51,24 @@ async fn watch(
         };
         // Whatever was committed since the cache opened (the screen that
         // opened it may have read it before) is a change.
-        let last = seen.get_or_insert(cache.opened_version());
-        let version = tokio::task::spawn_blocking(move || cache.data_version())
-            .await
-            .ok()
-            .and_then(Result::ok);
-        let Some(version) = version else {
+        let seen = *told.get_or_insert(cache.opened_version());
+        let answer = tokio::task::spawn_blocking(move || {
+            let version = cache.data_version()?;
+            // A bulk load elsewhere is news once it ends (that is a commit
+            // too): tables read meanwhile would be read unindexed.
+            let loading = version != seen && cache.loading_in_bulk()?;
+            Ok::<_, StoreError>((version, loading))
+        })
+        .await
+        .ok()
+        .and_then(Result::ok);
+        let Some((version, false)) = answer else {
             continue;
         };
-        if *last != version && !changed() {
+        if version != seen && !changed() {
             return;
         }
-        *last = version;
+        told = Some(version);
     }
 }
 
@@ -108,6 +117,21 @@ mod tests {
         told_at_least(2).await;
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert_eq!(told.load(Ordering::SeqCst), 2, "once per change");
+
+        // A bulk load's commits say nothing until it ends.
+        let bulk = "INSERT INTO cache_deferred (name, sql) VALUES ('i', 'CREATE INDEX i ON elsewhere (x)');
+                    INSERT INTO elsewhere VALUES (2);";
+        other.execute_batch(bulk).unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        other
+            .execute_batch("INSERT INTO elsewhere VALUES (3);")
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(told.load(Ordering::SeqCst), 2, "not while loading");
+        other.execute_batch("DELETE FROM cache_deferred;").unwrap();
+        told_at_least(3).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(told.load(Ordering::SeqCst), 3, "once when it ends");
         watching.abort();
     }
 }
