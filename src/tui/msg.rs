@@ -72,8 +72,12 @@ pub enum Msg {
     Sync(Option<SyncProgress>),
     /// A sync ended: what it did, or why it stopped.
     Synced(Result<String, String>),
-    /// Something else committed to the cache (another process's sync, say).
-    CacheChanged,
+    /// Another process committed to the database (a sync, a login) and
+    /// has paused or ended; `loading`: a first sync's bulk load is still
+    /// under way there.
+    CacheChanged {
+        loading: bool,
+    },
     /// Close could not be reached (after the client's own retries).
     Offline(String),
     /// Something the user should see, from anywhere.

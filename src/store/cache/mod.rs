@@ -32,7 +32,7 @@ mod write;
 use std::{
     collections::HashMap,
     path::{Path, PathBuf},
-    sync::{Mutex, MutexGuard, PoisonError},
+    sync::{Mutex, MutexGuard, PoisonError, TryLockError},
 };
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -78,8 +78,8 @@ pub struct Cache {
     /// Checkpointers running beside the writer (one per sync pass); the
     /// writer checkpoints itself again once the last one ends.
     checkpointers: Mutex<usize>,
-    /// The reading connection's [`Cache::data_version`] when it opened,
-    /// before anything was read through it.
+    /// [`Cache::outside_version`] when the cache opened, before anything
+    /// was read through it.
     opened_version: i64,
 }
 
@@ -89,6 +89,7 @@ impl Cache {
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
         let writer = db::connect(&path)?;
+        let opened_version = writer.query_row("PRAGMA data_version", [], |row| row.get(0))?;
         // The writer's pages and sort scratch stay in memory (about 16 MB
         // at most, within sync's memory budget), and a sync's WAL is
         // checkpointed every 64 MB rather than SQLite's 1,000 pages, so a
@@ -99,7 +100,6 @@ impl Cache {
         // Every statement a lead's write runs stays prepared (rusqlite keeps 16).
         writer.set_prepared_statement_cache_capacity(64);
         let reader = db::connect(&path)?;
-        let opened_version = reader.query_row("PRAGMA data_version", [], |row| row.get(0))?;
         Ok(Self {
             path,
             writer: Mutex::new(writer),
@@ -162,12 +162,23 @@ impl Cache {
         Ok(work(&conn)?)
     }
 
-    /// A number that changes whenever another connection, in this process
-    /// or another, commits to the database (`PRAGMA data_version` of the
-    /// reading connection): how a screen learns that a sync elsewhere
-    /// changed what it shows.
-    pub fn data_version(&self) -> Result<i64, StoreError> {
-        self.read(|conn| conn.query_row("PRAGMA data_version", [], |row| row.get(0)))
+    /// A number that moves whenever a connection other than this cache's
+    /// writer commits to the database: another process's sync, login or
+    /// logout (and this process's account store), never this cache's own
+    /// writes (`PRAGMA data_version` of the writing connection). `None`
+    /// while this process is writing: it asks again later, rather than
+    /// wait.
+    pub fn outside_version(&self) -> Result<Option<i64>, StoreError> {
+        let writer = match self.writer.try_lock() {
+            Ok(writer) => writer,
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => return Ok(None),
+        };
+        Ok(Some(writer.query_row(
+            "PRAGMA data_version",
+            [],
+            |row| row.get(0),
+        )?))
     }
 
     /// Whether a first sync is loading the cache in bulk, its indexes set
@@ -181,7 +192,7 @@ impl Cache {
         })
     }
 
-    /// [`Cache::data_version`] as it was when the cache opened: a change
+    /// [`Cache::outside_version`] as it was when the cache opened: a change
     /// made between then and a first look at the version still counts.
     pub fn opened_version(&self) -> i64 {
         self.opened_version

@@ -90,7 +90,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::Synced(result) => data::on_synced(model, result),
-        Msg::CacheChanged => data::on_cache_changed(model),
+        Msg::CacheChanged { loading } => data::on_cache_changed(model, loading),
         Msg::Error(text) => {
             model.toasts.push(ToastLevel::Error, text, model.now);
             Vec::new()

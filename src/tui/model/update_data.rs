@@ -91,39 +91,40 @@ pub fn on_synced(model: &mut Model, result: Result<String, String>) -> Vec<Cmd> 
         Ok(text) => model.toasts.push(super::ToastLevel::Info, text, model.now),
         Err(text) => model.toasts.push(super::ToastLevel::Error, text, model.now),
     }
-    reread(model)
+    reread(model, |_| true)
 }
 
-/// The database changed underneath, from outside this app's own sync
-/// (whose end reads everything again anyway): another process synced,
-/// logged in or out. The accounts' list or the tables read it again; a
-/// table showing Close's own rows stays as it is (it is as fresh as can
-/// be, and reading it again would ask Close).
-pub fn on_cache_changed(model: &mut Model) -> Vec<Cmd> {
-    if model.sync.is_some() {
-        return Vec::new();
+/// Another process changed the database: synced, logged in or out. The
+/// accounts' list is read again; so are the tables holding the cache's
+/// rows, the one on screen now (keeping its place), the others when next
+/// shown. Left alone: tables showing Close's own rows (as fresh as can
+/// be, and reading them again would ask Close), one waiting for an answer
+/// (a search Close is merging into), all of them during this app's own
+/// sync (its end reads them again) and while a bulk load elsewhere has
+/// their indexes set aside (its end is news of its own).
+pub fn on_cache_changed(model: &mut Model, loading: bool) -> Vec<Cmd> {
+    let mut cmds = Vec::new();
+    if model.screen == Screen::Connection && model.connection.login.is_none() {
+        cmds.push(Cmd::LoadAccounts);
     }
-    if model.screen == Screen::Connection {
-        return if model.connection.login.is_none() {
-            vec![Cmd::LoadAccounts]
-        } else {
-            Vec::new()
-        };
+    if model.sync.is_some() || loading || !has_account(model) {
+        return cmds;
     }
-    let live = Model::data_index(model.screen)
-        .is_some_and(|i| model.tables[i].freshness == super::Freshness::Live);
-    if live || !has_account(model) {
-        return Vec::new();
-    }
-    reread(model)
+    cmds.extend(reread(model, |table| {
+        matches!(table.freshness, super::Freshness::Synced(_)) && table.pending.is_none()
+    }));
+    cmds
 }
 
-/// The table on screen reads its rows again, keeping its place; the others
-/// are read again when next shown.
-fn reread(model: &mut Model) -> Vec<Cmd> {
+/// Of the tables `which` picks, the one on screen reads its rows again,
+/// keeping its place; the others are read again when next shown.
+fn reread(model: &mut Model, which: impl Fn(&TableModel) -> bool) -> Vec<Cmd> {
     let current = Model::data_index(model.screen);
     let mut cmds = Vec::new();
     for (i, table) in model.tables.iter_mut().enumerate() {
+        if !which(table) {
+            continue;
+        }
         if current == Some(i) {
             cmds.push(Cmd::FetchPage(table.refresh()));
         } else {

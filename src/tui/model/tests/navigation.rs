@@ -306,20 +306,39 @@ fn a_change_to_the_cache_made_elsewhere_rereads_what_it_shows() {
     let mut m = connected();
     // The sync that connecting started has ended.
     update(&mut m, Msg::Sync(None));
-    let request = fetches(&char(&mut m, '3'))[0].clone();
     let synced = Freshness::Synced(now() - chrono::Duration::hours(1));
+    let changed = |m: &mut Model| update(m, Msg::CacheChanged { loading: false });
+    // Contacts read from the cache, then Leads, paged far down.
+    let request = fetches(&char(&mut m, '4'))[0].clone();
+    update(&mut m, page_from(&request, 500, synced));
+    let request = fetches(&char(&mut m, '3'))[0].clone();
     update(&mut m, page_from(&request, 1000, synced));
-    char(&mut m, 'j');
-    let top = m.tables[0].top;
-    let reread = fetches(&update(&mut m, Msg::CacheChanged))[0].clone();
+    for _ in 0..8 {
+        for request in fetches(&key(&mut m, KeyCode::PageDown)) {
+            let request = request.clone();
+            update(&mut m, page_from(&request, 1000, synced));
+        }
+    }
+    let (top, selected) = (m.tables[0].top, m.tables[0].selected);
+    assert!(top > 100, "{top}");
+
+    let reread = fetches(&changed(&mut m))[0].clone();
     assert_eq!(reread.resource, Resource::Leads);
-    assert!(reread.offset <= top, "the place is kept");
+    assert!(reread.offset > 0 && reread.offset <= top, "{reread:?}");
     assert!(
         !m.tables[0].rows.is_empty(),
         "the rows stay until new ones come"
     );
+    assert!(changed(&mut m).is_empty(), "not while an answer is awaited");
     update(&mut m, page_from(&reread, 1000, synced));
+    assert_eq!((m.tables[0].top, m.tables[0].selected), (top, selected));
+    // The hidden table reads the cache again when next shown.
+    assert_eq!(m.tables[1].total, Total::Unknown);
+    assert_eq!(fetches(&char(&mut m, '4')).len(), 1);
+    char(&mut m, '3');
 
+    // A bulk load elsewhere: its end will be news.
+    assert!(update(&mut m, Msg::CacheChanged { loading: true }).is_empty());
     // The app's own sync reads everything again when it ends.
     m.sync = Some(SyncProgress {
         resource: Resource::Leads,
@@ -327,17 +346,22 @@ fn a_change_to_the_cache_made_elsewhere_rereads_what_it_shows() {
         total: None,
         indexing: false,
     });
-    assert!(update(&mut m, Msg::CacheChanged).is_empty());
+    assert!(changed(&mut m).is_empty());
     m.sync = None;
 
     // Rows Close sent are as fresh as can be: no request to Close for them.
-    let reread = fetches(&update(&mut m, Msg::CacheChanged))[0].clone();
+    let reread = fetches(&changed(&mut m))[0].clone();
     update(&mut m, page(&reread, 1000));
-    assert!(update(&mut m, Msg::CacheChanged).is_empty());
+    assert!(changed(&mut m).is_empty());
 
-    // On the Connection screen, the accounts are read again.
+    // On the Connection screen, the accounts are read again, even while a
+    // bulk load goes on elsewhere.
     char(&mut m, '1');
-    assert_eq!(update(&mut m, Msg::CacheChanged), vec![Cmd::LoadAccounts]);
+    assert_eq!(changed(&mut m), vec![Cmd::LoadAccounts]);
+    assert_eq!(
+        update(&mut m, Msg::CacheChanged { loading: true }),
+        vec![Cmd::LoadAccounts]
+    );
 }
 
 #[test]
