@@ -183,7 +183,6 @@ fn a_sync_in_another_process_shows_without_a_keypress() {
     sandbox.hook("POST", "/_sandbox/touch", &touch);
     let sync = tmux.run(&["sync", "leads"]);
     assert!(sync.status.success(), "{sync:?}");
-    eprintln!("DEBUG {}", String::from_utf8_lossy(&sync.stderr));
     tmux.wait_text("app", &format!("Leads  {} · ", count + 2));
     tmux.keys("app", &["q"]);
     tmux.wait_exit("app");

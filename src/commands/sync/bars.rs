@@ -10,7 +10,7 @@ use std::{
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
-use crate::{close::records::Resource, sync::SyncEvent};
+use crate::{close::records::Resource, sync::SyncEvent, tui::format};
 
 /// Stops the bars ticking, clears them and keeps them from drawing again.
 pub(super) struct HideOnDrop(pub(super) Bars);
@@ -124,7 +124,9 @@ fn uncounted() -> ProgressStyle {
         .with_key("rate", rate)
 }
 
-/// Records a second, whole (indicatif's `per_sec` prints four decimals).
+/// Records a second, whole and grouped: "4,231/s" (indicatif's
+/// `per_sec` prints four decimals).
 fn rate(state: &ProgressState, out: &mut dyn std::fmt::Write) {
-    let _ = write!(out, "{:.0}/s", state.per_sec());
+    let per_sec = state.per_sec().max(0.0).round() as u64;
+    let _ = write!(out, "{}/s", format::thousands(per_sec));
 }

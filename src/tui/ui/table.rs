@@ -324,11 +324,20 @@ fn summary(model: &Model, table: &TableModel, theme: Theme, width: u16) -> Line<
     };
     let heading = format!("{}  ", title(table.resource));
     let mut details = format!("{position}{freshness}");
+    // Why the last read failed, while older rows stay shown.
+    let error = table
+        .error
+        .as_ref()
+        .filter(|_| !table.rows.is_empty())
+        .map(|why| format!("  ({why})"));
     let mut search = None;
     if table.searching || !query.is_empty() {
         let cursor = if table.searching { "▏" } else { "" };
         let typed = format!("{}{cursor}", table.query.value());
-        let fixed = text::width(&heading) + text::width(&count) + SEARCH.len();
+        let fixed = text::width(&heading)
+            + text::width(&count)
+            + SEARCH.len()
+            + error.as_deref().map_or(0, text::width);
         let room = usize::from(width);
         if fixed + text::width(&details) + text::width(&typed) > room {
             details.clear();
@@ -345,10 +354,8 @@ fn summary(model: &Model, table: &TableModel, theme: Theme, width: u16) -> Line<
         spans.push(Span::styled(SEARCH, theme.key()));
         spans.push(Span::styled(search, theme.input()));
     }
-    if let Some(why) = &table.error
-        && !table.rows.is_empty()
-    {
-        spans.push(Span::styled(format!("  ({why})"), theme.error()));
+    if let Some(error) = error {
+        spans.push(Span::styled(error, theme.error()));
     }
     Line::from(spans)
 }

@@ -243,10 +243,37 @@ fn an_amount_is_never_cut_its_column_widens_or_goes() {
 fn a_search_longer_than_the_line_keeps_its_end_and_cursor_in_view() {
     let mut model = table_of(40, '3', &[LEAD]);
     let typed = "/partners of juniper health in springfield";
+    let mut last = None;
     for c in typed.chars() {
         let event = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c));
-        update(&mut model, Msg::Key(event));
+        for cmd in update(&mut model, Msg::Key(event)) {
+            if let Cmd::FetchPage(request) = cmd {
+                last = Some(request);
+            }
+        }
     }
+    // Its hit arrives.
+    let request = last.unwrap();
+    let hit = PageReply {
+        offset: 0,
+        rows: vec![RecordRow {
+            id: "row_0".into(),
+            cells: LEAD.iter().map(|&cell| cell.to_owned()).collect(),
+        }],
+        total: Some(1),
+        has_more: false,
+        freshness: Freshness::Live,
+        provisional: false,
+    };
+    let (resource, generation) = (request.resource, request.generation);
+    update(
+        &mut model,
+        Msg::Page {
+            resource,
+            generation,
+            result: Ok(hit),
+        },
+    );
     let screen = draw(&model, 40, 12);
     let line = screen
         .iter()
@@ -258,6 +285,12 @@ fn a_search_longer_than_the_line_keeps_its_end_and_cursor_in_view() {
         !line.contains("live from Close"),
         "so do the details: {line:?}"
     );
+
+    // A note of why the last read failed stays in view too.
+    model.tables[0].error = Some("offline".into());
+    let screen = draw(&model, 40, 12);
+    let line = screen.iter().find(|row| row.starts_with("Leads")).unwrap();
+    assert!(line.ends_with("field▏  (offline)"), "{line:?}");
 
     // A short one leaves the line as it was.
     let mut model = table_of(80, '3', &[LEAD]);
