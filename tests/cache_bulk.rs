@@ -143,7 +143,7 @@ fn a_record_written_again_updates_its_row() {
 
     // The search index does not merge segments while the load runs.
     assert_eq!(automerge(&cache), Some(0));
-    assert_eq!(cache.write(bulk::restore_indexes).unwrap(), 13);
+    assert_eq!(cache.write(bulk::restore_indexes).unwrap(), 10);
     assert_eq!(automerge(&cache), Some(4));
     assert!(!cache.write(|tx| keys_deferred(tx)).unwrap());
     assert_eq!(

@@ -62,7 +62,7 @@ async fn a_sync_aborted_midway_resumes_and_completes() {
     let env = slow_env().await;
     let indexes = env.indexes();
     assert!(
-        indexes.contains(&"cache_leads_name".to_owned()),
+        indexes.contains(&"cache_leads_updated".to_owned()),
         "{indexes:?}"
     );
     let total = abort_midway(&env).await;
@@ -74,7 +74,11 @@ async fn a_sync_aborted_midway_resumes_and_completes() {
     // the unique keys of leads, contacts and opportunities at the end;
     // the killed one has not yet. Tasks keep their key throughout.
     let during = env.indexes();
-    for gone in ["cache_leads_name", "cache_leads_key", "cache_contacts_key"] {
+    for gone in [
+        "cache_leads_updated",
+        "cache_leads_key",
+        "cache_contacts_key",
+    ] {
         assert!(!during.contains(&gone.to_owned()), "{during:?}");
     }
     let partial = env.cached(Resource::Leads).len() as u64;

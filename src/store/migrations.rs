@@ -52,6 +52,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("cache/schema_v5.sql"),
     // v6: from when the event log is read next, on Close's clock.
     include_str!("cache/schema_v6.sql"),
+    // v7: no indexes that no screen reads.
+    include_str!("cache/schema_v7.sql"),
 ];
 
 /// The schema version this code writes.
@@ -130,6 +132,47 @@ mod tests {
         assert_eq!(rows, 1);
     }
 
+    /// v7 drops the indexes no screen reads, also from a bulk load's list
+    /// of indexes to build again, and keeps the others there.
+    #[test]
+    fn v7_drops_the_unread_indexes_even_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut conn = Connection::open(&path).unwrap();
+        for step in &MIGRATIONS[..6] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 6;
+             INSERT INTO cache_deferred (name, sql) SELECT name, sql FROM sqlite_schema
+                 WHERE name IN ('cache_leads_name', 'cache_leads_updated');
+             DROP INDEX cache_leads_name;
+             DROP INDEX cache_leads_updated;",
+        )
+        .unwrap();
+        migrate(&mut conn, &path).unwrap();
+        let names = |sql: &str| -> Vec<String> {
+            let mut stmt = conn.prepare(sql).unwrap();
+            stmt.query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        let gone = "('cache_leads_name', 'cache_leads_status', 'cache_opportunities_status')";
+        let left = names(&format!(
+            "SELECT name FROM sqlite_schema WHERE name IN {gone}"
+        ));
+        assert!(left.is_empty(), "{left:?}");
+        assert_eq!(
+            names("SELECT name FROM cache_deferred"),
+            ["cache_leads_updated"]
+        );
+        assert!(
+            names("SELECT name FROM sqlite_schema WHERE type = 'index'")
+                .contains(&"cache_opportunities_updated".to_owned())
+        );
+    }
+
     /// v4 rebuilds three cache tables: rows keep their rowids (the search
     /// rows point at them), the keys are unique indexes, UPSERT works.
     #[test]
@@ -151,8 +194,8 @@ mod tests {
              INSERT INTO cache_opportunities (rowid, account, id, lead_id, raw)
                  VALUES (5, 1, 'oppo_a', 'lead_a', '{}');
              INSERT INTO cache_deferred (name, sql)
-                 SELECT name, sql FROM sqlite_schema WHERE name = 'cache_leads_name';
-             DROP INDEX cache_leads_name;",
+                 SELECT name, sql FROM sqlite_schema WHERE name = 'cache_leads_updated';
+             DROP INDEX cache_leads_updated;",
         )
         .unwrap();
         migrate(&mut conn, &path).unwrap();
@@ -178,7 +221,7 @@ mod tests {
         let indexes: i64 = conn
             .query_row(
                 "SELECT count(*) FROM sqlite_schema WHERE name IN ('cache_leads_key',
-                     'cache_contacts_key', 'cache_opportunities_key', 'cache_leads_name')",
+                     'cache_contacts_key', 'cache_opportunities_key', 'cache_leads_updated')",
                 [],
                 |r| r.get(0),
             )
