@@ -6,6 +6,7 @@ mod connection;
 mod help;
 mod navigation;
 mod offline;
+mod rereads;
 mod scroll;
 mod stale;
 mod window;
