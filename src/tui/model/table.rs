@@ -109,6 +109,10 @@ pub struct TableModel {
     pub seeking_end: Option<usize>,
     pub error: Option<String>,
     pub freshness: Freshness,
+    /// The record selected when the rows were asked for again (the data
+    /// changed underneath): the selection goes where it now is, if the
+    /// answer has it, so rows added above do not move it to another record.
+    follow: Option<String>,
 }
 
 /// The rows `[from, to)` asked for and not yet answered.
@@ -139,6 +143,7 @@ impl TableModel {
             seeking_end: None,
             error: None,
             freshness: Freshness::Unknown,
+            follow: None,
         }
     }
 
@@ -184,6 +189,7 @@ impl TableModel {
     }
 
     fn place(&mut self, index: isize) -> Option<PageRequest> {
+        self.follow = None;
         let last = self.total.navigable().saturating_sub(1);
         self.selected = index.clamp(0, last as isize) as usize;
         self.scroll_to_selected();
@@ -194,6 +200,7 @@ impl TableModel {
     /// selection along only when it would leave the view.
     pub fn scroll_by(&mut self, delta: isize) -> Option<PageRequest> {
         self.seeking_end = None;
+        self.follow = None;
         let max_top = self.total.navigable().saturating_sub(self.height);
         self.top = (self.top as isize + delta).clamp(0, max_top as isize) as usize;
         self.selected = self
@@ -221,6 +228,7 @@ impl TableModel {
         self.top = 0;
         self.pending = None;
         self.seeking_end = None;
+        self.follow = None;
         self.ensure()
     }
 
@@ -256,8 +264,13 @@ impl TableModel {
     }
 
     /// Asks again for the rows on screen (the data changed underneath),
-    /// keeping them shown until the answer comes.
+    /// keeping them shown until the answer comes, and the selection on its
+    /// record. A selection still on the first row stays there: at the
+    /// head of a list, what was added comes into view, selected first.
     pub fn refresh(&mut self) -> PageRequest {
+        self.follow = (self.selected > 0)
+            .then(|| self.selected_row().map(|row| row.id.clone()))
+            .flatten();
         self.request(None)
     }
 
@@ -323,6 +336,23 @@ impl TableModel {
         }
     }
 
+    /// After a [`TableModel::refresh`], moves the selection to where its
+    /// record now is among the rows held, the view following only as far
+    /// as it must; the last answer to the request ends the following.
+    fn follow_selected(&mut self, provisional: bool) {
+        let found = self.follow.as_ref().and_then(|id| {
+            let at = self.rows.iter().position(|row| &row.id == id)?;
+            Some(self.offset + at)
+        });
+        if !provisional {
+            self.follow = None;
+        }
+        if let Some(now) = found {
+            self.selected = now;
+            self.scroll_to_selected();
+        }
+    }
+
     /// Applies a page, unless a newer request superseded it.
     pub fn apply(&mut self, generation: Generation, result: Result<PageReply, String>) -> bool {
         if !self.generation.is_current(generation) {
@@ -359,6 +389,7 @@ impl TableModel {
                 }
                 self.freshness = page.freshness;
                 self.error = None;
+                self.follow_selected(page.provisional);
                 let last = self.total.navigable().saturating_sub(1);
                 self.selected = self.selected.min(last);
                 self.top = self.top.min(self.selected);

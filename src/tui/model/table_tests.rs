@@ -209,3 +209,70 @@ fn another_move_cancels_seeking_the_end() {
     assert_eq!(table.receive(seek.generation, Err("offline".into())), None);
     assert_eq!(table.seeking_end, None);
 }
+
+#[test]
+fn a_reread_keeps_the_selection_on_its_record() {
+    let mut table = loaded(1000, 20);
+    table.select(30);
+    let (top, id) = (table.top, table.selected_row().unwrap().id.clone());
+    // Three records were added above: every row moved down three.
+    let request = table.refresh();
+    let mut page = reply(&request, 1003);
+    for (i, row) in page.rows.iter_mut().enumerate() {
+        let i = request.offset + i;
+        row.id = if i < 3 {
+            format!("new_{i}")
+        } else {
+            format!("lead_{}", i - 3)
+        };
+    }
+    table.receive(request.generation, Ok(page));
+    assert_eq!(table.selected_row().unwrap().id, id);
+    // It was the view's last row: the view follows it down.
+    assert_eq!((table.selected, table.top), (33, top + 3));
+
+    // A record gone from the rows: the selection keeps its place.
+    let request = table.refresh();
+    let mut page = reply(&request, 1003);
+    page.rows.iter_mut().for_each(|row| row.id.insert(0, 'x'));
+    table.receive(request.generation, Ok(page));
+    assert_eq!((table.selected, table.top), (33, top + 3));
+
+    // On the first row, the selection stays there: what was added above
+    // comes into view, the newest selected.
+    let mut table = loaded(1000, 20);
+    let request = table.refresh();
+    let mut page = reply(&request, 1002);
+    for (i, row) in page.rows.iter_mut().enumerate() {
+        row.id = match i {
+            0 | 1 => format!("new_{i}"),
+            i => format!("lead_{}", i - 2),
+        };
+    }
+    table.receive(request.generation, Ok(page));
+    assert_eq!((table.selected, table.top), (0, 0));
+    assert_eq!(table.selected_row().unwrap().id, "new_0");
+    // A row further down, though, is followed while on screen.
+    table.select(5);
+    let request = table.refresh();
+    let mut page = reply(&request, 1003);
+    for (i, row) in page.rows.iter_mut().enumerate() {
+        row.id = match i {
+            0 => "newer".to_owned(),
+            1 | 2 => format!("new_{}", i - 1),
+            i => format!("lead_{}", i - 3),
+        };
+    }
+    table.receive(request.generation, Ok(page));
+    assert_eq!((table.selected, table.top), (6, 0));
+    assert_eq!(table.selected_row().unwrap().id, "lead_3");
+
+    // A move of the user's own ends the following.
+    let request = table.refresh();
+    let moved = table.selected + 1;
+    table.move_by(1);
+    let mut page = reply(&request, 1003);
+    page.rows.rotate_left(5);
+    table.receive(request.generation, Ok(page));
+    assert_eq!(table.selected, moved);
+}
