@@ -337,16 +337,20 @@ impl TableModel {
     }
 
     /// After a [`TableModel::refresh`], moves the selection to where its
-    /// record now is among the rows held, the view following only as far
-    /// as it must; the last answer to the request ends the following.
+    /// record now is among the rows held (a record moved further than the
+    /// window reaches is not found, and the selection keeps its place),
+    /// the view following only as far as it must; the last answer to the
+    /// request ends the following.
     fn follow_selected(&mut self, provisional: bool) {
-        let found = self.follow.as_ref().and_then(|id| {
-            let at = self.rows.iter().position(|row| &row.id == id)?;
+        // A first answer (a search's cached hits) may place the record
+        // where the last one does not: only the last one counts.
+        if provisional {
+            return;
+        }
+        let found = self.follow.take().and_then(|id| {
+            let at = self.rows.iter().position(|row| row.id == id)?;
             Some(self.offset + at)
         });
-        if !provisional {
-            self.follow = None;
-        }
         if let Some(now) = found {
             self.selected = now;
             self.scroll_to_selected();
@@ -394,9 +398,21 @@ impl TableModel {
                 self.selected = self.selected.min(last);
                 self.top = self.top.min(self.selected);
             }
-            Err(error) => self.error = Some(error),
+            Err(error) => {
+                self.error = Some(error);
+                self.follow = None;
+            }
         }
         true
+    }
+
+    /// The data changed while this table is not shown: it is read again
+    /// when next shown, and nothing asked for before applies.
+    pub fn invalidate(&mut self) {
+        self.generation.bump();
+        self.pending = None;
+        self.total = Total::Unknown;
+        self.follow = None;
     }
 }
 

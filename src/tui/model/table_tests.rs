@@ -276,3 +276,32 @@ fn a_reread_keeps_the_selection_on_its_record() {
     table.receive(request.generation, Ok(page));
     assert_eq!(table.selected, moved);
 }
+
+#[test]
+fn only_the_last_answer_moves_a_followed_selection_and_a_failure_ends_it() {
+    let mut table = loaded(1000, 20);
+    table.select(5);
+    // The cached hits place the record two rows down; Close's merged
+    // answer that follows does not have it: the selection keeps its place.
+    let request = table.refresh();
+    let mut first = reply(&request, 1000);
+    first.provisional = true;
+    first.rows.rotate_right(2);
+    table.receive(request.generation, Ok(first));
+    assert_eq!(table.selected, 5);
+    let mut last = reply(&request, 1000);
+    last.rows.iter_mut().for_each(|row| row.id.insert(0, 'x'));
+    table.receive(request.generation, Ok(last));
+    assert_eq!(table.selected, 5);
+
+    let request = table.refresh();
+    table.receive(request.generation, Err("database is locked".into()));
+    assert_eq!(
+        table.follow, None,
+        "nothing left to apply to a later answer"
+    );
+    let request = table.refresh();
+    table.invalidate();
+    assert_eq!(table.follow, None);
+    assert!(!table.generation.is_current(request.generation));
+}

@@ -129,9 +129,7 @@ fn reread(model: &mut Model, which: impl Fn(&TableModel) -> bool) -> Vec<Cmd> {
             cmds.push(Cmd::FetchPage(table.refresh()));
         } else {
             // Shown later: read again then.
-            table.generation.bump();
-            table.pending = None;
-            table.total = super::Total::Unknown;
+            table.invalidate();
         }
     }
     cmds
