@@ -185,11 +185,7 @@ impl Cache {
     /// aside (`bulk.rs`): lists then read unindexed tables, so a screen
     /// waits for the load to end rather than read them again meanwhile.
     pub fn loading_in_bulk(&self) -> Result<bool, StoreError> {
-        self.read(|conn| {
-            conn.query_row("SELECT EXISTS (SELECT 1 FROM cache_deferred)", [], |row| {
-                row.get(0)
-            })
-        })
+        self.read(bulk::any_deferred)
     }
 
     /// [`Cache::outside_version`] as it was when the cache opened: a change

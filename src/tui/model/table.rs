@@ -203,9 +203,10 @@ impl TableModel {
     /// record. A selection still on the first row stays there: at the
     /// head of a list, what was added comes into view, selected first.
     pub fn refresh(&mut self) -> PageRequest {
-        self.follow = (self.selected > 0)
-            .then(|| self.selected_row().map(|row| row.id.clone()))
-            .flatten();
+        self.follow = self
+            .selected_row()
+            .filter(|_| self.selected > 0)
+            .map(|row| row.id.clone());
         self.request(None)
     }
 

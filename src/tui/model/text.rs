@@ -27,6 +27,9 @@ pub fn tail(text: &str, columns: usize) -> String {
     if width(text) <= columns {
         return text.to_owned();
     }
+    if columns == 0 {
+        return String::new();
+    }
     let mut kept = 0;
     let mut start = text.len();
     for (at, grapheme) in text.grapheme_indices(true).rev() {
@@ -35,9 +38,6 @@ pub fn tail(text: &str, columns: usize) -> String {
             break;
         }
         start = at;
-    }
-    if columns == 0 {
-        return String::new();
     }
     format!("…{}", &text[start..])
 }
