@@ -96,8 +96,11 @@ fn count(cache: &Cache, account: &AccountId, resource: Resource) -> usize {
     n
 }
 
+/// The search index's setting, in its own file beside the database.
 fn automerge(cache: &Cache) -> Option<i64> {
-    let conn = rusqlite::Connection::open(cache.path()).unwrap();
+    let mut search = cache.path().as_os_str().to_owned();
+    search.push("-search");
+    let conn = rusqlite::Connection::open(search).unwrap();
     conn.query_row(
         "SELECT v FROM cache_search_config WHERE k = 'automerge'",
         [],

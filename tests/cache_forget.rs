@@ -40,8 +40,13 @@ fn store(cache: &Cache, account: &AccountId, resource: Resource, records: &[Valu
         .unwrap();
 }
 
+/// `sql`'s count, over the database and the search index's file beside it.
 fn count(cache: &Cache, sql: &str) -> i64 {
     let conn = rusqlite::Connection::open(cache.path()).unwrap();
+    let mut search = cache.path().as_os_str().to_owned();
+    search.push("-search");
+    conn.execute("ATTACH DATABASE ?1 AS search", [search.to_str().unwrap()])
+        .unwrap();
     conn.query_row(sql, [], |row| row.get(0)).unwrap()
 }
 

@@ -66,7 +66,7 @@ async fn a_refused_revoke_names_the_revoke_endpoint() {
 /// Every place `needle` occurs in the database's files.
 fn found_in_files(home: &Home, needle: &[u8]) -> Vec<String> {
     let mut found = Vec::new();
-    for suffix in ["", "-wal"] {
+    for suffix in ["", "-wal", "-search", "-search-wal"] {
         let mut path = home.db().into_os_string();
         path.push(suffix);
         let bytes = std::fs::read(&path).unwrap_or_default();
@@ -120,8 +120,11 @@ async fn a_logout_leaves_neither_its_secrets_nor_its_records_in_the_files() {
         assert!(found.is_empty(), "{what} is still in {found:?}");
     }
     // The search index's words go too, not only its rows: marked deleted,
-    // they stayed in its segments (4,425 bytes here) until merged.
-    let conn = rusqlite::Connection::open(home.db()).unwrap();
+    // they stayed in its segments (4,425 bytes here) until merged. The
+    // index has a file of its own, beside the database.
+    let mut search = home.db().into_os_string();
+    search.push("-search");
+    let conn = rusqlite::Connection::open(search).unwrap();
     let index_bytes: i64 = conn
         .query_row(
             "SELECT sum(length(block)) FROM cache_search_data",

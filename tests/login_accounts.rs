@@ -172,7 +172,7 @@ async fn logout_revokes_at_close_and_deletes_the_secrets() {
     let tokens = store.credentials(account.id()).unwrap();
     drop(store);
     let cached = |table: &str| -> i64 {
-        let conn = rusqlite::Connection::open(home.db()).unwrap();
+        let conn = with_search(home.db());
         conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
             .unwrap()
     };
@@ -377,7 +377,7 @@ async fn a_sync_whose_account_logs_out_stops_and_leaves_nothing_behind() {
     home.run(&["logout"], None).await.assert_ok();
     let out = home.wait(child).await;
     assert_ne!(out.code, Some(0), "{out:#?}");
-    let conn = rusqlite::Connection::open(home.db()).unwrap();
+    let conn = with_search(home.db());
     for table in ["cache_leads", "cache_contacts", "cache_search"] {
         let rows: i64 = conn
             .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
@@ -385,4 +385,14 @@ async fn a_sync_whose_account_logs_out_stops_and_leaves_nothing_behind() {
         assert_eq!(rows, 0, "{table}: the sync wrote on after the logout");
     }
     sandbox.stop().await;
+}
+
+/// The database at `db`, with the search index's file beside it attached.
+fn with_search(db: std::path::PathBuf) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let mut search = db.into_os_string();
+    search.push("-search");
+    conn.execute("ATTACH DATABASE ?1 AS search", [search.to_str().unwrap()])
+        .unwrap();
+    conn
 }

@@ -54,7 +54,10 @@ fn rows_of_leads(env: &Env, table: &str, leads: &[String]) -> usize {
 }
 
 fn search_rows(env: &Env) -> usize {
-    let conn = rusqlite::Connection::open(env.cache.path()).unwrap();
+    // The index has a file of its own, beside the database.
+    let mut search = env.cache.path().as_os_str().to_owned();
+    search.push("-search");
+    let conn = rusqlite::Connection::open(search).unwrap();
     conn.query_row("SELECT count(*) FROM cache_search", [], |row| {
         row.get::<_, i64>(0)
     })

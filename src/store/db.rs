@@ -57,6 +57,15 @@ pub(crate) fn connect(path: &Path) -> Result<Connection, StoreError> {
     // Only takes effect on a new, empty file (before WAL is set up).
     conn.execute_batch(&format!("PRAGMA page_size = {PAGE_SIZE}"))
         .map_err(|err| classify(path, err))?;
+    use_wal(&conn, "main", path)?;
+    conn.execute_batch("PRAGMA foreign_keys = ON")
+        .map_err(|err| classify(path, err))?;
+    Ok(conn)
+}
+
+/// Switches the database `schema` of `conn` (the file at `path`) to WAL,
+/// with the settings every file of ours has.
+pub(crate) fn use_wal(conn: &Connection, schema: &str, path: &Path) -> Result<(), StoreError> {
     // journal_mode is the first statement that reads the header, so a
     // garbage file fails here, before anything is written. While another
     // connection is switching a fresh file to WAL, or migrating it, the
@@ -64,7 +73,9 @@ pub(crate) fn connect(path: &Path) -> Result<Connection, StoreError> {
     // timeout does not cover it), so it is tried again for a moment.
     let mut answer = Ok(String::new());
     for _ in 0..300 {
-        answer = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0));
+        answer = conn.query_row(&format!("PRAGMA {schema}.journal_mode = WAL"), [], |row| {
+            row.get(0)
+        });
         match &answer {
             Ok(mode) if mode.eq_ignore_ascii_case("wal") => break,
             Err(err) if err.sqlite_error_code() != Some(rusqlite::ErrorCode::DatabaseBusy) => {
@@ -81,12 +92,10 @@ pub(crate) fn connect(path: &Path) -> Result<Connection, StoreError> {
         });
     }
     // A log started again after a long sync is trimmed back to this.
-    conn.execute_batch(
-        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
-         PRAGMA journal_size_limit = 67108864;",
-    )
-    .map_err(|err| classify(path, err))?;
-    Ok(conn)
+    conn.execute_batch(&format!(
+        "PRAGMA {schema}.synchronous = NORMAL; PRAGMA {schema}.journal_size_limit = 67108864;"
+    ))
+    .map_err(|err| classify(path, err))
 }
 
 /// A read of the account tables' b-trees, limited to the first problem

@@ -54,6 +54,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("cache/schema_v6.sql"),
     // v7: no indexes that no screen reads.
     include_str!("cache/schema_v7.sql"),
+    // v8: the search index in a file of its own.
+    include_str!("cache/schema_v8.sql"),
 ];
 
 /// The schema version this code writes.
@@ -188,7 +190,6 @@ mod tests {
              INSERT INTO cache_accounts (id, organization_id, user_id) VALUES (1, 'o', 'u');
              INSERT INTO cache_leads (rowid, account, id, name, raw)
                  VALUES (7, 1, 'lead_a', 'Acme', '{}');
-             INSERT INTO cache_search (rowid, name, people) VALUES (7, 'Acme', 'Ann');
              INSERT INTO cache_contacts (rowid, account, id, lead_id, name, raw)
                  VALUES (3, 1, 'cont_a', 'lead_a', 'Ann', '{}');
              INSERT INTO cache_opportunities (rowid, account, id, lead_id, raw)
@@ -209,15 +210,6 @@ mod tests {
             )
             .unwrap();
         assert_eq!(found, (7, 3, 5));
-        let hit: String = conn
-            .query_row(
-                "SELECT l.name FROM cache_search s JOIN cache_leads l ON l.rowid = s.rowid
-                 WHERE cache_search MATCH 'ann*'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(hit, "Acme");
         let indexes: i64 = conn
             .query_row(
                 "SELECT count(*) FROM sqlite_schema WHERE name IN ('cache_leads_key',
@@ -243,6 +235,51 @@ mod tests {
             })
             .unwrap();
         assert_eq!(name, "New");
+    }
+
+    /// v8 moves the search index out of the database; the cache fills
+    /// the search file from the records when it first opens.
+    #[test]
+    fn v8_moves_the_search_index_to_its_own_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("close.db");
+        let conn = Connection::open(&path).unwrap();
+        for step in &MIGRATIONS[..7] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 7;
+             INSERT INTO cache_accounts (id, organization_id, user_id) VALUES (1, 'o', 'u');
+             INSERT INTO cache_leads (rowid, account, id, name, embedded, raw)
+                 VALUES (7, 1, 'lead_a', 'Acme', 1, '{\"id\":\"lead_a\",\"display_name\":\"Acme\"}');
+             INSERT INTO cache_search (rowid, name, people) VALUES (7, 'Acme', 'Ann');
+             INSERT INTO cache_contacts (account, id, lead_id, name, raw)
+                 VALUES (1, 'cont_a', 'lead_a', 'Ann',
+                         '{\"id\":\"cont_a\",\"lead_id\":\"lead_a\",\"name\":\"Ann Zed\"}');",
+        )
+        .unwrap();
+        drop(conn);
+        let keys = crate::store::KeyConfig::new(crate::store::KeyMode::File, &dir.path().join("k"));
+        let store = crate::store::Store::open(&path, keys).unwrap();
+        let cache = store.cache().unwrap();
+        let hits = cache
+            .search(&crate::store::AccountId::new("o", "u"), "zed", 5)
+            .unwrap();
+        assert_eq!(
+            hits.len(),
+            1,
+            "found by its contact's name, from the records"
+        );
+        assert_eq!(hits[0].lead_id, "lead_a");
+        let left: i64 = Connection::open(&path)
+            .unwrap()
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'cache_search'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(left, 0);
     }
 
     #[test]

@@ -24,8 +24,8 @@ use crate::{
     store::{
         AccountId,
         cache::{
-            BulkKeys, Cache, Checkpointer, Prepared, Rejected, SearchRows, account_key, bulk,
-            keys_deferred, prepare, save_run, write_bulk, write_prepared,
+            BulkKeys, Cache, Checkpointer, Prepared, Rejected, SearchLoad, SearchRows, account_key,
+            bulk, keys_deferred, prepare, save_run, write_bulk, write_prepared,
         },
     },
 };
@@ -174,6 +174,13 @@ impl Writer {
         // A sync for a stored login stops writing once that login is gone
         // (logged out here or in another process): its data left with it.
         let logged_in = self.cache.read(|conn| logged_in(conn, &self.account))?;
+        // While the keys are set aside, the search rows go to a thread of
+        // their own, into the search index's own file.
+        let mut search_load = if self.bulk {
+            Some(SearchLoad::start(&self.cache)?)
+        } else {
+            None
+        };
         loop {
             let waited = Instant::now();
             let Some(first) = rx.blocking_recv() else {
@@ -188,6 +195,7 @@ impl Writer {
                     Err(_) => break,
                 }
             }
+            let mut search = SearchRows::default();
             let committed = self.cache.write(|tx| {
                 if logged_in && !self::logged_in(tx, &self.account)? {
                     return Ok(None);
@@ -200,7 +208,6 @@ impl Writer {
                     (false, true) => keys = None,
                     _ => {}
                 }
-                let mut search = SearchRows::default();
                 for msg in &batch {
                     for record in &msg.records {
                         match keys.as_mut() {
@@ -209,7 +216,9 @@ impl Writer {
                         }
                     }
                 }
-                search.write(tx)?;
+                if keys.is_none() || search_load.is_none() {
+                    search.write(tx)?;
+                }
                 let (json, done, total) = {
                     let mut plan = self.plan.lock().unwrap_or_else(PoisonError::into_inner);
                     for msg in &batch {
@@ -231,8 +240,14 @@ impl Writer {
                 return Err(SyncError::LoggedOut);
             };
             checkpoints.committed();
+            if let Some(load) = search_load.as_mut().filter(|_| !search.is_empty()) {
+                load.send(search)?;
+            }
             pace.writing += wrote.elapsed();
             if self.bulk && keys.is_some() && pace.network_bound(self.early_indexes_after) {
+                if let Some(load) = search_load.take() {
+                    load.finish(&self.cache)?;
+                }
                 let built = self.cache.write(bulk::restore_indexes)?;
                 tracing::debug!(
                     built,
@@ -256,6 +271,9 @@ impl Writer {
                 done,
                 total,
             });
+        }
+        if let Some(load) = search_load {
+            load.finish(&self.cache)?;
         }
         Ok(written)
     }

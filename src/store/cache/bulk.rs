@@ -22,7 +22,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction};
 
-use super::{columns::EMBEDDED_IN_LEADS, keys::DEFERRED_KEYS, shape::EMBEDDED};
+use super::{columns::EMBEDDED_IN_LEADS, keys::DEFERRED_KEYS, search_file, shape::EMBEDDED};
 
 /// The writer's page cache while loading in bulk, and after (KiB): the
 /// unique keys of 100,000 leads and their children take about 20 MB, and
@@ -128,6 +128,16 @@ pub fn restore_indexes(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
     }
     tx.execute("DELETE FROM cache_deferred", [])?;
     drop_stale_children(tx)?;
+    // A load that stopped before its search rows were all written (see
+    // `search_file.rs`): the index is filled again, now that each lead's
+    // contacts are found by their index.
+    if search_file::behind(tx)? {
+        let leads = search_file::rebuild(tx)?;
+        tracing::info!(
+            leads,
+            "search index filled again after a bulk load that stopped"
+        );
+    }
     tx.execute_batch("PRAGMA threads = 0")?;
     set_automerge(tx, AUTOMERGE)?;
     Ok(deferred.len())

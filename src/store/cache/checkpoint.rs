@@ -47,6 +47,8 @@ impl<'a> Checkpointer<'a> {
     /// log, a checkpoint starts the log again.
     pub fn start(cache: &'a Cache, wal_limit: u64) -> Result<Self, StoreError> {
         let conn = db::connect(cache.path())?;
+        // A checkpoint with no schema named copies back both files' logs.
+        super::search_file::attach(&conn, cache.path())?;
         cache.checkpointer_started()?;
         let state = Arc::new((Mutex::new(State::default()), Condvar::new()));
         let shared = Arc::clone(&state);

@@ -1,5 +1,6 @@
 //! The offline cache: Close records per account, in the same SQLite file
-//! as the accounts (schema v2), with a full-text index for search.
+//! as the accounts (schema v2), with a full-text index for search in a
+//! file of its own beside it (`search_file.rs`, schema v8).
 //!
 //! `Cache` has its own two connections, one that writes (sync) and one that
 //! reads (the TUI), so a sync committing a batch never makes a screen wait
@@ -23,6 +24,7 @@ mod reference;
 mod rows;
 mod scan;
 mod search;
+mod search_file;
 mod shape;
 pub mod state;
 mod sweep;
@@ -48,6 +50,7 @@ pub use rows::{
     ActivityRow, ContactRow, HitSource, LeadDetail, LeadRow, OpportunityRow, SearchHit, TaskRow,
 };
 pub use search::fts_query;
+pub use search_file::SearchLoad;
 pub use shape::{Prepared, prepare};
 pub use state::{Finished, SyncState, finish_run, mark_activities_loaded, now_unix, save_run};
 pub use sweep::{Scope, sweep};
@@ -88,7 +91,10 @@ impl Cache {
     /// already created and migrated.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
-        let writer = db::connect(&path)?;
+        db::create_file(&search_file::path(&path))?;
+        let mut writer = db::connect(&path)?;
+        search_file::attach(&writer, &path)?;
+        search_file::adopt(&mut writer)?;
         let opened_version = writer.query_row("PRAGMA data_version", [], |row| row.get(0))?;
         // The writer's pages and sort scratch stay in memory (about 16 MB
         // at most, within sync's memory budget), and a sync's WAL is
@@ -100,6 +106,7 @@ impl Cache {
         // Every statement a lead's write runs stays prepared (rusqlite keeps 16).
         writer.set_prepared_statement_cache_capacity(64);
         let reader = db::connect(&path)?;
+        search_file::attach(&reader, &path)?;
         Ok(Self {
             path,
             writer: Mutex::new(writer),
@@ -140,14 +147,21 @@ impl Cache {
         Ok(())
     }
 
-    /// Runs `work` in one IMMEDIATE transaction on the writing connection
-    /// and commits it; an error rolls everything back.
+    /// Runs `work` in one transaction on the writing connection, holding
+    /// the database's write lock from its start, and commits it; an error
+    /// rolls everything back.
     pub fn write<R>(
         &self,
         work: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<R>,
     ) -> Result<R, StoreError> {
         let mut conn = lock(&self.writer);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // IMMEDIATE would take every attached file's lock, the search
+        // file's too, which a bulk load's search thread is writing. A
+        // statement that writes nothing takes the database's alone,
+        // waiting for it as IMMEDIATE does; the search file's is taken
+        // when the transaction first writes there.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+        tx.execute_batch("UPDATE cache_search_state SET id = id WHERE 0")?;
         let out = work(&tx)?;
         tx.commit()?;
         Ok(out)

@@ -135,15 +135,27 @@ fn upsert_text_deferred(
 pub struct SearchRows(Vec<SearchRow>);
 
 #[derive(Debug)]
-struct SearchRow {
-    rowid: i64,
+pub(super) struct SearchRow {
+    pub rowid: i64,
     /// The lead was cached before, so it has a search row to replace.
-    replace: bool,
-    name: String,
-    people: String,
+    pub replace: bool,
+    pub name: String,
+    pub people: String,
 }
 
 impl SearchRows {
+    pub(super) fn push(&mut self, row: SearchRow) {
+        self.0.push(row);
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Writes the held rows, in the order they were added.
     pub fn write(&mut self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
         for row in self.0.drain(..) {

@@ -1,0 +1,268 @@
+//! The search index in a file of its own, beside the database.
+//!
+//! SQLite takes one writer per file. With the index in the database, a
+//! first full sync's one writer stored every record and then tokenized
+//! its lead's names, emails and phones, a quarter of its time. In a file
+//! of its own, the index is written by a thread of its own during a bulk
+//! load ([`SearchLoad`]), beside the writer that stores the records.
+//!
+//! Every cache connection attaches the file as `search`, and SQLite finds
+//! `cache_search` there by name, so queries join it with the leads as
+//! before, and a write outside a bulk load updates both files in one
+//! transaction. WAL makes such a transaction atomic in each file, not
+//! across the two: the index is derived from the records, so whenever it
+//! may be behind them it is filled again from them ([`rebuild`]).
+//!
+//! The file belongs to one database: both hold the same token
+//! (`cache_search_state.owner`, `search_owner`). A file left by another
+//! database (the database deleted, or restored from a copy) is emptied
+//! and filled again from this one's records.
+
+use std::{
+    path::{Path, PathBuf},
+    sync::mpsc::{Receiver, SyncSender, sync_channel},
+    thread::JoinHandle,
+};
+
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
+
+use super::{
+    Cache,
+    export::whole_lead,
+    keys::keys_deferred,
+    shape::prepare,
+    write::{SearchRow, SearchRows},
+};
+use crate::{
+    resource::Resource,
+    store::{StoreError, db},
+};
+
+/// The index: lead names and their contacts' names, emails and phones.
+const TABLE: &str = "CREATE VIRTUAL TABLE search.cache_search USING fts5(
+    name, people,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '1 2 3',
+    content = '',
+    contentless_delete = 1,
+    detail = column
+)";
+
+/// The search file of the database at `db`: its name with `-search`.
+pub(crate) fn path(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push("-search");
+    PathBuf::from(name)
+}
+
+/// Attaches the search file of the database at `db` to `conn` (which has
+/// that database open) as `search`. The file must exist (`db::create_file`).
+pub(crate) fn attach(conn: &Connection, db: &Path) -> Result<(), StoreError> {
+    let file = path(db);
+    let name = file.to_str().ok_or_else(|| {
+        StoreError::io(
+            &file,
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the database's path is not UTF-8",
+            ),
+        )
+    })?;
+    conn.execute("ATTACH DATABASE ?1 AS search", [name])
+        .map_err(|err| super::super::error::classify(&file, err))?;
+    db::use_wal(conn, "search", &file)
+}
+
+/// Makes the search file this database's: creates its index if it has
+/// none, and empties and fills it again if it belongs to another database
+/// (see the module's docs). Runs once per [`Cache::open`].
+pub(crate) fn adopt(conn: &mut Connection) -> rusqlite::Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let owner: String =
+        tx.query_row("SELECT owner FROM cache_search_state", [], |row| row.get(0))?;
+    let has_index: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM search.sqlite_schema WHERE name = 'search_owner')",
+        [],
+        |row| row.get(0),
+    )?;
+    let theirs: Option<String> = if has_index {
+        tx.query_row("SELECT owner FROM search.search_owner", [], |row| {
+            row.get(0)
+        })
+        .optional()?
+    } else {
+        None
+    };
+    if theirs.as_deref() == Some(owner.as_str()) {
+        return Ok(());
+    }
+    tx.execute_batch(
+        "DROP TABLE IF EXISTS search.cache_search;
+         DROP TABLE IF EXISTS search.search_owner;
+         CREATE TABLE search.search_owner (owner TEXT NOT NULL) STRICT;",
+    )?;
+    tx.execute_batch(TABLE)?;
+    tx.execute(
+        "INSERT INTO search.search_owner (owner) VALUES (?1)",
+        [&owner],
+    )?;
+    if keys_deferred(&tx)? {
+        // A bulk load is under way (or was stopped): finding each lead's
+        // contacts needs the indexes it set aside, so its end fills the
+        // index, once they are back.
+        tx.execute("UPDATE cache_search_state SET loading = 'rebuild'", [])?;
+    } else {
+        rebuild(&tx)?;
+    }
+    tx.commit()
+}
+
+/// Fills the index again from the cached leads and their contacts, as the
+/// sync's writer would write each lead's row; returns how many leads.
+pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<u64> {
+    tx.execute(
+        "INSERT INTO cache_search (cache_search) VALUES ('delete-all')",
+        [],
+    )?;
+    let mut leads = tx.prepare("SELECT rowid, account, id, embedded, raw FROM cache_leads")?;
+    let mut rows = leads.query([])?;
+    let mut search = SearchRows::default();
+    let mut count = 0;
+    while let Some(row) = rows.next()? {
+        let rowid: i64 = row.get(0)?;
+        let id: String = row.get(2)?;
+        let text = whole_lead(tx, row.get(1)?, &id, row.get(3)?, row.get(4)?)?;
+        if let Ok(lead) = prepare(Resource::Leads, &text)
+            && let Some(parts) = lead.lead
+        {
+            search.push(SearchRow {
+                rowid,
+                replace: false,
+                name: parts.name,
+                people: parts.people,
+            });
+            count += 1;
+        }
+        if search.len() >= 1000 {
+            search.write(tx)?;
+        }
+    }
+    search.write(tx)?;
+    tx.execute("UPDATE cache_search_state SET loading = NULL", [])?;
+    Ok(count)
+}
+
+/// Whether the index may lack rows of records a bulk load stored (see
+/// `loading` in schema_v8.sql), so the load's end must fill it again.
+pub(crate) fn behind(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT loading IS NOT NULL FROM cache_search_state",
+        [],
+        |row| row.get(0),
+    )
+}
+
+/// A bulk load's search rows, written into the search file by a thread of
+/// its own, a transaction per batch, in the order the batches came.
+///
+/// It marks the load in the database first (`pending`, or `rebuild` when
+/// another load's mark is there: that one may have stopped half-way), and
+/// clears its own mark once every row is written ([`SearchLoad::finish`]).
+/// A mark left behind makes the load's end fill the index again.
+pub struct SearchLoad {
+    rows: Option<SyncSender<SearchRows>>,
+    thread: Option<JoinHandle<Result<(), StoreError>>>,
+}
+
+/// Batches on their way to the thread at most: with 32 pages of leads to
+/// a batch, a few MB of text.
+const QUEUE: usize = 4;
+
+impl SearchLoad {
+    pub fn start(cache: &Cache) -> Result<Self, StoreError> {
+        let file = path(cache.path());
+        let conn = db::connect(&file)?;
+        cache.write(|tx| {
+            tx.execute(
+                "UPDATE cache_search_state
+                 SET loading = CASE WHEN loading IS NULL THEN 'pending' ELSE 'rebuild' END",
+                [],
+            )
+        })?;
+        let (rows, queue) = sync_channel(QUEUE);
+        let thread = std::thread::Builder::new()
+            .name("cache-search".into())
+            .spawn(move || write_all(conn, &file, &queue))
+            .map_err(|err| StoreError::io(cache.path(), err))?;
+        Ok(Self {
+            rows: Some(rows),
+            thread: Some(thread),
+        })
+    }
+
+    /// Hands a batch's rows to the thread. Their leads must be committed
+    /// first: the rows name them by rowid.
+    pub fn send(&mut self, batch: SearchRows) -> Result<(), StoreError> {
+        let sent = self.rows.as_ref().map(|rows| rows.send(batch));
+        match sent {
+            Some(Ok(())) => Ok(()),
+            // The thread stopped on an error: that is the answer.
+            _ => self.join(),
+        }
+    }
+
+    /// Waits until every row is written, then clears this load's mark.
+    pub fn finish(mut self, cache: &Cache) -> Result<(), StoreError> {
+        self.join()?;
+        cache.write(|tx| {
+            tx.execute(
+                "UPDATE cache_search_state SET loading = NULL WHERE loading = 'pending'",
+                [],
+            )
+        })?;
+        Ok(())
+    }
+
+    fn join(&mut self) -> Result<(), StoreError> {
+        self.rows = None;
+        match self.thread.take().map(JoinHandle::join) {
+            Some(Ok(written)) => written,
+            Some(Err(_)) => Err(StoreError::io(
+                Path::new("search"),
+                std::io::Error::other("the search index's writer stopped"),
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for SearchLoad {
+    /// Stopped early (the sync failed): what was sent is still written,
+    /// and the mark stays for the next load's end.
+    fn drop(&mut self) {
+        if let Err(err) = self.join() {
+            tracing::warn!(%err, "search rows of a bulk load");
+        }
+    }
+}
+
+fn write_all(
+    mut conn: Connection,
+    file: &Path,
+    queue: &Receiver<SearchRows>,
+) -> Result<(), StoreError> {
+    // As much memory as the writer's (`Cache::open`): a merge of the
+    // index's segments reads them all.
+    conn.execute_batch("PRAGMA cache_size = -16384")
+        .map_err(|err| super::super::error::classify(file, err))?;
+    while let Ok(mut batch) = queue.recv() {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|err| super::super::error::classify(file, err))?;
+        batch
+            .write(&tx)
+            .and_then(|()| tx.commit())
+            .map_err(|err| super::super::error::classify(file, err))?;
+    }
+    Ok(())
+}
