@@ -92,17 +92,21 @@ fn the_index_is_in_a_private_file_of_its_own() {
     assert_eq!(in_main, 0, "the database holds no words of the index");
 }
 
-/// A cache write holds the database's lock only: the bulk load's search
-/// thread writes the search file meanwhile (an IMMEDIATE transaction
-/// would lock every attached file).
+/// A cache write holds the database's lock from its start, and only that
+/// one: the bulk load's search thread writes the search file meanwhile
+/// (an IMMEDIATE transaction would lock every attached file).
 #[test]
-fn a_cache_write_leaves_the_search_file_free() {
+fn a_cache_write_locks_the_database_and_leaves_the_search_file_free() {
     let dir = tempfile::tempdir().unwrap();
     let (_store, cache) = open(dir.path());
     let other = Connection::open(search_file(dir.path())).unwrap();
     other.busy_timeout(std::time::Duration::ZERO).unwrap();
+    let database = Connection::open(dir.path().join("close.db")).unwrap();
+    database.busy_timeout(std::time::Duration::ZERO).unwrap();
     cache
         .write(|tx| {
+            let locked = database.execute_batch("BEGIN IMMEDIATE; ROLLBACK");
+            assert!(locked.is_err(), "the database is locked from the start");
             upsert(
                 tx,
                 &account(),
@@ -213,4 +217,81 @@ fn a_bulk_loads_search_rows_arrive_through_its_thread() {
         })
         .unwrap();
     assert_eq!(loading, None);
+}
+
+/// Rows a bulk load's search thread still held when the account logged
+/// out are not written: the leads are gone, and their rowids will be
+/// other leads' one day.
+#[test]
+fn a_logout_during_a_bulk_load_leaves_no_words_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_store, cache) = open(dir.path());
+    cache.write(bulk::defer_indexes).unwrap();
+    let mut load = SearchLoad::start(&cache).unwrap();
+    let mut keys = cache
+        .write(|tx| BulkKeys::load(tx, account_key(tx, &account())?))
+        .unwrap()
+        .unwrap();
+    let mut rows = SearchRows::default();
+    cache
+        .write(|tx| {
+            let key = account_key(tx, &account())?;
+            let record = prepare(Resource::Leads, &lead(7).to_string()).unwrap();
+            write_bulk(tx, key, &record, &mut rows, &mut keys)
+        })
+        .unwrap();
+    cache.clear(&account()).unwrap();
+    load.send(rows).unwrap();
+    load.finish(&cache).unwrap();
+    // A lead cached later at the same rowid is found by its own words only.
+    cache_leads(&cache, 1..2);
+    assert!(
+        found(&cache, "zed7").is_empty(),
+        "the old lead's words are gone"
+    );
+    assert!(found(&cache, "ann").len() == 1);
+    assert_eq!(found(&cache, "zed1"), ["lead_1"]);
+}
+
+/// A transaction that reached one file only (a crash, a power cut, or a
+/// database restored from a copy of itself) leaves the files' counts apart:
+/// the index is filled again when the cache opens.
+#[test]
+fn a_search_file_out_of_step_with_the_database_is_filled_again() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let (_store, cache) = open(dir.path());
+        cache_leads(&cache, 0..2);
+    }
+    // The words of lead 1 were lost with the file's last transaction.
+    let file = Connection::open(search_file(dir.path())).unwrap();
+    file.execute_batch(
+        "DELETE FROM cache_search WHERE rowid = 2;
+         UPDATE search_owner SET written = written - 1;",
+    )
+    .unwrap();
+    drop(file);
+    let (_store, cache) = open(dir.path());
+    assert_eq!(found(&cache, "zed1"), ["lead_1"]);
+}
+
+/// A damaged search file does not stop the cache: it is made again.
+#[test]
+fn a_damaged_search_file_is_made_again() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let (_store, cache) = open(dir.path());
+        cache_leads(&cache, 0..2);
+    }
+    for end in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(dir.path().join(format!("close.db-search{end}")));
+    }
+    std::fs::write(search_file(dir.path()), vec![0x5a; 64 * 1024]).unwrap();
+    let (_store, cache) = open(dir.path());
+    assert_eq!(found(&cache, "zed0"), ["lead_0"]);
+    let mode = std::fs::metadata(search_file(dir.path()))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
 }

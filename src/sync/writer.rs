@@ -176,7 +176,7 @@ impl Writer {
         let logged_in = self.cache.read(|conn| logged_in(conn, &self.account))?;
         // While the keys are set aside, the search rows go to a thread of
         // their own, into the search index's own file.
-        let mut search_load = if self.bulk {
+        let mut search_load = if self.bulk && self.cache.read(keys_deferred)? {
             Some(SearchLoad::start(&self.cache)?)
         } else {
             None
@@ -216,7 +216,8 @@ impl Writer {
                         }
                     }
                 }
-                if keys.is_none() || search_load.is_none() {
+                // Through the thread while it runs, so rows stay in order.
+                if search_load.is_none() {
                     search.write(tx)?;
                 }
                 let (json, done, total) = {

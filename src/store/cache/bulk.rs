@@ -198,6 +198,7 @@ fn drop_duplicates(tx: &Transaction<'_>, table: &str) -> rusqlite::Result<()> {
          WHERE newest > 1"
     );
     if table == "cache_leads" {
+        search_file::touched(tx)?;
         tx.execute(
             &format!("DELETE FROM cache_search WHERE rowid IN ({older})"),
             [],

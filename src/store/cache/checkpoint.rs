@@ -107,8 +107,15 @@ fn run(conn: &rusqlite::Connection, wal: &Wal, state: &(Mutex<State>, Condvar)) 
         }
         // A failed checkpoint loses nothing: the pages stay in the WAL
         // for the next one, or the writer's own.
-        let mode = if wal.too_big() { "RESTART" } else { "PASSIVE" };
-        let sql = format!("PRAGMA wal_checkpoint({mode})");
+        // A RESTART waits out every writer of the files it names: only
+        // the database's log, which the writer fills; a bulk load's
+        // search thread keeps its own file's log short itself.
+        let (files, mode) = if wal.too_big() {
+            ("main.", "RESTART")
+        } else {
+            ("", "PASSIVE")
+        };
+        let sql = format!("PRAGMA {files}wal_checkpoint({mode})");
         if let Err(err) = conn.query_row(&sql, [], |_| Ok(())) {
             tracing::debug!(%err, mode, "background checkpoint");
         }

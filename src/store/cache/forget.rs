@@ -35,6 +35,7 @@ pub fn forget(
                 .query_row(params![account, id], |row| row.get(0))
                 .optional()?;
             let Some(rowid) = rowid else { continue };
+            super::search_file::touched(tx)?;
             tx.prepare_cached("DELETE FROM cache_search WHERE rowid = ?1")?
                 .execute([rowid])?;
             for child in CHILD_TABLES {

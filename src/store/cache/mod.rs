@@ -93,7 +93,7 @@ impl Cache {
         let path = path.as_ref().to_path_buf();
         db::create_file(&search_file::path(&path))?;
         let mut writer = db::connect(&path)?;
-        search_file::attach(&writer, &path)?;
+        search_file::attach_or_renew(&writer, &path)?;
         search_file::adopt(&mut writer)?;
         let opened_version = writer.query_row("PRAGMA data_version", [], |row| row.get(0))?;
         // The writer's pages and sort scratch stay in memory (about 16 MB
@@ -223,6 +223,7 @@ impl Cache {
     fn clear_overwriting(&self, account: &AccountId) -> Result<(), StoreError> {
         self.write(|tx| {
             let who = rusqlite::params![account.organization_id, account.user_id];
+            search_file::touched(tx)?;
             let searchable = tx.execute(
                 &format!(
                     "DELETE FROM cache_search WHERE rowid IN (SELECT rowid FROM cache_leads

@@ -14,9 +14,12 @@
 //! may be behind them it is filled again from them ([`rebuild`]).
 //!
 //! The file belongs to one database: both hold the same token
-//! (`cache_search_state.owner`, `search_owner`). A file left by another
-//! database (the database deleted, or restored from a copy) is emptied
-//! and filled again from this one's records.
+//! (`cache_search_state.owner`, `search_owner`) and the same count of
+//! transactions that wrote the index ([`touched`]). A file left by another
+//! database (the database deleted and made again), one out of step with
+//! it (a crash or power cut that kept a transaction in one file only, a
+//! database restored from a copy), a damaged file or none is emptied or
+//! made, and filled again from the records when the cache opens.
 
 use std::{
     path::{Path, PathBuf},
@@ -73,37 +76,56 @@ pub(crate) fn attach(conn: &Connection, db: &Path) -> Result<(), StoreError> {
     db::use_wal(conn, "search", &file)
 }
 
+/// [`attach`], first making the file again if it is damaged (its words
+/// come from the records; [`adopt`] fills it again).
+pub(crate) fn attach_or_renew(conn: &Connection, db: &Path) -> Result<(), StoreError> {
+    match attach(conn, db) {
+        Err(StoreError::Corrupt { reason, .. }) => {
+            tracing::warn!(%reason, "the search index's file is damaged: it is made again");
+            let _ = conn.execute_batch("DETACH DATABASE search");
+            let file = path(db);
+            for end in ["", "-wal", "-shm"] {
+                let mut name = file.clone().into_os_string();
+                name.push(end);
+                match std::fs::remove_file(&name) {
+                    Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(StoreError::io(name, err));
+                    }
+                    _ => {}
+                }
+            }
+            db::create_file(&file)?;
+            attach(conn, db)
+        }
+        other => other,
+    }
+}
+
 /// Makes the search file this database's: creates its index if it has
 /// none, and empties and fills it again if it belongs to another database
 /// (see the module's docs). Runs once per [`Cache::open`].
 pub(crate) fn adopt(conn: &mut Connection) -> rusqlite::Result<()> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let owner: String =
-        tx.query_row("SELECT owner FROM cache_search_state", [], |row| row.get(0))?;
-    let has_index: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM search.sqlite_schema WHERE name = 'search_owner')",
-        [],
-        |row| row.get(0),
-    )?;
-    let theirs: Option<String> = if has_index {
-        tx.query_row("SELECT owner FROM search.search_owner", [], |row| {
-            row.get(0)
-        })
-        .optional()?
-    } else {
-        None
-    };
-    if theirs.as_deref() == Some(owner.as_str()) {
+    // Read first, with no lock: opening a cache never waits for a writer
+    // in another process unless the file must be filled.
+    if owner(conn)?.0 {
         return Ok(());
     }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let (ours, owner) = self::owner(&tx)?;
+    if ours {
+        return tx.commit();
+    }
+    tracing::info!("the search index is filled again from the cached records");
     tx.execute_batch(
         "DROP TABLE IF EXISTS search.cache_search;
          DROP TABLE IF EXISTS search.search_owner;
-         CREATE TABLE search.search_owner (owner TEXT NOT NULL) STRICT;",
+         CREATE TABLE search.search_owner (owner TEXT NOT NULL, written INTEGER NOT NULL)
+             STRICT;",
     )?;
     tx.execute_batch(TABLE)?;
     tx.execute(
-        "INSERT INTO search.search_owner (owner) VALUES (?1)",
+        "INSERT INTO search.search_owner (owner, written)
+         SELECT ?1, written FROM main.cache_search_state",
         [&owner],
     )?;
     if keys_deferred(&tx)? {
@@ -115,6 +137,41 @@ pub(crate) fn adopt(conn: &mut Connection) -> rusqlite::Result<()> {
         rebuild(&tx)?;
     }
     tx.commit()
+}
+
+/// Whether the search file is this database's and in step with it, and
+/// this database's token.
+fn owner(conn: &Connection) -> rusqlite::Result<(bool, String)> {
+    let ours: (String, i64) = conn.query_row(
+        "SELECT owner, written FROM main.cache_search_state",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    let has_owner: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM search.sqlite_schema WHERE name = 'search_owner')",
+        [],
+        |row| row.get(0),
+    )?;
+    let theirs: Option<(String, i64)> = if has_owner {
+        conn.query_row(
+            "SELECT owner, written FROM search.search_owner",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?
+    } else {
+        None
+    };
+    Ok((theirs.as_ref() == Some(&ours), ours.0))
+}
+
+/// Counts a transaction that writes the index, in both files: a cache
+/// transaction that writes `cache_search` calls this first.
+pub(crate) fn touched(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "UPDATE main.cache_search_state SET written = written + 1;
+         UPDATE search.search_owner SET written = written + 1;",
+    )
 }
 
 /// Fills the index again from the cached leads and their contacts, as the
@@ -148,7 +205,10 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<u64> {
         }
     }
     search.write(tx)?;
-    tx.execute("UPDATE cache_search_state SET loading = NULL", [])?;
+    tx.execute_batch(
+        "UPDATE main.cache_search_state SET loading = NULL, written = written + 1;
+         UPDATE search.search_owner SET written = (SELECT written FROM main.cache_search_state);",
+    )?;
     Ok(count)
 }
 
@@ -182,6 +242,10 @@ impl SearchLoad {
     pub fn start(cache: &Cache) -> Result<Self, StoreError> {
         let file = path(cache.path());
         let conn = db::connect(&file)?;
+        // `Cache::open` attached the search file by this path: it is UTF-8.
+        let records = cache.path().to_str().unwrap_or_default();
+        conn.execute("ATTACH DATABASE ?1 AS records", [records])
+            .map_err(|err| super::super::error::classify(cache.path(), err))?;
         cache.write(|tx| {
             tx.execute(
                 "UPDATE cache_search_state
@@ -256,11 +320,14 @@ fn write_all(
     conn.execute_batch("PRAGMA cache_size = -16384")
         .map_err(|err| super::super::error::classify(file, err))?;
     while let Ok(mut batch) = queue.recv() {
+        // The search file's lock only (IMMEDIATE would take the
+        // database's too, which the sync's writer holds); the database is
+        // read, after the lock, for the leads still there.
         let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .transaction_with_behavior(TransactionBehavior::Deferred)
             .map_err(|err| super::super::error::classify(file, err))?;
-        batch
-            .write(&tx)
+        tx.execute_batch("UPDATE search_owner SET written = written WHERE 0")
+            .and_then(|()| batch.write_apart(&tx))
             .and_then(|()| tx.commit())
             .map_err(|err| super::super::error::classify(file, err))?;
     }

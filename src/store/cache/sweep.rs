@@ -41,6 +41,7 @@ pub fn sweep(
     };
     Ok(match scope {
         Scope::Leads => {
+            super::search_file::touched(tx)?;
             tx.execute(
                 &format!(
                     "DELETE FROM cache_search WHERE rowid IN

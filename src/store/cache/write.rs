@@ -21,6 +21,7 @@ use crate::store::AccountId;
 use super::{
     columns::{EMBEDDED_IN_LEADS, columns, table},
     keys::{BulkKeys, Slot},
+    search_file,
     shape::{Prepared, prepare},
 };
 
@@ -156,8 +157,13 @@ impl SearchRows {
         self.0.is_empty()
     }
 
-    /// Writes the held rows, in the order they were added.
+    /// Writes the held rows, in the order they were added, in a cache
+    /// transaction (which the search file is attached to).
     pub fn write(&mut self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        search_file::touched(tx)?;
         for row in self.0.drain(..) {
             if row.replace {
                 tx.prepare_cached("DELETE FROM cache_search WHERE rowid = ?1")?
@@ -165,6 +171,24 @@ impl SearchRows {
             }
             tx.prepare_cached(
                 "INSERT INTO cache_search (rowid, name, people) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![row.rowid, row.name, row.people])?;
+        }
+        Ok(())
+    }
+
+    /// Writes the held rows from a bulk load's search thread, whose
+    /// connection opened the search file and attached the database as
+    /// `records`: a lead gone meanwhile (its account logged out) gets no
+    /// row, and a row already there for its rowid (written by another
+    /// process's load, or a rebuild) is replaced, never doubled.
+    pub(super) fn write_apart(&mut self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
+        for row in self.0.drain(..) {
+            tx.prepare_cached("DELETE FROM cache_search WHERE rowid = ?1")?
+                .execute([row.rowid])?;
+            tx.prepare_cached(
+                "INSERT INTO cache_search (rowid, name, people) SELECT ?1, ?2, ?3
+                 WHERE EXISTS (SELECT 1 FROM records.cache_leads WHERE rowid = ?1)",
             )?
             .execute(params![row.rowid, row.name, row.people])?;
         }
