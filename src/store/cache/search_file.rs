@@ -229,9 +229,25 @@ pub(crate) fn behind(conn: &Connection) -> rusqlite::Result<bool> {
 /// another load's mark is there: that one may have stopped half-way), and
 /// clears its own mark once every row is written ([`SearchLoad::finish`]).
 /// A mark left behind makes the load's end fill the index again.
+///
+/// Rows reach the thread after their leads were committed, so a lead may
+/// be gone by the time its row is written (its account logged out), and
+/// its rowid may be another lead's one day. Anything else that writes the
+/// index meanwhile counts a transaction in the search file ([`touched`]):
+/// the thread then writes no more, and the load's end fills the index
+/// again from the records.
 pub struct SearchLoad {
     rows: Option<SyncSender<SearchRows>>,
-    thread: Option<JoinHandle<Result<(), StoreError>>>,
+    thread: Option<JoinHandle<Result<Outcome, StoreError>>>,
+}
+
+/// How the thread ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Every row it was sent is written.
+    Written,
+    /// Something else wrote the index meanwhile: rows were left out.
+    Stopped,
 }
 
 /// Batches on their way to the thread at most: with 32 pages of leads to
@@ -242,10 +258,7 @@ impl SearchLoad {
     pub fn start(cache: &Cache) -> Result<Self, StoreError> {
         let file = path(cache.path());
         let conn = db::connect(&file)?;
-        // `Cache::open` attached the search file by this path: it is UTF-8.
-        let records = cache.path().to_str().unwrap_or_default();
-        conn.execute("ATTACH DATABASE ?1 AS records", [records])
-            .map_err(|err| super::super::error::classify(cache.path(), err))?;
+        let sql = |err| super::super::error::classify(&file, err);
         cache.write(|tx| {
             tx.execute(
                 "UPDATE cache_search_state
@@ -253,11 +266,15 @@ impl SearchLoad {
                 [],
             )
         })?;
+        let written: i64 = conn
+            .query_row("SELECT written FROM search_owner", [], |row| row.get(0))
+            .map_err(sql)?;
         let (rows, queue) = sync_channel(QUEUE);
+        let thread_file = file.clone();
         let thread = std::thread::Builder::new()
             .name("cache-search".into())
-            .spawn(move || write_all(conn, &file, &queue))
-            .map_err(|err| StoreError::io(cache.path(), err))?;
+            .spawn(move || write_all(conn, &thread_file, written, &queue))
+            .map_err(|err| StoreError::io(&file, err))?;
         Ok(Self {
             rows: Some(rows),
             thread: Some(thread),
@@ -271,31 +288,32 @@ impl SearchLoad {
         match sent {
             Some(Ok(())) => Ok(()),
             // The thread stopped on an error: that is the answer.
-            _ => self.join(),
+            _ => self.join().map(drop),
         }
     }
 
-    /// Waits until every row is written, then clears this load's mark.
+    /// Waits until every row is written, then clears this load's mark, or
+    /// leaves the index to be filled again if rows were left out.
     pub fn finish(mut self, cache: &Cache) -> Result<(), StoreError> {
-        self.join()?;
-        cache.write(|tx| {
-            tx.execute(
-                "UPDATE cache_search_state SET loading = NULL WHERE loading = 'pending'",
-                [],
-            )
-        })?;
+        let sql = match self.join()? {
+            Outcome::Written => {
+                "UPDATE cache_search_state SET loading = NULL WHERE loading = 'pending'"
+            }
+            Outcome::Stopped => "UPDATE cache_search_state SET loading = 'rebuild'",
+        };
+        cache.write(|tx| tx.execute(sql, []))?;
         Ok(())
     }
 
-    fn join(&mut self) -> Result<(), StoreError> {
+    fn join(&mut self) -> Result<Outcome, StoreError> {
         self.rows = None;
         match self.thread.take().map(JoinHandle::join) {
-            Some(Ok(written)) => written,
+            Some(Ok(outcome)) => outcome,
             Some(Err(_)) => Err(StoreError::io(
                 Path::new("search"),
                 std::io::Error::other("the search index's writer stopped"),
             )),
-            None => Ok(()),
+            None => Ok(Outcome::Written),
         }
     }
 }
@@ -310,26 +328,38 @@ impl Drop for SearchLoad {
     }
 }
 
+/// Writes each batch from `queue` while the search file's count of
+/// transactions stays at `written` (see [`SearchLoad`]).
 fn write_all(
     mut conn: Connection,
     file: &Path,
+    written: i64,
     queue: &Receiver<SearchRows>,
-) -> Result<(), StoreError> {
-    // As much memory as the writer's (`Cache::open`): a merge of the
-    // index's segments reads them all.
-    conn.execute_batch("PRAGMA cache_size = -16384")
-        .map_err(|err| super::super::error::classify(file, err))?;
+) -> Result<Outcome, StoreError> {
+    let sql = |err| super::super::error::classify(file, err);
+    // A quarter of the writer's pages (`Cache::open`): the index's new
+    // segments are written, not read back, while merging is off for the
+    // load, and the sync's peak memory stays under its budget.
+    conn.execute_batch("PRAGMA cache_size = -4096")
+        .map_err(sql)?;
     while let Ok(mut batch) = queue.recv() {
-        // The search file's lock only (IMMEDIATE would take the
-        // database's too, which the sync's writer holds); the database is
-        // read, after the lock, for the leads still there.
+        // The count is read once the lock is held, so nothing writes the
+        // index between the check and the rows.
         let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Deferred)
-            .map_err(|err| super::super::error::classify(file, err))?;
-        tx.execute_batch("UPDATE search_owner SET written = written WHERE 0")
-            .and_then(|()| batch.write_apart(&tx))
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        let now: i64 = tx
+            .query_row("SELECT written FROM search_owner", [], |row| row.get(0))
+            .map_err(sql)?;
+        if now != written {
+            // Take what is still on its way, so the writer never waits.
+            while queue.recv().is_ok() {}
+            return Ok(Outcome::Stopped);
+        }
+        batch
+            .write_rows(&tx)
             .and_then(|()| tx.commit())
-            .map_err(|err| super::super::error::classify(file, err))?;
+            .map_err(sql)?;
     }
-    Ok(())
+    Ok(Outcome::Written)
 }

@@ -164,6 +164,13 @@ impl SearchRows {
             return Ok(());
         }
         search_file::touched(tx)?;
+        self.write_rows(tx)
+    }
+
+    /// Writes the held rows, in the order they were added, on a
+    /// connection to the search file itself (a bulk load's search thread,
+    /// which counts nothing: see `search_file.rs`).
+    pub(super) fn write_rows(&mut self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
         for row in self.0.drain(..) {
             if row.replace {
                 tx.prepare_cached("DELETE FROM cache_search WHERE rowid = ?1")?
@@ -171,24 +178,6 @@ impl SearchRows {
             }
             tx.prepare_cached(
                 "INSERT INTO cache_search (rowid, name, people) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![row.rowid, row.name, row.people])?;
-        }
-        Ok(())
-    }
-
-    /// Writes the held rows from a bulk load's search thread, whose
-    /// connection opened the search file and attached the database as
-    /// `records`: a lead gone meanwhile (its account logged out) gets no
-    /// row, and a row already there for its rowid (written by another
-    /// process's load, or a rebuild) is replaced, never doubled.
-    pub(super) fn write_apart(&mut self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
-        for row in self.0.drain(..) {
-            tx.prepare_cached("DELETE FROM cache_search WHERE rowid = ?1")?
-                .execute([row.rowid])?;
-            tx.prepare_cached(
-                "INSERT INTO cache_search (rowid, name, people) SELECT ?1, ?2, ?3
-                 WHERE EXISTS (SELECT 1 FROM records.cache_leads WHERE rowid = ?1)",
             )?
             .execute(params![row.rowid, row.name, row.people])?;
         }
