@@ -153,30 +153,38 @@ fn a_search_file_that_is_not_the_databases_is_filled_again() {
     assert_eq!(found(&cache, "zed0"), ["lead_0"]);
 }
 
+/// A bulk load under way: indexes aside, its search thread started, and
+/// `leads` stored as its writer stores them. Returns the load and the
+/// search rows the writer would send it next.
+fn bulk_load(cache: &Cache, leads: impl Iterator<Item = usize>) -> (SearchLoad, SearchRows) {
+    cache.write(bulk::defer_indexes).unwrap();
+    let load = SearchLoad::start(cache).unwrap();
+    let mut keys = cache
+        .write(|tx| BulkKeys::load(tx, account_key(tx, &account())?))
+        .unwrap()
+        .unwrap();
+    let mut rows = SearchRows::default();
+    cache
+        .write(|tx| {
+            let key = account_key(tx, &account())?;
+            for n in leads {
+                let record = prepare(Resource::Leads, &lead(n).to_string()).unwrap();
+                write_bulk(tx, key, &record, &mut rows, &mut keys)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    (load, rows)
+}
+
 /// A bulk load whose search rows were not all written (the process
 /// stopped) leaves its mark, and the load's end fills the index again.
 #[test]
 fn a_bulk_load_that_stopped_fills_the_index_at_its_end() {
     let dir = tempfile::tempdir().unwrap();
     let (_store, cache) = open(dir.path());
-    cache.write(bulk::defer_indexes).unwrap();
-    let load = SearchLoad::start(&cache).unwrap();
-    let mut keys = cache
-        .write(|tx| BulkKeys::load(tx, account_key(tx, &account())?))
-        .unwrap()
-        .unwrap();
-    cache
-        .write(|tx| {
-            let key = account_key(tx, &account())?;
-            // Rows that never reach the search thread: lost with the process.
-            let mut lost = SearchRows::default();
-            for n in 0..3 {
-                let record = prepare(Resource::Leads, &lead(n).to_string()).unwrap();
-                write_bulk(tx, key, &record, &mut lost, &mut keys)?;
-            }
-            Ok(())
-        })
-        .unwrap();
+    // Rows that never reach the search thread: lost with the process.
+    let (load, _lost) = bulk_load(&cache, 0..3);
     drop(load);
     assert!(found(&cache, "zed1").is_empty());
     cache.write(bulk::restore_indexes).unwrap();
@@ -190,23 +198,7 @@ fn a_bulk_load_that_stopped_fills_the_index_at_its_end() {
 fn a_bulk_loads_search_rows_arrive_through_its_thread() {
     let dir = tempfile::tempdir().unwrap();
     let (_store, cache) = open(dir.path());
-    cache.write(bulk::defer_indexes).unwrap();
-    let mut load = SearchLoad::start(&cache).unwrap();
-    let mut keys = cache
-        .write(|tx| BulkKeys::load(tx, account_key(tx, &account())?))
-        .unwrap()
-        .unwrap();
-    let mut rows = SearchRows::default();
-    cache
-        .write(|tx| {
-            let key = account_key(tx, &account())?;
-            for n in 0..2 {
-                let record = prepare(Resource::Leads, &lead(n).to_string()).unwrap();
-                write_bulk(tx, key, &record, &mut rows, &mut keys)?;
-            }
-            Ok(())
-        })
-        .unwrap();
+    let (mut load, rows) = bulk_load(&cache, 0..2);
     load.send(rows).unwrap();
     load.finish(&cache).unwrap();
     assert_eq!(found(&cache, "zed0"), ["lead_0"]);
@@ -226,20 +218,7 @@ fn a_bulk_loads_search_rows_arrive_through_its_thread() {
 fn a_logout_during_a_bulk_load_leaves_no_words_behind() {
     let dir = tempfile::tempdir().unwrap();
     let (_store, cache) = open(dir.path());
-    cache.write(bulk::defer_indexes).unwrap();
-    let mut load = SearchLoad::start(&cache).unwrap();
-    let mut keys = cache
-        .write(|tx| BulkKeys::load(tx, account_key(tx, &account())?))
-        .unwrap()
-        .unwrap();
-    let mut rows = SearchRows::default();
-    cache
-        .write(|tx| {
-            let key = account_key(tx, &account())?;
-            let record = prepare(Resource::Leads, &lead(7).to_string()).unwrap();
-            write_bulk(tx, key, &record, &mut rows, &mut keys)
-        })
-        .unwrap();
+    let (mut load, rows) = bulk_load(&cache, 7..8);
     cache.clear(&account()).unwrap();
     load.send(rows).unwrap();
     load.finish(&cache).unwrap();
