@@ -41,7 +41,9 @@ use crate::{
     store::{StoreError, db},
 };
 
-/// The index: lead names and their contacts' names, emails and phones.
+/// The index: lead names and their contacts' names, emails and phones,
+/// as schema_v2.sql made it in the database (a released step, kept as it
+/// was; v8 drops it there).
 const TABLE: &str = "CREATE VIRTUAL TABLE search.cache_search USING fts5(
     name, people,
     tokenize = 'unicode61 remove_diacritics 2',
