@@ -252,6 +252,16 @@ fn a_search_file_out_of_step_with_the_database_is_filled_again() {
     drop(file);
     let (_store, cache) = open(dir.path());
     assert_eq!(found(&cache, "zed1"), ["lead_1"]);
+    // Filled with merging off, as a bulk load fills it; merging is back.
+    let automerge: i64 = Connection::open(search_file(dir.path()))
+        .unwrap()
+        .query_row(
+            "SELECT v FROM cache_search_config WHERE k = 'automerge'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(automerge, 4);
 }
 
 /// A damaged search file does not stop the cache: it is made again.

@@ -89,13 +89,13 @@ pub fn defer_indexes(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 const SORT_THREADS: u32 = 2;
 
 /// FTS5's default: merge a level's segments once it has 4 of them.
-const AUTOMERGE: i64 = 4;
+pub(super) const AUTOMERGE: i64 = 4;
 
 /// How eagerly the search index merges its segments as it is written.
 /// A bulk load turns merging off (every batch adds one segment, and FTS5
 /// still merges a level that reaches 16), which saved a twentieth of the
 /// writer's time; the end of the load turns it back on.
-fn set_automerge(tx: &Transaction<'_>, segments: i64) -> rusqlite::Result<()> {
+pub(super) fn set_automerge(tx: &Transaction<'_>, segments: i64) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO cache_search (cache_search, rank) VALUES ('automerge', ?1)",
         [segments],

@@ -30,10 +30,10 @@ use std::{
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::{
-    Cache,
+    Cache, bulk,
     export::whole_lead,
     keys::keys_deferred,
-    shape::prepare,
+    shape::{EMBEDDED, prepare},
     write::{SearchRow, SearchRows},
 };
 use crate::{
@@ -176,6 +176,9 @@ pub(crate) fn touched(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     )
 }
 
+/// The `embedded` bit of a lead's contacts (see [`EMBEDDED`]).
+const CONTACTS: i64 = EMBEDDED[0].1;
+
 /// Fills the index again from the cached leads and their contacts, as the
 /// sync's writer would write each lead's row; returns how many leads.
 pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<u64> {
@@ -183,6 +186,9 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<u64> {
         "INSERT INTO cache_search (cache_search) VALUES ('delete-all')",
         [],
     )?;
+    // As in a bulk load: no merging while the rows go in, one
+    // segment per thousand leads; merging resumes after.
+    bulk::set_automerge(tx, 0)?;
     let mut leads = tx.prepare("SELECT rowid, account, id, embedded, raw FROM cache_leads")?;
     let mut rows = leads.query([])?;
     let mut search = SearchRows::default();
@@ -190,7 +196,9 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<u64> {
     while let Some(row) = rows.next()? {
         let rowid: i64 = row.get(0)?;
         let id: String = row.get(2)?;
-        let text = whole_lead(tx, row.get(1)?, &id, row.get(3)?, row.get(4)?)?;
+        // Only its contacts bring words: the other arrays stay out.
+        let embedded = row.get::<_, i64>(3)? & CONTACTS;
+        let text = whole_lead(tx, row.get(1)?, &id, embedded, row.get(4)?)?;
         if let Ok(lead) = prepare(Resource::Leads, &text)
             && let Some(parts) = lead.lead
         {
@@ -207,6 +215,7 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<u64> {
         }
     }
     search.write(tx)?;
+    bulk::set_automerge(tx, bulk::AUTOMERGE)?;
     tx.execute_batch(
         "UPDATE main.cache_search_state SET loading = NULL, written = written + 1;
          UPDATE search.search_owner SET written = (SELECT written FROM main.cache_search_state);",
