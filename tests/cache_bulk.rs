@@ -367,3 +367,39 @@ fn an_export_while_the_indexes_are_aside_matches_one_after() {
     let lead_5: Value = serde_json::from_str(&aside[5]).unwrap();
     assert_eq!(lead_5["tasks"].as_array().unwrap().len(), 2);
 }
+
+/// The writer's page cache, temporary storage and sort helper threads.
+fn sort_settings(conn: &rusqlite::Connection) -> rusqlite::Result<(i64, i64, i64)> {
+    let get = |name: &str| conn.query_row(&format!("PRAGMA {name}"), [], |row| row.get(0));
+    Ok((get("cache_size")?, get("temp_store")?, get("threads")?))
+}
+
+#[test]
+fn an_index_build_sorts_in_runs_on_helper_threads_then_puts_the_writer_back() {
+    let (_dir, _store, cache, account) = open();
+    let mut keys = new_keys(&cache, &account);
+    write(
+        &cache,
+        &account,
+        &mut keys,
+        &lead("First", &[("c1", "Ann")]),
+    );
+    let before = cache.write(|tx| sort_settings(tx)).unwrap();
+    assert_eq!(before.1, 2, "the writer keeps temporary storage in memory");
+
+    // SQLite hands sorted runs to its helpers only when it writes them to
+    // temporary files, each at most the page cache's size.
+    let during = cache
+        .write(|tx| {
+            let sorting = bulk::SortInRuns::start(tx)?;
+            let during = sort_settings(tx);
+            sorting.end(tx)?;
+            during
+        })
+        .unwrap();
+    assert_eq!(during, (-4096, 1, 2));
+
+    assert_eq!(cache.write(bulk::restore_indexes).unwrap(), 10);
+    assert_eq!(cache.write(|tx| sort_settings(tx)).unwrap(), before);
+    assert_eq!(names(&cache, &account).1, ["First"]);
+}
