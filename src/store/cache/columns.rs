@@ -2,9 +2,12 @@
 //! from its JSON text (see `fields.rs`), in the order its statements bind
 //! them.
 
-use rusqlite::types::Value as Sql;
+use std::borrow::Cow;
 
-use super::fields::{Fields, Key};
+use super::{
+    fields::{Fields, Key},
+    packed::{Val, Vals},
+};
 use crate::resource::Resource;
 
 /// The tables of the records a lead embeds, each with the condition that
@@ -72,23 +75,21 @@ pub(super) fn columns(resource: Resource) -> &'static [&'static str] {
     }
 }
 
-pub(super) fn text(fields: &Fields<'_>, key: Key) -> Sql {
-    fields
-        .text(key)
-        .map_or(Sql::Null, |t| Sql::Text(t.into_owned()))
+pub(super) fn text<'a>(fields: &Fields<'a>, key: Key) -> Val<'a> {
+    fields.text(key).map_or(Val::Null, Val::Text)
 }
 
-fn either(fields: &Fields<'_>, a: Key, b: Key) -> Sql {
+fn either<'a>(fields: &Fields<'a>, a: Key, b: Key) -> Val<'a> {
     match text(fields, a) {
-        Sql::Null => text(fields, b),
+        Val::Null => text(fields, b),
         found => found,
     }
 }
 
-fn int(fields: &Fields<'_>, key: Key) -> Sql {
+fn int<'a>(fields: &Fields<'a>, key: Key) -> Val<'a> {
     fields
         .number(key)
-        .map_or(Sql::Null, |n| Sql::Integer(n.round() as i64))
+        .map_or(Val::Null, |n| Val::Int(n.round() as i64))
 }
 
 /// The first item of a list field, if it is an object.
@@ -97,18 +98,18 @@ fn first_of<'a>(fields: &Fields<'a>, key: Key) -> Option<Fields<'a>> {
 }
 
 /// The columns of a record other than a lead, in [`columns`] order.
-pub(super) fn values(resource: Resource, f: &Fields<'_>) -> Vec<Sql> {
+pub(super) fn values<'a>(resource: Resource, f: &Fields<'a>) -> Vals<'a> {
     let name = || match either(f, Key::DisplayName, Key::Name) {
-        Sql::Null => Sql::Text(String::new()),
+        Val::Null => Val::Text(Cow::Borrowed("")),
         found => found,
     };
     match resource {
-        Resource::Leads => Vec::new(),
+        Resource::Leads => Vals::new(),
         Resource::Contacts => {
-            let email = first_of(f, Key::Emails).map_or(Sql::Null, |e| text(&e, Key::Email));
+            let email = first_of(f, Key::Emails).map_or(Val::Null, |e| text(&e, Key::Email));
             let phone = first_of(f, Key::Phones)
-                .map_or(Sql::Null, |p| either(&p, Key::PhoneFormatted, Key::Phone));
-            vec![
+                .map_or(Val::Null, |p| either(&p, Key::PhoneFormatted, Key::Phone));
+            [
                 text(f, Key::LeadId),
                 name(),
                 text(f, Key::Title),
@@ -116,8 +117,10 @@ pub(super) fn values(resource: Resource, f: &Fields<'_>) -> Vec<Sql> {
                 phone,
                 text(f, Key::DateUpdated),
             ]
+            .into_iter()
+            .collect()
         }
-        Resource::Opportunities => vec![
+        Resource::Opportunities => [
             text(f, Key::LeadId),
             text(f, Key::LeadName),
             text(f, Key::StatusLabel),
@@ -129,30 +132,36 @@ pub(super) fn values(resource: Resource, f: &Fields<'_>) -> Vec<Sql> {
             text(f, Key::UserName),
             either(f, Key::DateWon, Key::ExpectedDate),
             text(f, Key::DateUpdated),
-        ],
-        Resource::Tasks => vec![
+        ]
+        .into_iter()
+        .collect(),
+        Resource::Tasks => [
             text(f, Key::LeadId),
             text(f, Key::LeadName),
             text(f, Key::Type),
             text(f, Key::Text),
             either(f, Key::DueDate, Key::Date),
-            Sql::Integer(i64::from(f.truthy(Key::IsComplete))),
+            Val::Int(i64::from(f.truthy(Key::IsComplete))),
             text(f, Key::AssignedToName),
             text(f, Key::DateUpdated),
-        ],
+        ]
+        .into_iter()
+        .collect(),
         Resource::Activities => {
             let summary = [Key::Subject, Key::Note, Key::Text, Key::BodyText, Key::Type]
                 .into_iter()
                 .map(|key| text(f, key))
-                .find(|v| *v != Sql::Null)
-                .unwrap_or(Sql::Null);
-            vec![
+                .find(|v| *v != Val::Null)
+                .unwrap_or(Val::Null);
+            [
                 text(f, Key::LeadId),
                 text(f, Key::Type),
                 summary,
                 text(f, Key::UserName),
                 text(f, Key::DateCreated),
             ]
+            .into_iter()
+            .collect()
         }
     }
 }

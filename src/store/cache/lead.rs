@@ -130,13 +130,12 @@ impl<'a> LeadText<'a> {
                 if self.children.capacity() == 0 {
                     self.children.reserve(8);
                 }
-                self.children.push(Prepared {
+                self.children.push(Prepared::copied(
                     resource,
-                    id: id.into_owned(),
-                    values: values(resource, &fields),
-                    raw: raw.to_owned(),
-                    lead: None,
-                });
+                    raw,
+                    &id,
+                    &values(resource, &fields),
+                ));
             }
             Ok(())
         })?;

@@ -16,6 +16,7 @@ mod fields;
 mod forget;
 mod keys;
 mod lead;
+mod packed;
 mod read;
 #[cfg(test)]
 mod reader_tests;

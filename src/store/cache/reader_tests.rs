@@ -170,10 +170,10 @@ fn prepare_reads_every_record_as_before() {
     // The lead leaves its embedded arrays out of its raw, and keeps the rest.
     let prepared = prepare(Resource::Leads, &records[0]).unwrap();
     assert_eq!(
-        prepared.values.last(),
-        Some(&rusqlite::types::Value::Integer(7))
+        prepared.values().last(),
+        Some(rusqlite::types::ValueRef::Integer(7))
     );
-    assert!(!prepared.raw.contains("cont_1") && prepared.raw.contains("\"deep\""));
+    assert!(!prepared.raw().contains("cont_1") && prepared.raw().contains("\"deep\""));
 }
 
 /// Small edits anywhere in a lead's text (deleted, doubled or replaced
@@ -293,17 +293,17 @@ fn lone_surrogates_keep_the_record() {
     let lead = r#"{"id":"lead_8","display_name":"Broken \ud83d","custom.cf_\udc80":"v",
         "contacts":[{"id":"cont_8","lead_id":"lead_8","name":"A \udc80","x\ud800y":1}]}"#;
     let prepared = prepare(Resource::Leads, lead).unwrap();
-    assert_eq!(prepared.id, "lead_8");
+    assert_eq!(prepared.id(), "lead_8");
     assert!(
-        prepared.raw.contains(r#""custom.cf_\udc80":"v""#),
+        prepared.raw().contains(r#""custom.cf_\udc80":"v""#),
         "the key is kept as Close sent it: {}",
-        prepared.raw
+        prepared.raw()
     );
     let children = &prepared.lead.as_ref().unwrap().children;
     assert_eq!(children.len(), 1);
-    assert!(children[0].raw.contains(r#""x\ud800y":1"#));
+    assert!(children[0].raw().contains(r#""x\ud800y":1"#));
     let contact = r#"{"id":"cont_9","lead_id":"lead_8","\udead":true}"#;
-    assert_eq!(prepare(Resource::Contacts, contact).unwrap().id, "cont_9");
+    assert_eq!(prepare(Resource::Contacts, contact).unwrap().id(), "cont_9");
 }
 
 /// Every accessor agrees with its `Value` counterpart.

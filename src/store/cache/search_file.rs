@@ -200,13 +200,13 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<u64> {
         let embedded = row.get::<_, i64>(3)? & CONTACTS;
         let text = whole_lead(tx, row.get(1)?, &id, embedded, row.get(4)?)?;
         if let Ok(lead) = prepare(Resource::Leads, &text)
-            && let Some(parts) = lead.lead
+            && let Some(parts) = &lead.lead
         {
             search.push(SearchRow {
                 rowid,
                 replace: false,
-                name: parts.name,
-                people: parts.people,
+                name: lead.name().to_owned(),
+                people: parts.people.clone(),
             });
             count += 1;
         }

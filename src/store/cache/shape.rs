@@ -9,31 +9,30 @@
 
 use std::borrow::Cow;
 
-use rusqlite::types::Value as Sql;
+use rusqlite::types::ValueRef;
 
 use super::{
     columns::{columns, text, values},
     fields::{Fields, Key, push_key},
     lead::{self, LeadText},
+    packed::{Packed, Val, Vals},
 };
 use crate::resource::Resource;
 
 /// A record ready to be written: its id, its table's columns (in the order
-/// of [`columns`]), its raw JSON and, for a lead, what goes with it.
+/// of [`columns`]), its raw JSON (all three packed in one string) and, for
+/// a lead, what goes with it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prepared {
     pub(super) resource: Resource,
-    pub(super) id: String,
-    pub(super) values: Vec<Sql>,
-    pub(super) raw: String,
+    packed: Packed,
     pub(super) lead: Option<Box<LeadParts>>,
 }
 
 /// What a lead brings besides its own row.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct LeadParts {
-    /// The search row's two columns.
-    pub name: String,
+    /// The search row's second column (its first is the lead's name).
     pub people: String,
     /// Its embedded contacts, opportunities and tasks that have an id, in
     /// the order they came.
@@ -44,8 +43,47 @@ pub(super) struct LeadParts {
 }
 
 impl Prepared {
+    /// A record of `resource` whose raw JSON `raw` holds, with room for
+    /// `id` and `vals` after it (see [`Packed::room`]).
+    pub(super) fn new(
+        resource: Resource,
+        raw: String,
+        id: &str,
+        vals: &Vals<'_>,
+        lead: Option<Box<LeadParts>>,
+    ) -> Self {
+        Self {
+            resource,
+            packed: Packed::new(raw, id, vals),
+            lead,
+        }
+    }
+
+    /// A record whose raw JSON is `text`, trimmed, copied into a string
+    /// that also holds its id and values.
+    pub(super) fn copied(resource: Resource, text: &str, id: &str, vals: &Vals<'_>) -> Self {
+        let text = text.trim();
+        let mut raw = String::with_capacity(text.len() + Packed::room(id, vals));
+        raw.push_str(text);
+        Self::new(resource, raw, id, vals, None)
+    }
+
     pub fn id(&self) -> &str {
-        &self.id
+        self.packed.id()
+    }
+
+    pub(super) fn raw(&self) -> &str {
+        self.packed.raw()
+    }
+
+    /// Its table's columns, in the order of [`columns`].
+    pub(super) fn values(&self) -> impl ExactSizeIterator<Item = ValueRef<'_>> + '_ {
+        self.packed.values()
+    }
+
+    /// A lead's name, as its `name` column holds it.
+    pub(super) fn name(&self) -> &str {
+        self.packed.text_at(0).unwrap_or_default()
     }
 
     pub fn resource(&self) -> Resource {
@@ -67,10 +105,7 @@ impl Prepared {
         let at = columns(self.resource)
             .iter()
             .position(|c| *c == "date_updated")?;
-        match &self.values[at] {
-            Sql::Text(t) => Some(t),
-            _ => None,
-        }
+        self.packed.text_at(at)
     }
 }
 
@@ -80,18 +115,17 @@ pub fn prepare(resource: Resource, text: &str) -> Result<Prepared, String> {
     let no_id = || without_id(resource, text);
     if resource == Resource::Leads {
         let lead_text = lead::read(text).ok_or_else(no_id)?;
-        let id = lead_text.fields.id().ok_or_else(no_id)?.into_owned();
-        return Ok(lead(lead_text, id, text));
+        let id = lead_text.fields.id().ok_or_else(no_id)?;
+        return Ok(lead(lead_text, &id, text));
     }
     let fields = Fields::parse(text).ok_or_else(no_id)?;
     let id = fields.id().ok_or_else(no_id)?;
-    Ok(Prepared {
+    Ok(Prepared::copied(
         resource,
-        id: id.into_owned(),
-        values: values(resource, &fields),
-        raw: text.trim().to_owned(),
-        lead: None,
-    })
+        text,
+        &id,
+        &values(resource, &fields),
+    ))
 }
 
 /// A lead: its row, its search text, and its embedded children.
@@ -100,7 +134,7 @@ pub fn prepare(resource: Resource, text: &str) -> Result<Prepared, String> {
 /// that export finds again by `lead_id` (and, for tasks, `task_type =
 /// 'lead'`, the only ones a lead replaces): a bit per array in `embedded`,
 /// as in [`EMBEDDED`]. An array with an odd item stays in the raw.
-fn lead(lead: LeadText<'_>, id: String, text_in: &str) -> Prepared {
+fn lead(lead: LeadText<'_>, id: &str, text_in: &str) -> Prepared {
     let arrays = std::array::from_fn(|at| lead.arrays[at].is_some());
     let mut embedded = 0;
     let mut counts = [0i64; 2];
@@ -111,46 +145,46 @@ fn lead(lead: LeadText<'_>, id: String, text_in: &str) -> Prepared {
         if *bit < 4 {
             counts[at] = array.len as i64;
         }
-        if array.embedded(&id) {
+        if array.embedded(id) {
             embedded |= bit;
         }
     }
-    let raw = if embedded == 0 {
-        text_in.trim().to_owned()
-    } else {
-        without(&lead.members, embedded)
-    };
     let fields = &lead.fields;
     let name = fields
         .text(Key::DisplayName)
         .or_else(|| fields.text(Key::Name))
-        .unwrap_or_default()
-        .into_owned();
-    Prepared {
-        resource: Resource::Leads,
-        id,
-        values: vec![
-            Sql::Text(name.clone()),
-            text(fields, Key::StatusLabel),
-            Sql::Integer(counts[0]),
-            Sql::Integer(counts[1]),
-            text(fields, Key::DateCreated),
-            text(fields, Key::DateUpdated),
-            Sql::Integer(embedded),
-        ],
-        raw,
-        lead: Some(Box::new(LeadParts {
-            name,
-            people: lead.people,
-            children: lead.children,
-            arrays,
-        })),
-    }
+        .unwrap_or_default();
+    let vals: Vals<'_> = [
+        Val::Text(name),
+        text(fields, Key::StatusLabel),
+        Val::Int(counts[0]),
+        Val::Int(counts[1]),
+        text(fields, Key::DateCreated),
+        text(fields, Key::DateUpdated),
+        Val::Int(embedded),
+    ]
+    .into_iter()
+    .collect();
+    let room = Packed::room(id, &vals);
+    let raw = if embedded == 0 {
+        let text = text_in.trim();
+        let mut raw = String::with_capacity(text.len() + room);
+        raw.push_str(text);
+        raw
+    } else {
+        without(&lead.members, embedded, room)
+    };
+    let parts = LeadParts {
+        people: lead.people,
+        children: lead.children,
+        arrays,
+    };
+    Prepared::new(Resource::Leads, raw, id, &vals, Some(Box::new(parts)))
 }
 
 /// The lead's JSON without the arrays `embedded` names: its other members
-/// in order, each value's text as it came.
-fn without(members: &[(Cow<'_, str>, &str)], embedded: i64) -> String {
+/// in order, each value's text as it came, with `room` to spare.
+fn without(members: &[(Cow<'_, str>, &str)], embedded: i64, room: usize) -> String {
     let left_out = |key: &str| {
         EMBEDDED
             .iter()
@@ -162,7 +196,7 @@ fn without(members: &[(Cow<'_, str>, &str)], embedded: i64) -> String {
         .filter(|(key, _)| !left_out(key))
         .map(|(key, value)| key.len() + value.len() + 4)
         .sum::<usize>();
-    let mut out = String::with_capacity(size + 1);
+    let mut out = String::with_capacity(size + 1 + room);
     out.push('{');
     for (key, value) in members {
         if left_out(key) {

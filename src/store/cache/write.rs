@@ -12,7 +12,10 @@ use std::sync::{
     atomic::{AtomicI64, Ordering},
 };
 
-use rusqlite::{Connection, OptionalExtension, ToSql, Transaction, params};
+use rusqlite::{
+    Connection, OptionalExtension, ToSql, Transaction, params,
+    types::{ToSqlOutput, ValueRef},
+};
 use serde_json::Value;
 
 use crate::resource::Resource;
@@ -21,6 +24,7 @@ use crate::store::AccountId;
 use super::{
     columns::{EMBEDDED_IN_LEADS, columns, table},
     keys::{BulkKeys, Slot},
+    packed::MAX_COLUMNS,
     search_file,
     shape::{Prepared, prepare},
 };
@@ -296,11 +300,18 @@ fn write_record(
     synced: i64,
 ) -> rusqlite::Result<()> {
     let sql = statements(record.resource);
-    let mut args: Vec<&dyn ToSql> = Vec::with_capacity(record.values.len() + 5);
+    let (id, raw) = (record.id(), record.raw());
+    let mut values: [ToSqlOutput<'_>; MAX_COLUMNS] =
+        std::array::from_fn(|_| ToSqlOutput::Borrowed(ValueRef::Null));
+    let count = record.values().len();
+    for (slot, value) in values.iter_mut().zip(record.values()) {
+        *slot = ToSqlOutput::Borrowed(value);
+    }
+    let mut args: Vec<&dyn ToSql> = Vec::with_capacity(count + 5);
     args.push(&account);
-    args.push(&record.id);
-    args.extend(record.values.iter().map(|v| v as &dyn ToSql));
-    args.push(&record.raw);
+    args.push(&id);
+    args.extend(values[..count].iter().map(|v| v as &dyn ToSql));
+    args.push(&raw);
     args.push(&synced);
     let keyed = keys
         .as_deref_mut()
@@ -334,7 +345,7 @@ fn write_record(
         // Its lead_id indexes are set aside: its children from before are
         // found once they are back (see `bulk::drop_stale_children`).
         tx.prepare_cached("INSERT INTO cache_rewritten (account, lead_id) VALUES (?1, ?2)")?
-            .execute(params![account, record.id])?;
+            .execute(params![account, id])?;
     } else if !new {
         // Children embedded in the lead replace what the cache had for it;
         // an array the lead's JSON lacks says nothing of them.
@@ -346,13 +357,13 @@ fn write_record(
             tx.prepare_cached(&format!(
                 "DELETE FROM {table} WHERE account = ?1 AND lead_id = ?2{extra}"
             ))?
-            .execute(params![account, record.id])?;
+            .execute(params![account, id])?;
         }
     }
     search.0.push(SearchRow {
         rowid,
         replace: !new,
-        name: lead.name.clone(),
+        name: record.name().to_owned(),
         people: lead.people.clone(),
     });
     for child in &lead.children {
@@ -370,11 +381,11 @@ fn store_keyed(
     sql: &Statements,
     args: &[&dyn ToSql],
 ) -> rusqlite::Result<(i64, bool)> {
-    match keys.find(tx, record.resource, &record.id)? {
+    match keys.find(tx, record.resource, record.id())? {
         Slot::New => {
             tx.prepare_cached(&sql.insert)?.execute(args)?;
             let rowid = tx.last_insert_rowid();
-            keys.stored(record.resource, &record.id, rowid);
+            keys.stored(record.resource, record.id(), rowid);
             Ok((rowid, true))
         }
         Slot::Existing(rowid) => {

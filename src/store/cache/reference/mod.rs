@@ -5,11 +5,14 @@
 
 mod fields;
 
+use std::borrow::Cow;
+
 use rusqlite::types::Value as Sql;
 
 use self::fields::Fields;
 use super::{
     fields::push_key,
+    packed::{Val, Vals},
     shape::{EMBEDDED, LeadParts, Prepared, without_id},
 };
 use crate::resource::Resource;
@@ -24,13 +27,12 @@ pub(super) fn prepare(resource: Resource, text: &str) -> Result<Prepared, String
     if resource == Resource::Leads {
         return Ok(lead(fields, &id, text));
     }
-    Ok(Prepared {
+    Ok(Prepared::copied(
         resource,
-        id: id.into_owned(),
-        values: values(resource, fields),
-        raw: text.trim().to_owned(),
-        lead: None,
-    })
+        text,
+        &id,
+        &packed(&values(resource, fields)),
+    ))
 }
 
 /// A lead: its row, its search text, and its embedded children.
@@ -71,13 +73,12 @@ fn lead(fields: &Fields<'_>, id: &str, text_in: &str) -> Prepared {
             // A child without an id is kept inside the lead's raw JSON; it
             // has no row of its own.
             if let Some(child_id) = child_id {
-                children.push(Prepared {
+                children.push(Prepared::copied(
                     resource,
-                    id: child_id.into_owned(),
-                    values: values(resource, &child),
-                    raw: item.get().to_owned(),
-                    lead: None,
-                });
+                    item.get(),
+                    &child_id,
+                    &packed(&values(resource, &child)),
+                ));
             }
         }
         if bit < 4 {
@@ -97,26 +98,34 @@ fn lead(fields: &Fields<'_>, id: &str, text_in: &str) -> Prepared {
         .or_else(|| fields.text("name"))
         .unwrap_or_default()
         .into_owned();
-    Prepared {
-        resource: Resource::Leads,
-        id: id.to_owned(),
-        values: vec![
-            Sql::Text(name.clone()),
-            text(fields, "status_label"),
-            Sql::Integer(counts[0]),
-            Sql::Integer(counts[1]),
-            text(fields, "date_created"),
-            text(fields, "date_updated"),
-            Sql::Integer(embedded),
-        ],
-        raw,
-        lead: Some(Box::new(LeadParts {
-            name,
-            people,
-            children,
-            arrays,
-        })),
-    }
+    let columns = [
+        Sql::Text(name),
+        text(fields, "status_label"),
+        Sql::Integer(counts[0]),
+        Sql::Integer(counts[1]),
+        text(fields, "date_created"),
+        text(fields, "date_updated"),
+        Sql::Integer(embedded),
+    ];
+    let values = packed(&columns);
+    let parts = LeadParts {
+        people,
+        children,
+        arrays,
+    };
+    Prepared::new(Resource::Leads, raw, id, &values, Some(Box::new(parts)))
+}
+
+/// The reference's values as the cache packs them.
+fn packed(values: &[Sql]) -> Vals<'_> {
+    values
+        .iter()
+        .map(|value| match value {
+            Sql::Integer(n) => Val::Int(*n),
+            Sql::Text(t) => Val::Text(Cow::Borrowed(t)),
+            _ => Val::Null,
+        })
+        .collect()
 }
 
 /// The lead's JSON without the arrays `embedded` names: its other members
