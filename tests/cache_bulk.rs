@@ -374,6 +374,23 @@ fn sort_settings(conn: &rusqlite::Connection) -> rusqlite::Result<(i64, i64, i64
     Ok((get("cache_size")?, get("temp_store")?, get("threads")?))
 }
 
+/// Sets aside, as if it were an index, a statement that keeps the sort
+/// settings it runs under in a table of its own.
+fn defer_probe(cache: &Cache) {
+    cache
+        .write(|tx| {
+            tx.execute(
+                "INSERT INTO cache_deferred (name, sql) VALUES ('zz_probe',
+                 'CREATE TABLE sort_probe AS SELECT
+                      (SELECT cache_size FROM pragma_cache_size) AS cache_size,
+                      (SELECT temp_store FROM pragma_temp_store) AS temp_store,
+                      (SELECT threads FROM pragma_threads) AS threads')",
+                [],
+            )
+        })
+        .unwrap();
+}
+
 #[test]
 fn an_index_build_sorts_in_runs_on_helper_threads_then_puts_the_writer_back() {
     let (_dir, _store, cache, account) = open();
@@ -386,20 +403,43 @@ fn an_index_build_sorts_in_runs_on_helper_threads_then_puts_the_writer_back() {
     );
     let before = cache.write(|tx| sort_settings(tx)).unwrap();
     assert_eq!(before.1, 2, "the writer keeps temporary storage in memory");
+    defer_probe(&cache);
 
+    assert_eq!(cache.write(bulk::restore_indexes).unwrap(), 11);
     // SQLite hands sorted runs to its helpers only when it writes them to
     // temporary files, each at most the page cache's size.
     let during = cache
         .write(|tx| {
-            let sorting = bulk::SortInRuns::start(tx)?;
-            let during = sort_settings(tx);
-            sorting.end(tx)?;
-            during
+            tx.query_row(
+                "SELECT cache_size, temp_store, threads FROM sort_probe",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
         })
         .unwrap();
     assert_eq!(during, (-4096, 1, 2));
-
-    assert_eq!(cache.write(bulk::restore_indexes).unwrap(), 10);
     assert_eq!(cache.write(|tx| sort_settings(tx)).unwrap(), before);
     assert_eq!(names(&cache, &account).1, ["First"]);
+}
+
+#[test]
+fn an_index_build_that_fails_still_puts_the_writer_back() {
+    let (_dir, _store, cache, _account) = open();
+    let before = cache.write(|tx| sort_settings(tx)).unwrap();
+    cache
+        .write(|tx| {
+            tx.execute(
+                "INSERT INTO cache_deferred (name, sql)
+                 VALUES ('zz_broken', 'CREATE INDEX zz_broken ON no_such_table (x)')",
+                [],
+            )
+        })
+        .unwrap();
+    let err = cache.write(bulk::restore_indexes).unwrap_err();
+    assert!(err.to_string().contains("no_such_table"), "{err}");
+    assert_eq!(cache.write(|tx| sort_settings(tx)).unwrap(), before);
+    assert!(
+        cache.write(|tx| bulk::any_deferred(tx)).unwrap(),
+        "nothing built: every index still waits"
+    );
 }

@@ -123,14 +123,14 @@ impl SortInRuns {
         Ok(saved)
     }
 
-    /// Puts the writer's settings back, whatever the build's outcome.
+    /// Puts the writer's settings back, whatever the build's outcome:
+    /// each is tried even if one before it fails.
     pub fn end(self, conn: &Connection) -> rusqlite::Result<()> {
-        conn.execute_batch(&format!(
-            "PRAGMA threads = 0; PRAGMA cache_size = {};",
-            self.cache_size
-        ))?;
         set_temp_store(conn, self.temp_store);
-        Ok(())
+        let threads = conn.execute_batch("PRAGMA threads = 0");
+        // PRAGMA takes no bound parameters; the value is SQLite's own.
+        let cache = conn.execute_batch(&format!("PRAGMA cache_size = {}", self.cache_size));
+        threads.and(cache)
     }
 }
 
@@ -175,8 +175,10 @@ pub fn restore_indexes(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
     deferred.sort_by_key(|(name, _)| table_of_key(name).is_none());
     let sorting = SortInRuns::start(tx)?;
     let built = build(tx, &deferred);
-    sorting.end(tx)?;
+    // The build's own error, if any, is the one to report.
+    let ended = sorting.end(tx);
     built?;
+    ended?;
     tx.execute("DELETE FROM cache_deferred", [])?;
     drop_stale_children(tx)?;
     // A load that stopped before its search rows were all written (see

@@ -159,8 +159,9 @@ impl PartialEq for Packed {
     }
 }
 
-/// Where the string ends, as a range bound. A record's text is a page's
-/// part, far below 4 GiB (`Scan` reads pages whole).
+/// Where the string ends, as a range bound: `prepare` refuses a record
+/// past SQLite's limit of 10^9 bytes, so the packed text stays far below
+/// 4 GiB.
 fn offset(text: &str) -> u32 {
     u32::try_from(text.len()).unwrap_or(u32::MAX)
 }

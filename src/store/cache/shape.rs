@@ -112,6 +112,9 @@ impl Prepared {
 /// Reads one record of `resource` from its JSON text. A record without an
 /// id cannot be cached; the error says so, with the record's start.
 pub fn prepare(resource: Resource, text: &str) -> Result<Prepared, String> {
+    if text.len() > MAX_RECORD_BYTES {
+        return Err(too_large(resource, text.len()));
+    }
     let no_id = || without_id(resource, text);
     if resource == Resource::Leads {
         let lead_text = lead::read(text).ok_or_else(no_id)?;
@@ -275,22 +278,63 @@ pub(super) fn add_person(contact: &Fields<'_>, out: &mut String) {
     });
 }
 
-/// The start of a record, for a report about it; never more than 120 chars.
-/// Why a record of `resource` cannot be cached: it has no id.
-pub(super) fn without_id(resource: Resource, text: &str) -> String {
+/// The largest record the cache stores: SQLite's limit on one value
+/// (`SQLITE_MAX_LENGTH`, 10^9 bytes), which a larger raw JSON could not be
+/// written past. It also keeps a packed record's offsets in 32 bits.
+const MAX_RECORD_BYTES: usize = 1_000_000_000;
+
+// A packed record's offsets (u32) reach past a record at the limit, its id
+// and its columns' text together.
+const _: () = assert!(3 * MAX_RECORD_BYTES < u32::MAX as usize);
+
+/// Why a record of `resource` and `len` bytes cannot be cached.
+fn too_large(resource: Resource, len: usize) -> String {
+    format!(
+        "{} record of {:.1} GB, larger than the cache stores ({} GB)",
+        article(resource),
+        len as f64 / 1e9,
+        MAX_RECORD_BYTES / 1_000_000_000
+    )
+}
+
+/// "a lead", "an opportunity".
+fn article(resource: Resource) -> String {
     let kind = resource.singular();
     let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
         "an"
     } else {
         "a"
     };
-    format!("{article} {kind} record without an id: {}", preview(text))
+    format!("{article} {kind}")
 }
 
+/// Why a record of `resource` cannot be cached: it has no id.
+pub(super) fn without_id(resource: Resource, text: &str) -> String {
+    format!(
+        "{} record without an id: {}",
+        article(resource),
+        preview(text)
+    )
+}
+
+/// The start of a record, for a report about it; never more than 120 chars.
 pub(super) fn preview(text: &str) -> String {
     let text = text.trim();
     match text.char_indices().nth(120) {
         Some((at, _)) => format!("{}…", &text[..at]),
         None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_too_large_for_the_cache_is_reported_with_its_size() {
+        assert_eq!(
+            too_large(Resource::Opportunities, 1_234_567_890),
+            "an opportunity record of 1.2 GB, larger than the cache stores (1 GB)"
+        );
     }
 }
