@@ -394,13 +394,8 @@ fn defer_probe(cache: &Cache) {
 #[test]
 fn an_index_build_sorts_in_runs_on_helper_threads_then_puts_the_writer_back() {
     let (_dir, _store, cache, account) = open();
-    let mut keys = new_keys(&cache, &account);
-    write(
-        &cache,
-        &account,
-        &mut keys,
-        &lead("First", &[("c1", "Ann")]),
-    );
+    let first = lead("First", &[("c1", "Ann")]);
+    write(&cache, &account, &mut new_keys(&cache, &account), &first);
     let before = cache.write(|tx| sort_settings(tx)).unwrap();
     assert_eq!(before.1, 2, "the writer keeps temporary storage in memory");
     defer_probe(&cache);
