@@ -9,7 +9,7 @@ use close_tui::{
         AccountId, KeyConfig, KeyMode, Store,
         cache::{
             BulkKeys, Cache, Checkpointer, SearchRows, account_key, bulk, keys_deferred, prepare,
-            upsert, write_bulk,
+            search_path, upsert, write_bulk,
         },
     },
 };
@@ -98,9 +98,7 @@ fn count(cache: &Cache, account: &AccountId, resource: Resource) -> usize {
 
 /// The search index's setting, in its own file beside the database.
 fn automerge(cache: &Cache) -> Option<i64> {
-    let mut search = cache.path().as_os_str().to_owned();
-    search.push("-search");
-    let conn = rusqlite::Connection::open(search).unwrap();
+    let conn = rusqlite::Connection::open(search_path(cache.path())).unwrap();
     conn.query_row(
         "SELECT v FROM cache_search_config WHERE k = 'automerge'",
         [],

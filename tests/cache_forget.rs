@@ -7,7 +7,10 @@ use close_tui::{
     close::records::Resource,
     store::{
         AccountId, KeyConfig, KeyMode, Store,
-        cache::{Cache, Scope, account_key, forget, raise_stamp_floor, sweep, upsert, written_now},
+        cache::{
+            Cache, Scope, account_key, forget, raise_stamp_floor, search_path, sweep, upsert,
+            written_now,
+        },
     },
 };
 use serde_json::{Value, json};
@@ -43,8 +46,7 @@ fn store(cache: &Cache, account: &AccountId, resource: Resource, records: &[Valu
 /// `sql`'s count, over the database and the search index's file beside it.
 fn count(cache: &Cache, sql: &str) -> i64 {
     let conn = rusqlite::Connection::open(cache.path()).unwrap();
-    let mut search = cache.path().as_os_str().to_owned();
-    search.push("-search");
+    let search = search_path(cache.path());
     conn.execute("ATTACH DATABASE ?1 AS search", [search.to_str().unwrap()])
         .unwrap();
     conn.query_row(sql, [], |row| row.get(0)).unwrap()

@@ -14,7 +14,8 @@ use close_tui::{
     store::{
         AccountId, KeyConfig, KeyMode, Store,
         cache::{
-            BulkKeys, Cache, SearchLoad, SearchRows, account_key, bulk, prepare, upsert, write_bulk,
+            BulkKeys, Cache, SearchLoad, SearchRows, account_key, bulk, prepare, search_path,
+            upsert, write_bulk,
         },
     },
 };
@@ -66,7 +67,7 @@ fn found(cache: &Cache, text: &str) -> Vec<String> {
 }
 
 fn search_file(dir: &Path) -> PathBuf {
-    dir.join("close.db-search")
+    search_path(&dir.join("close.db"))
 }
 
 #[test]

@@ -122,8 +122,7 @@ async fn a_logout_leaves_neither_its_secrets_nor_its_records_in_the_files() {
     // The search index's words go too, not only its rows: marked deleted,
     // they stayed in its segments (4,425 bytes here) until merged. The
     // index has a file of its own, beside the database.
-    let mut search = home.db().into_os_string();
-    search.push("-search");
+    let search = close_tui::store::cache::search_path(&home.db());
     let conn = rusqlite::Connection::open(search).unwrap();
     let index_bytes: i64 = conn
         .query_row(

@@ -390,8 +390,7 @@ async fn a_sync_whose_account_logs_out_stops_and_leaves_nothing_behind() {
 /// The database at `db`, with the search index's file beside it attached.
 fn with_search(db: std::path::PathBuf) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let mut search = db.into_os_string();
-    search.push("-search");
+    let search = close_tui::store::cache::search_path(&db);
     conn.execute("ATTACH DATABASE ?1 AS search", [search.to_str().unwrap()])
         .unwrap();
     conn

@@ -8,7 +8,10 @@ mod sync_support;
 use std::collections::HashSet;
 
 use close_tui::{
-    close::records::Resource, sandbox::SandboxArgs, store::cache::upsert, sync::SyncOptions,
+    close::records::Resource,
+    sandbox::SandboxArgs,
+    store::cache::{search_path, upsert},
+    sync::SyncOptions,
 };
 use serde_json::{Value, json};
 use sync_support::{Env, env, sandbox_args};
@@ -55,9 +58,7 @@ fn rows_of_leads(env: &Env, table: &str, leads: &[String]) -> usize {
 
 fn search_rows(env: &Env) -> usize {
     // The index has a file of its own, beside the database.
-    let mut search = env.cache.path().as_os_str().to_owned();
-    search.push("-search");
-    let conn = rusqlite::Connection::open(search).unwrap();
+    let conn = rusqlite::Connection::open(search_path(env.cache.path())).unwrap();
     conn.query_row("SELECT count(*) FROM cache_search", [], |row| {
         row.get::<_, i64>(0)
     })

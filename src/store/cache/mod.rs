@@ -51,7 +51,7 @@ pub use rows::{
     ActivityRow, ContactRow, HitSource, LeadDetail, LeadRow, OpportunityRow, SearchHit, TaskRow,
 };
 pub use search::fts_query;
-pub use search_file::SearchLoad;
+pub use search_file::{SearchLoad, path as search_path};
 pub use shape::{Prepared, prepare};
 pub use state::{Finished, SyncState, finish_run, mark_activities_loaded, now_unix, save_run};
 pub use sweep::{Scope, sweep};

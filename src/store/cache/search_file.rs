@@ -54,7 +54,7 @@ const TABLE: &str = "CREATE VIRTUAL TABLE search.cache_search USING fts5(
 )";
 
 /// The search file of the database at `db`: its name with `-search`.
-pub(crate) fn path(db: &Path) -> PathBuf {
+pub fn path(db: &Path) -> PathBuf {
     let mut name = db.as_os_str().to_owned();
     name.push("-search");
     PathBuf::from(name)
@@ -248,6 +248,7 @@ pub(crate) fn behind(conn: &Connection) -> rusqlite::Result<bool> {
 /// the thread then writes no more, and the load's end fills the index
 /// again from the records.
 pub struct SearchLoad {
+    file: PathBuf,
     rows: Option<SyncSender<SearchRows>>,
     thread: Option<JoinHandle<Result<Outcome, StoreError>>>,
 }
@@ -287,6 +288,7 @@ impl SearchLoad {
             .spawn(move || write_all(conn, &thread_file, written, &queue))
             .map_err(|err| StoreError::io(&file, err))?;
         Ok(Self {
+            file,
             rows: Some(rows),
             thread: Some(thread),
         })
@@ -321,7 +323,7 @@ impl SearchLoad {
         match self.thread.take().map(JoinHandle::join) {
             Some(Ok(outcome)) => outcome,
             Some(Err(_)) => Err(StoreError::io(
-                Path::new("search"),
+                &self.file,
                 std::io::Error::other("the search index's writer stopped"),
             )),
             None => Ok(Outcome::Written),
