@@ -62,9 +62,7 @@ impl Prepared {
     /// A record whose raw JSON is `text`, trimmed, copied into a string
     /// that also holds its id and values.
     pub(super) fn copied(resource: Resource, text: &str, id: &str, vals: &Vals<'_>) -> Self {
-        let text = text.trim();
-        let mut raw = String::with_capacity(text.len() + Packed::room(id, vals));
-        raw.push_str(text);
+        let raw = trimmed_with_room(text, Packed::room(id, vals));
         Self::new(resource, raw, id, vals, None)
     }
 
@@ -170,10 +168,7 @@ fn lead(lead: LeadText<'_>, id: &str, text_in: &str) -> Prepared {
     .collect();
     let room = Packed::room(id, &vals);
     let raw = if embedded == 0 {
-        let text = text_in.trim();
-        let mut raw = String::with_capacity(text.len() + room);
-        raw.push_str(text);
-        raw
+        trimmed_with_room(text_in, room)
     } else {
         without(&lead.members, embedded, room)
     };
@@ -183,6 +178,14 @@ fn lead(lead: LeadText<'_>, id: &str, text_in: &str) -> Prepared {
         arrays,
     };
     Prepared::new(Resource::Leads, raw, id, &vals, Some(Box::new(parts)))
+}
+
+/// `text`, trimmed, in a string with `room` bytes to spare.
+fn trimmed_with_room(text: &str, room: usize) -> String {
+    let text = text.trim();
+    let mut out = String::with_capacity(text.len() + room);
+    out.push_str(text);
+    out
 }
 
 /// The lead's JSON without the arrays `embedded` names: its other members
